@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r"""
+options:
+  api_url:
+    description:
+      - Base URL of the MemStore API.
+      - Defaults to C(https://redis.{region}.kakaocloud.com) built from O(region).
+      - If not set, the value of the E(KAKAOCLOUD_MEMSTORE_URL) environment variable is used.
+    type: str
+  region:
+    description:
+      - KakaoCloud region, used to build the default O(api_url).
+      - If not set, the value of the E(KAKAOCLOUD_REGION) environment variable is used.
+    type: str
+    default: kr-central-2
+  auth_token:
+    description:
+      - An API authentication token (C(X-Auth-Token)). Mutually exclusive with O(application_credential_id).
+      - If not set, the value of the E(KAKAOCLOUD_AUTH_TOKEN) environment variable is used.
+    type: str
+  application_credential_id:
+    description:
+      - ID of an IAM application credential, exchanged at O(identity_url) for a token.
+      - The token is cached for the run and issued again once if the API answers 401.
+      - If not set, the value of the E(KAKAOCLOUD_APPLICATION_CREDENTIAL_ID) environment variable is used.
+    type: str
+  application_credential_secret:
+    description:
+      - Secret of O(application_credential_id). Never logged, never returned.
+      - If not set, the value of the E(KAKAOCLOUD_APPLICATION_CREDENTIAL_SECRET) environment variable is used.
+    type: str
+  identity_url:
+    description:
+      - KakaoCloud IAM (identity v3) endpoint where tokens are issued.
+      - If not set, the value of the E(KAKAOCLOUD_IDENTITY_URL) environment variable is used.
+    type: str
+    default: https://iam.kakaocloud.com/identity/v3
+  project_id:
+    description:
+      - Project that owns the resources. Defaults to the project of the token.
+      - If not set, the value of the E(KAKAOCLOUD_PROJECT_ID) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Verify the API's TLS certificate.
+      - If not set, the value of the E(KAKAOCLOUD_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of CA certificates to verify the API with, instead of the system's.
+      - If not set, the value of the E(KAKAOCLOUD_CA_PATH) environment variable is used.
+    type: path
+  request_timeout:
+    description:
+      - Seconds to wait for one HTTP answer. Separate from O(wait_timeout).
+      - If not set, the value of the E(KAKAOCLOUD_REQUEST_TIMEOUT) environment variable is used.
+    type: float
+    default: 30
+notes:
+  - One of O(auth_token) or O(application_credential_id) (with its secret) is required.
+  - The MemStore documents show no list or detail endpoint. This collection assumes
+    C(GET /v1/clusters) lists clusters and instance sets (both cluster modes) and
+    C(GET /v1/clusters/{id}) returns one; passing an C(id) skips the list.
+  - Requests answered 429, 502, 503 or 504, and connection failures, are retried a few times with
+    jittered exponential backoff (honouring C(Retry-After)). A C(POST) is never repeated blindly.
+requirements:
+  - requests (Python library on the host that runs the module)
+"""

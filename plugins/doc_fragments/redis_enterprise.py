@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - Base URL of a Redis Enterprise node's REST API, for example C(https://node1.example.com:9443).
+      - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used.
+    type: str
+    required: true
+  username:
+    description:
+      - User for HTTP Basic authentication.
+      - If not set, the value of the E(REDIS_ENTERPRISE_USERNAME) environment variable is used.
+      - Not needed to read a node that has not joined a cluster yet.
+    type: str
+  password:
+    description:
+      - Password of O(username). Never logged, never returned.
+      - If not set, the value of the E(REDIS_ENTERPRISE_PASSWORD) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Verify the node's TLS certificate. Set to V(false) only for throw-away test clusters.
+      - If not set, the value of the E(REDIS_ENTERPRISE_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of the CA certificates that sign the node's certificate, used instead of the system's.
+      - If not set, the value of the E(REDIS_ENTERPRISE_CA_PATH) environment variable is used.
+    type: path
+  client_cert:
+    description:
+      - PEM client certificate for certificate-based authentication instead of a password.
+      - If not set, the value of the E(REDIS_ENTERPRISE_CLIENT_CERT) environment variable is used.
+    type: path
+  client_key:
+    description:
+      - PEM private key of O(client_cert) (a path; the key itself is never read into results).
+      - If not set, the value of the E(REDIS_ENTERPRISE_CLIENT_KEY) environment variable is used.
+    type: path
+  request_timeout:
+    description:
+      - Seconds to wait for one HTTP answer. Separate from O(wait_timeout) where a module waits for an operation.
+      - If not set, the value of the E(REDIS_ENTERPRISE_REQUEST_TIMEOUT) environment variable is used.
+    type: float
+    default: 30
+notes:
+  - Requests answered 429, 502, 503 or 504, and connection failures, are retried a few times with
+    jittered exponential backoff (honouring C(Retry-After)). A C(POST) is never repeated blindly.
+requirements:
+  - requests (Python library on the host that runs the module)
+"""

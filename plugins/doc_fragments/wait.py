@@ -1,0 +1,25 @@
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r"""
+options:
+  wait:
+    description:
+      - Wait until the operation has finished before returning.
+      - Polling starts fast and backs off to a cap; a finished operation is noticed within
+        about 1 second or 10% of the time already waited.
+      - A failure state, or reaching O(wait_timeout), fails the task with the last state seen.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait when O(wait=true). The default depends on the module.
+    type: int
+"""

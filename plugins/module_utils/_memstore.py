@@ -1,0 +1,236 @@
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""KakaoCloud MemStore API: connection options, IAM token handling, status
+normalisation and the one place that knows how resources are looked up."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient
+from ansible_collections.redisops.platform.plugins.module_utils._module import ConnectionSpec
+
+DEFAULT_REGION = "kr-central-2"
+DEFAULT_IDENTITY_URL = "https://iam.kakaocloud.com/identity/v3"
+API_URL_TEMPLATE = "https://redis.{region}.kakaocloud.com"
+
+MEMSTORE_ARGSPEC = dict(
+    api_url=dict(type="str", fallback=(env_fallback, ["KAKAOCLOUD_MEMSTORE_URL"])),
+    region=dict(type="str", default=DEFAULT_REGION, fallback=(env_fallback, ["KAKAOCLOUD_REGION"])),
+    auth_token=dict(type="str", no_log=True, fallback=(env_fallback, ["KAKAOCLOUD_AUTH_TOKEN"])),
+    application_credential_id=dict(type="str", fallback=(env_fallback, ["KAKAOCLOUD_APPLICATION_CREDENTIAL_ID"])),
+    application_credential_secret=dict(type="str", no_log=True,
+                                       fallback=(env_fallback, ["KAKAOCLOUD_APPLICATION_CREDENTIAL_SECRET"])),
+    identity_url=dict(type="str", default=DEFAULT_IDENTITY_URL, fallback=(env_fallback, ["KAKAOCLOUD_IDENTITY_URL"])),
+    project_id=dict(type="str", fallback=(env_fallback, ["KAKAOCLOUD_PROJECT_ID"])),
+    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["KAKAOCLOUD_VALIDATE_CERTS"])),
+    ca_path=dict(type="path", fallback=(env_fallback, ["KAKAOCLOUD_CA_PATH"])),
+    request_timeout=dict(type="float", default=30, fallback=(env_fallback, ["KAKAOCLOUD_REQUEST_TIMEOUT"])),
+)
+
+MEMSTORE_CONNECTION = ConnectionSpec(
+    MEMSTORE_ARGSPEC,
+    mutually_exclusive=[("auth_token", "application_credential_id")],
+    required_together=[("application_credential_id", "application_credential_secret")],
+    required_one_of=[("auth_token", "application_credential_id")],
+)
+
+# --- Look-up: the documents show no list or detail endpoint (DESIGN.md section 4).
+# We assume GET /v1/clusters lists both cluster modes and GET /v1/clusters/{id}
+# returns one. Every assumption about their shape lives in this block.
+LIST_PATH = "/v1/clusters"
+DETAIL_PATH = "/v1/clusters/{id}"
+MODE_ENABLED = "enabled"
+MODE_DISABLED = "disabled"
+
+# --- Statuses: Init, Creating, Running, Scaling(horizontal), Modifying, Failed, and
+# the docs' PROVISIONING/FAILED. Compared case- and punctuation-insensitively.
+RUNNING = "running"
+FAILED = "failed"
+BUSY = "busy"
+_RUNNING_STATUSES = frozenset(["running", "active", "available"])
+_FAILED_STATUSES = frozenset(["failed", "error"])
+
+
+def normalize_status(status):
+    """'Scaling(horizontal)' -> 'scalinghorizontal'; None -> ''."""
+    return re.sub(r"[^a-z0-9]", "", str(status or "").lower())
+
+
+def status_class(status):
+    """RUNNING, FAILED, or BUSY for anything else (including unknown statuses)."""
+    normalized = normalize_status(status)
+    if normalized in _RUNNING_STATUSES:
+        return RUNNING
+    if normalized in _FAILED_STATUSES:
+        return FAILED
+    return BUSY
+
+
+def normalize_mode(value):
+    """The list's cluster mode as MODE_ENABLED / MODE_DISABLED / None (unknown)."""
+    if isinstance(value, bool):
+        return MODE_ENABLED if value else MODE_DISABLED
+    text = normalize_status(value)
+    if text in ("enabled", "enable", "true", "cluster", "clustermodeenabled", "on"):
+        return MODE_ENABLED
+    if text in ("disabled", "disable", "false", "replication", "standalone", "clustermodedisabled", "off"):
+        return MODE_DISABLED
+    return None
+
+
+def _items(body):
+    """A list from a bare list or a wrapper (``clusters``, ``data``, ``items``, ``instanceSets``)."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict):
+        for key in ("clusters", "data", "items", "instanceSets", "results"):
+            if isinstance(body.get(key), list):
+                return body[key]
+    return []
+
+
+def normalize_item(item):
+    """A listed or detailed resource with ``id``, ``name`` and ``clusterMode`` always present."""
+    item = dict(item or {})
+    item["id"] = item.get("id") or item.get("objectId") or item.get("instanceSetId") or item.get("clusterId")
+    item["name"] = item.get("name") or item.get("instanceSetName") or item.get("clusterName")
+    item["clusterMode"] = normalize_mode(item.get("clusterMode"))
+    return item
+
+
+class MemStoreClient:
+    """MemStore API client with IAM token handling.
+
+    With ``auth_token`` that token is used as is. With an application credential
+    a token is issued at ``identity_url`` on first use, cached for the run, and
+    re-issued once when the API answers 401.
+    """
+
+    def __init__(self, params):
+        region = params.get("region") or DEFAULT_REGION
+        api_url = params.get("api_url") or API_URL_TEMPLATE.format(region=region)
+        tls = dict(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"), timeout=params["request_timeout"])
+        secrets = [params.get("auth_token"), params.get("application_credential_secret")]
+        self.http = HttpClient(api_url, secrets=secrets, **tls)
+        self.identity = HttpClient(params.get("identity_url") or DEFAULT_IDENTITY_URL, secrets=secrets, **tls)
+        self._credential = (params.get("application_credential_id"), params.get("application_credential_secret"))
+        self._token = params.get("auth_token")
+        self._static_token = bool(self._token)
+        self._project_id = params.get("project_id")
+        self.tokens_issued = 0
+
+    # --- authentication ---------------------------------------------------
+    def _issue_token(self):
+        credential_id, secret = self._credential
+        body = {"auth": {"identity": {"methods": ["application_credential"],
+                                      "application_credential": {"id": credential_id, "secret": secret}}}}
+        try:
+            response = self.identity.post("/auth/tokens", json_body=body)
+        except ApiError as error:
+            if error.status == 401:
+                raise ApiError(error.method, error.path, status=401, code=error.code,
+                               message="the application credential was rejected: check application_credential_id and _secret")
+            raise
+        token = response.headers.get("X-Subject-Token")
+        if not token:
+            raise ApiError("POST", "/auth/tokens", status=response.status, message="no X-Subject-Token header in the answer")
+        self._token = token
+        self.tokens_issued += 1
+        self.http.add_secret(token)
+        self.identity.add_secret(token)
+        if not self._project_id:
+            self._project_id = _project_from_token_body(response.data)
+        return token
+
+    def token(self):
+        if not self._token:
+            self._issue_token()
+        return self._token
+
+    @property
+    def project_id(self):
+        """The ``project_id`` option, else the token's project."""
+        if not self._project_id:
+            token = self.token()
+            if self._static_token:
+                response = self.identity.get("/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token})
+                self._project_id = _project_from_token_body(response.data)
+            if not self._project_id:
+                raise ApiError("GET", "/auth/tokens", message="the token names no project: set project_id")
+        return self._project_id
+
+    def request(self, method, path, **kwargs):
+        """A MemStore call with ``X-Auth-Token``; one token re-issue on 401."""
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers["X-Auth-Token"] = self.token()
+        try:
+            return self.http.request(method, path, headers=headers, **kwargs)
+        except ApiError as error:
+            if error.status != 401:
+                raise
+            if self._static_token:
+                raise ApiError(error.method, error.path, status=401, code=error.code,
+                               message="auth_token was rejected (expired or revoked?): issue a new one")
+            # A 401 means nothing was done, so even a POST can be sent again.
+            headers["X-Auth-Token"] = self._issue_token()
+            return self.http.request(method, path, headers=headers, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, json_body=None, **kwargs):
+        return self.request("POST", path, json_body=json_body, **kwargs)
+
+    def patch(self, path, json_body=None, **kwargs):
+        return self.request("PATCH", path, json_body=json_body, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.request("DELETE", path, **kwargs)
+
+    # --- look-up -------------------------------------------------------------
+    def list_resources(self, mode=None):
+        """Every cluster/instance set, normalised; filtered to ``mode`` when given.
+
+        Items whose mode the list does not tell are kept (tolerant of both readings).
+        """
+        items = [normalize_item(item) for item in _items(self.get(LIST_PATH).data)]
+        if mode:
+            items = [item for item in items if item["clusterMode"] in (mode, None)]
+        return items
+
+    def find_by_name(self, name, mode=None):
+        """The one resource called ``name`` (None when absent; an error when ambiguous)."""
+        found = [item for item in self.list_resources(mode) if item["name"] == name]
+        if len(found) > 1:
+            raise ApiError("GET", LIST_PATH, message="%d resources are named %r: pass id to choose one" % (len(found), name))
+        return found[0] if found else None
+
+    def get_detail(self, resource_id):
+        """One resource by id (None when it does not exist)."""
+        response = self.get(DETAIL_PATH.format(id=resource_id), ok=(200, 404))
+        if response.status == 404:
+            return None
+        data = response.data
+        if isinstance(data, dict) and isinstance(data.get("data"), dict):
+            data = data["data"]
+        return normalize_item(data)
+
+    def find(self, name=None, resource_id=None, mode=None):
+        """Detail of the resource given by ``resource_id`` (no list call) or by ``name``."""
+        if resource_id:
+            return self.get_detail(resource_id)
+        item = self.find_by_name(name, mode)
+        return self.get_detail(item["id"]) if item else None
+
+
+def _project_from_token_body(body):
+    token = (body or {}).get("token") or {}
+    project = token.get("project") or {}
+    return project.get("id")

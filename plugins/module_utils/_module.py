@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The base of every module: merged argument specs, client errors turned into
+clear ``fail_json`` results, and the shared waiter."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import (
+    REQUESTS_IMPORT_ERROR,
+    ApiError,
+)
+from ansible_collections.redisops.platform.plugins.module_utils._wait import Waiter, WaitError
+
+# What an HTTP status means for the person running the task.
+STATUS_HINTS = {
+    401: "authentication failed: check the credentials",
+    403: "permission denied: the user's role does not allow this request",
+    404: "not found",
+}
+
+
+def wait_argument_spec(default_timeout):
+    """The options of the ``redisops.platform.wait`` doc fragment."""
+    return dict(
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=default_timeout),
+    )
+
+
+class ConnectionSpec:
+    """A connection's options plus the constraints between them."""
+
+    def __init__(self, argument_spec, mutually_exclusive=None, required_together=None, required_one_of=None):
+        self.argument_spec = argument_spec
+        self.mutually_exclusive = mutually_exclusive or []
+        self.required_together = required_together or []
+        self.required_one_of = required_one_of or []
+
+
+class RedisOpsModule(AnsibleModule):
+    """AnsibleModule with the collection's connection options and error handling.
+
+    ``connection`` is a :class:`ConnectionSpec`; ``wait_timeout`` (when not None)
+    adds ``wait``/``wait_timeout`` with that default.
+    """
+
+    def __init__(self, argument_spec, connection, wait_timeout=None, **kwargs):
+        spec = dict(connection.argument_spec)
+        if wait_timeout is not None:
+            spec.update(wait_argument_spec(wait_timeout))
+        spec.update(argument_spec)
+        for key in ("mutually_exclusive", "required_together", "required_one_of"):
+            kwargs[key] = list(getattr(connection, key)) + list(kwargs.get(key) or [])
+        kwargs.setdefault("supports_check_mode", True)
+        super(RedisOpsModule, self).__init__(argument_spec=spec, **kwargs)
+        if REQUESTS_IMPORT_ERROR:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        if wait_timeout is not None and self.params["wait_timeout"] <= 0:
+            self.fail_json(msg="wait_timeout must be a positive number of seconds")
+
+    def waiter(self):
+        return Waiter(self.params["wait_timeout"], check_mode=self.check_mode)
+
+    def fail_api(self, error, msg=None, **result):
+        """Fail with a client error: method, path, status, API code and message."""
+        text = str(error)
+        hint = STATUS_HINTS.get(error.status)
+        if hint and hint not in text:
+            text = "%s (%s)" % (text, hint)
+        if msg:
+            text = "%s: %s" % (msg, text)
+        self.fail_json(msg=text, api_error=error.as_dict(), **result)
+
+    def fail_wait(self, error, **result):
+        result.setdefault("duration", error.duration)
+        self.fail_json(msg=error.message, **result)
+
+    def execute(self, main):
+        """Run ``main()`` and turn the collection's errors into clean failures."""
+        try:
+            main()
+        except ApiError as error:
+            self.fail_api(error)
+        except WaitError as error:
+            self.fail_wait(error)

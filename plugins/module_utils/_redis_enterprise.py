@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Redis Enterprise Software REST API: connection options, Basic or client
+certificate auth, and tolerant readers for what real servers return."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient
+from ansible_collections.redisops.platform.plugins.module_utils._module import ConnectionSpec
+
+REDIS_ENTERPRISE_ARGSPEC = dict(
+    url=dict(type="str", required=True, fallback=(env_fallback, ["REDIS_ENTERPRISE_URL"])),
+    username=dict(type="str", fallback=(env_fallback, ["REDIS_ENTERPRISE_USERNAME"])),
+    password=dict(type="str", no_log=True, fallback=(env_fallback, ["REDIS_ENTERPRISE_PASSWORD"])),
+    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["REDIS_ENTERPRISE_VALIDATE_CERTS"])),
+    ca_path=dict(type="path", fallback=(env_fallback, ["REDIS_ENTERPRISE_CA_PATH"])),
+    client_cert=dict(type="path", fallback=(env_fallback, ["REDIS_ENTERPRISE_CLIENT_CERT"])),
+    client_key=dict(type="path", no_log=False, fallback=(env_fallback, ["REDIS_ENTERPRISE_CLIENT_KEY"])),
+    request_timeout=dict(type="float", default=30, fallback=(env_fallback, ["REDIS_ENTERPRISE_REQUEST_TIMEOUT"])),
+)
+
+REDIS_ENTERPRISE_CONNECTION = ConnectionSpec(
+    REDIS_ENTERPRISE_ARGSPEC,
+    required_together=[("username", "password"), ("client_key", "client_cert")],
+)
+
+BOOTSTRAP_PATH = "/v1/bootstrap"
+
+
+class RedisEnterpriseClient:
+    """A client for one node's REST API (``url``).
+
+    Credentials are sent when configured. Reads that may come before the node
+    has joined a cluster (``GET /v1/bootstrap``) fall back to an unauthenticated
+    read when the node rejects the credentials, since it has no users yet.
+    """
+
+    def __init__(self, params):
+        self.username = params.get("username")
+        password = params.get("password")
+        self.credentials = (self.username, password) if self.username and password else None
+        self.http = HttpClient(
+            params["url"],
+            validate_certs=params["validate_certs"],
+            ca_path=params.get("ca_path"),
+            client_cert=params.get("client_cert"),
+            client_key=params.get("client_key"),
+            timeout=params["request_timeout"],
+            auth=self.credentials,
+            secrets=[password],
+        )
+
+    def request(self, method, path, **kwargs):
+        return self.http.request(method, path, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.http.get(path, **kwargs)
+
+    def post(self, path, json_body=None, **kwargs):
+        return self.http.post(path, json_body=json_body, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.http.delete(path, **kwargs)
+
+    def bootstrap(self):
+        """``GET /v1/bootstrap`` normalised: ``{"bootstrap_status", "local_node_info"}``."""
+        try:
+            data = self.http.get(BOOTSTRAP_PATH).data
+        except ApiError as error:
+            if error.status != 401:
+                raise
+            if not self.credentials:
+                raise ApiError(error.method, error.path, status=401, code=error.code,
+                               message="the node has joined a cluster, so reading it needs username and password")
+            try:
+                # A node that has not joined yet has no users; read it unauthenticated.
+                data = self.http.get(BOOTSTRAP_PATH, auth=False).data
+            except ApiError:
+                raise ApiError(error.method, error.path, status=401, code=error.code,
+                               message="authentication failed for user %r: check username and password" % self.username)
+        return normalize_bootstrap(data)
+
+
+def to_int(value, default=None):
+    """Numbers that real servers send as strings ("10") or numbers (10)."""
+    if value is None or value == "":
+        return default
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def to_uid(value):
+    """Node uids come as strings on real servers and as numbers in the docs."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def normalize_node_info(info):
+    """``local_node_info`` with both address spellings and ``uid`` as a string."""
+    info = dict(info or {})
+    addresses = info.get("available_addresses")
+    if addresses is None:
+        addresses = info.get("available_addrs")
+    info["available_addresses"] = addresses or []
+    info["available_addrs"] = info["available_addresses"]
+    if "uid" in info:
+        info["uid"] = to_uid(info["uid"])
+    return info
+
+
+def normalize_bootstrap(data):
+    data = data if isinstance(data, dict) else {}
+    status = dict(data.get("bootstrap_status") or {})
+    status.setdefault("state", "unknown")
+    return dict(bootstrap_status=status, local_node_info=normalize_node_info(data.get("local_node_info")))
+
+
+def read_action_list(body):
+    """Action lists come bare or as ``{"actions": [...]}``."""
+    if isinstance(body, dict):
+        body = body.get("actions", [])
+    return list(body or [])

@@ -1,0 +1,159 @@
+"""The emulated KakaoCloud MemStore API and its IAM token endpoint.
+
+This file holds what every MemStore feature shares: application credentials and
+tokens, the ``X-Auth-Token`` check, the error shape, and the look-up endpoints
+assumed in DESIGN.md section 4 (``GET /v1/clusters`` and ``/v1/clusters/{id}``).
+The instance-set endpoints live in ``memstore_instance_sets.py``.
+"""
+
+import datetime
+import functools
+import secrets
+import uuid
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+
+DEFAULT_CREDENTIAL_ID = "emulator-credential"
+DEFAULT_CREDENTIAL_SECRET = "emulator-secret-do-not-use"
+DEFAULT_PROJECT_ID = "0123456789abcdef0123456789abcdef"
+TOKEN_LIFETIME = 12 * 3600
+
+
+class MemStoreState:
+    """Everything the emulated MemStore knows. ``resources`` holds clusters and
+    instance sets (both modes) by id; each is a dict in the create body's field
+    names plus ``id``, ``name``, ``clusterMode`` and ``status``."""
+
+    def __init__(self):
+        self.credentials = {DEFAULT_CREDENTIAL_ID: {"secret": DEFAULT_CREDENTIAL_SECRET, "project": DEFAULT_PROJECT_ID}}
+        self.tokens = {}  # token -> {"project", "expires_at"}
+        self.tokens_issued = 0
+        self.resources = {}
+        self.backups = {}  # backup name -> {"clusterMode", "version", ...}
+
+
+def error(status, code, message):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def error_body(code, message):
+    return {"error": {"code": code, "message": message}}
+
+
+def emulator():
+    return current_app.config["EMULATOR"]
+
+
+def memstore_state():
+    return emulator().memstore
+
+
+def new_id():
+    return str(uuid.uuid4())
+
+
+def requires_token(view):
+    """Reject calls without a valid, unexpired ``X-Auth-Token`` (401)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = request.headers.get("X-Auth-Token")
+        info = memstore_state().tokens.get(token) if token else None
+        if info is None or info["expires_at"] <= emulator().clock.now():
+            return error(401, "Unauthorized", "The request you have made requires authentication.")
+        request.environ["memstore.project"] = info["project"]
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def current_project():
+    return request.environ.get("memstore.project")
+
+
+iam = Blueprint("iam", __name__, url_prefix="/identity/v3")
+
+
+@iam.post("/auth/tokens")
+def issue_token():
+    body = request.get_json(silent=True)
+    try:
+        identity = body["auth"]["identity"]
+        assert identity["methods"] == ["application_credential"]
+        credential = identity["application_credential"]
+        cred_id, secret = credential["id"], credential["secret"]
+    except (TypeError, KeyError, AssertionError):
+        return error(400, "BadRequest", "Expecting an application_credential identity.")
+    known = memstore_state().credentials.get(cred_id)
+    if not known or known["secret"] != secret:
+        return error(401, "Unauthorized", "The request you have made requires authentication.")
+    token = "gAAAAA" + secrets.token_urlsafe(48)
+    expires = emulator().clock.now() + TOKEN_LIFETIME
+    memstore_state().tokens[token] = {"project": known["project"], "expires_at": expires}
+    memstore_state().tokens_issued += 1
+    expires_at = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=TOKEN_LIFETIME)).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    response = jsonify({"token": {"methods": ["application_credential"], "expires_at": expires_at,
+                                  "project": {"id": known["project"], "name": "emulator-project"},
+                                  "application_credential": {"id": cred_id}}})
+    response.status_code = 201
+    response.headers["X-Subject-Token"] = token
+    return response
+
+
+@iam.get("/auth/tokens")
+def validate_token():
+    state = memstore_state()
+    caller, subject = request.headers.get("X-Auth-Token"), request.headers.get("X-Subject-Token")
+    caller_info = state.tokens.get(caller)
+    if caller_info is None or caller_info["expires_at"] <= emulator().clock.now():
+        return error(401, "Unauthorized", "The request you have made requires authentication.")
+    info = state.tokens.get(subject)
+    if info is None:
+        return error(404, "NotFound", "Could not find token.")
+    return jsonify({"token": {"project": {"id": info["project"]}, "methods": ["application_credential"]}})
+
+
+api = Blueprint("memstore", __name__)
+
+
+def _listed(resource):
+    return {key: value for key, value in resource.items() if not key.startswith("_")}
+
+
+@api.get("/v1/clusters")
+@requires_token
+def list_clusters():
+    project = current_project()
+    items = [_listed(r) for r in memstore_state().resources.values() if r.get("projectId") == project]
+    return jsonify({"size": len(items), "clusters": items})
+
+
+@api.get("/v1/clusters/<resource_id>")
+@requires_token
+def get_cluster(resource_id):
+    resource = memstore_state().resources.get(resource_id)
+    if resource is None or resource.get("projectId") != current_project():
+        return error(404, "NotFound", "cluster %s not found" % resource_id)
+    return jsonify(_listed(resource))
+
+
+def create_app(emu, blueprints):
+    app = Flask("memstore-emulator")
+    app.config["EMULATOR"] = emu
+    app.json.sort_keys = False
+    app.register_blueprint(iam)
+    app.register_blueprint(api)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+
+    @app.errorhandler(404)
+    def not_found(_exc):
+        return error(404, "NotFound", "no such endpoint: %s %s" % (request.method, request.path))
+
+    @app.errorhandler(405)
+    def not_allowed(_exc):
+        return error(405, "MethodNotAllowed", "%s is not allowed on %s" % (request.method, request.path))
+
+    return app
