@@ -62,7 +62,7 @@ options:
     type: path
   request_timeout:
     description:
-      - Seconds to wait for one HTTP answer. Separate from O(wait_timeout).
+      - Seconds to wait for one HTTP answer. Separate from C(wait_timeout), the time a module waits for an operation.
       - If not set, the value of the E(KAKAOCLOUD_REQUEST_TIMEOUT) environment variable is used.
     type: float
     default: 30

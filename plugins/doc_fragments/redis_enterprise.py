@@ -50,7 +50,7 @@ options:
     type: path
   request_timeout:
     description:
-      - Seconds to wait for one HTTP answer. Separate from O(wait_timeout) where a module waits for an operation.
+      - Seconds to wait for one HTTP answer. Separate from C(wait_timeout), the time a module waits for an operation.
       - If not set, the value of the E(REDIS_ENTERPRISE_REQUEST_TIMEOUT) environment variable is used.
     type: float
     default: 30

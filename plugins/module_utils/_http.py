@@ -125,7 +125,7 @@ def redact(text, secrets):
         if secret and len(secret) >= 3:
             text = text.replace(secret, REDACTED)
     # An Authorization header value must never survive, whatever it holds.
-    return re.sub(r"(?i)(authorization|x-auth-token|x-subject-token)(['\"]?\s*[:=]\s*['\"]?)[^'\",}\s]+", r"\1\2" + REDACTED, text)
+    return re.sub(r"(?i)(authorization|x-auth-token|x-subject-token)(['\"]?\s*[:=]\s*['\"]?)(?:(?:basic|bearer)\s+)?[^'\",}\s]+", r"\1\2" + REDACTED, text)
 
 
 def parse_error_body(body, text=None):

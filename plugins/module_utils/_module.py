@@ -71,7 +71,7 @@ class RedisOpsModule(AnsibleModule):
         """Fail with a client error: method, path, status, API code and message."""
         text = str(error)
         hint = STATUS_HINTS.get(error.status)
-        if hint and hint not in text:
+        if hint and hint.split(":")[0] not in text:
             text = "%s (%s)" % (text, hint)
         if msg:
             text = "%s: %s" % (msg, text)

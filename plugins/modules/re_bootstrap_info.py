@@ -19,7 +19,7 @@ description:
   - Reads both spellings of the node's addresses (C(available_addrs) in the documents,
     C(available_addresses) on real servers) and returns the node C(uid) as a string.
 author:
-  - redisops.platform maintainers
+  - redisops.platform maintainers (@redisops)
 extends_documentation_fragment:
   - redisops.platform.redis_enterprise
   - redisops.platform.attributes
@@ -74,7 +74,7 @@ bootstrap_status:
       type: str
       returned: when the node reports it
     error_code:
-      description: Why the last bootstrap failed, when O(bootstrap_status.state) is C(error).
+      description: Why the last bootstrap failed, when C(state) is C(error).
       type: str
       returned: when the state is error
     error_details:

@@ -61,7 +61,7 @@ def write_tls_files(directory, ips):
     os.makedirs(directory, exist_ok=True)
     ca_cert, ca_key = make_ca("redisops emulator CA")
     cert, key = make_server_cert(ca_cert, ca_key, ips, ["localhost", "cluster.re.test"])
-    other_ca, _ = make_ca("some other CA")
+    other_ca = make_ca("some other CA")[0]
     paths = {
         "ca": os.path.join(directory, "ca.pem"),
         "cert": os.path.join(directory, "server.pem"),

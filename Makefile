@@ -1,0 +1,49 @@
+# redisops.platform: `make demo` runs the demo playbooks against the emulator,
+# `make test` runs every gate. Both build .venv from plain python3 first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv test demo emulator lint sanity units integration bench build docs clean
+
+help:
+	@echo "make demo      start the emulator, run playbooks/demo.yml against it, stop it"
+	@echo "make test      ansible-lint, ansible-test sanity, unit and integration tests"
+	@echo "make emulator  run the API emulator in the foreground (Ctrl-C to stop)"
+	@echo "make build     build the collection tarball"
+
+$(STAMP): tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	VENV=$(abspath $(VENV)) bash tests/tools/run-tests.sh
+
+demo: $(STAMP)
+	$(BIN)/python tests/tools/demo.py
+
+emulator: $(STAMP)
+	cd tests && ../$(BIN)/python -m emulator
+
+lint: $(STAMP)
+	$(BIN)/ansible-lint --offline
+
+units: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
+
+integration: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 tests/integration
+
+bench: $(STAMP)
+	$(BIN)/python tests/bench/bench.py
+
+build: $(STAMP)
+	$(BIN)/ansible-galaxy collection build --force --output-path build/
+
+clean:
+	rm -rf build .cache .pytest_cache

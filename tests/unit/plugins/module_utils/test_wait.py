@@ -1,0 +1,112 @@
+"""The waiter with a fake clock: no real sleeps."""
+
+import pytest
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
+from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING, Waiter, WaitError
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def waiter(clock, timeout=60, check_mode=False):
+    return Waiter(timeout, check_mode=check_mode, clock=clock, sleep=clock.sleep)
+
+
+def classify(status):
+    return {"Running": DONE, "Failed": FAILED}.get(status, PENDING)
+
+
+def sequence(*values):
+    values = list(values)
+
+    def fetch():
+        value = values.pop(0) if len(values) > 1 else values[0]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    return fetch
+
+
+def test_done_returns_value_and_duration():
+    clock = FakeClock()
+    result = waiter(clock).until(sequence("Creating", "Creating", "Running"), classify)
+    assert result.value == "Running"
+    assert result.polls == 3
+    assert result.duration == pytest.approx(sum(clock.sleeps))
+
+
+def test_failure_state_raises_with_last_value():
+    clock = FakeClock()
+    with pytest.raises(WaitError) as caught:
+        waiter(clock).until(sequence("Creating", "Failed"), classify, describe=lambda s: "status %s" % s, what="creating set1")
+    assert caught.value.message == "creating set1 failed: status Failed"
+    assert caught.value.last == "Failed" and not caught.value.timed_out
+
+
+def test_timeout_names_the_last_state_seen():
+    clock = FakeClock()
+    with pytest.raises(WaitError) as caught:
+        waiter(clock, timeout=30).until(sequence("Scaling(horizontal)"), classify, describe=lambda s: "status %s" % s,
+                                        what="scaling set1")
+    error = caught.value
+    assert error.timed_out
+    assert "timed out after 30s waiting for scaling set1 (last seen: status Scaling(horizontal))" == error.message
+    assert clock.now - 1000.0 == pytest.approx(30)  # never sleeps past the deadline
+
+
+def test_transient_errors_are_tolerated():
+    clock = FakeClock()
+    outage = ApiError("GET", "/v1/x", status=503, message="busy")
+    refused = ApiError("GET", "/v1/x", message="connection refused", transport="connection")
+    result = waiter(clock).until(sequence(outage, refused, "Creating", "Running"), classify)
+    assert result.value == "Running"
+
+
+def test_timeout_during_an_outage_names_the_last_error():
+    clock = FakeClock()
+    outage = ApiError("GET", "/v1/x", status=503, message="busy")
+    with pytest.raises(WaitError) as caught:
+        waiter(clock, timeout=10).until(sequence("Creating", outage), classify, describe=str)
+    assert "last seen: Creating" in caught.value.message
+    assert "GET /v1/x returned HTTP 503: busy" in caught.value.message
+
+
+def test_other_errors_propagate_at_once():
+    clock = FakeClock()
+    forbidden = ApiError("GET", "/v1/x", status=403, message="no")
+    with pytest.raises(ApiError):
+        waiter(clock).until(sequence(forbidden), classify)
+    assert clock.sleeps == []
+
+
+def test_polls_start_fast_and_back_off_to_the_cap():
+    clock = FakeClock()
+    with pytest.raises(WaitError):
+        waiter(clock, timeout=3600).until(sequence("Creating"), classify)
+    assert clock.sleeps[:4] == [0.1, 0.2, 0.4, 0.8]
+    waited = 0.0
+    for delay in clock.sleeps:
+        # A finished operation is noticed within 1 s, or 10% of the time waited.
+        assert delay <= max(1.0, waited / 10.0) + 1e-9
+        waited += delay
+    assert max(clock.sleeps) == 30.0
+
+
+def test_check_mode_polls_nothing():
+    def fetch():
+        raise AssertionError("polled in check mode")
+
+    result = waiter(FakeClock(), check_mode=True).until(fetch, classify)
+    assert result.value is None and result.duration == 0.0
