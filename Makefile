@@ -31,7 +31,7 @@ emulator: $(STAMP)
 	cd tests && ../$(BIN)/python -m emulator
 
 lint: $(STAMP)
-	$(BIN)/ansible-lint --offline
+	ANSIBLE_COLLECTIONS_PATH=$$($(BIN)/python tests/tools/collection_link.py) $(BIN)/ansible-lint --offline
 
 units: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

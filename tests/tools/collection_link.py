@@ -26,3 +26,7 @@ def link_collection():
         except OSError:  # another test worker made it first
             pass
     return COLLECTIONS
+
+
+if __name__ == "__main__":
+    print(link_collection())

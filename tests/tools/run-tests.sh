@@ -60,7 +60,7 @@ PY
 }
 
 lint() {
-    ansible-lint --offline
+    ANSIBLE_COLLECTIONS_PATH=$(python tests/tools/collection_link.py) ansible-lint --offline
 }
 
 pytests() {
