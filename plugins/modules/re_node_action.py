@@ -1,0 +1,500 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: re_node_action
+short_description: Put a Redis Enterprise node into maintenance, take it out, remove it or make it a replica
+version_added: 1.0.0
+description:
+  - Makes the effect of a node action true for one node of a Redis Enterprise cluster
+    (O(state=present)), or cancels a queued or running action (O(state=absent)).
+  - Idempotent from the node's state, not from whether a request was sent before.
+    C(maintenance_on) does nothing when C(GET /v1/nodes/{uid}/status) shows a C(maintenance_snapshot),
+    C(maintenance_off) does nothing when it shows none, C(remove) does nothing once
+    C(GET /v1/nodes/{uid}) answers 404, and C(enslave_node) does nothing when the node's role
+    already is replica (C(slave)).
+  - Maintenance activations stack on the server (two C(maintenance_on) need two C(maintenance_off)),
+    so this module never sends C(maintenance_on) to a node that is already in maintenance.
+  - An action of the same type already queued or running on the node (seen before posting, or
+    answered 409 to the POST) is adopted. The module waits for it instead of starting another,
+    and reports RV(action.adopted=true) and C(changed=false).
+  - With O(wait=true) the module follows C(GET /v1/nodes/{uid}/actions/{action}) through C(queued),
+    C(starting) and C(running) until C(completed). C(failed), C(aborted) and C(cancelled) fail the
+    task with the action's RV(error_code) and RV(error_message) and its last progress. Unknown
+    statuses are polled until O(wait_timeout), whose message names the last status and progress.
+author:
+  - redisops.platform maintainers (@redisops)
+extends_documentation_fragment:
+  - redisops.platform.redis_enterprise
+  - redisops.platform.wait
+  - redisops.platform.attributes
+  - redisops.platform.attributes.STATEFUL
+  - redisops.platform.attributes.REDIS_ENTERPRISE_GROUP
+options:
+  node_uid:
+    description:
+      - The cluster uid of the node to act on. Any node of the cluster (O(url)) can act on any node.
+    type: int
+    required: true
+  action:
+    description:
+      - The node action.
+      - V(maintenance_on) snapshots the node's shard placement, migrates its shards to other nodes
+        and keeps new shards away from it.
+      - V(maintenance_off) restores the node from its latest (or O(snapshot_name)) maintenance snapshot.
+      - V(remove) migrates everything bound to the node to other nodes, then removes the node from the cluster.
+      - V(enslave_node) turns the node into a replica (C(slave)) node.
+    type: str
+    required: true
+    choices: [remove, maintenance_on, maintenance_off, enslave_node]
+  state:
+    description:
+      - V(present) makes the action's effect true, starting the action when the node's state needs it.
+      - V(absent) cancels the action when it is queued or running on the node (C(DELETE)), then waits until
+        it has stopped. When nothing is queued or running, nothing changes and no write request is sent.
+    type: str
+    default: present
+    choices: [present, absent]
+  overwrite_snapshot:
+    description:
+      - For V(maintenance_on) only. Create a new maintenance snapshot even if one exists.
+      - Sent in the request body only when set.
+    type: bool
+  evict_ha_replica:
+    description:
+      - For V(maintenance_on) only. Whether to migrate the node's HA replica shards.
+      - Set it and O(evict_active_active_replica) to V(false) to keep replica shards in place (and demote
+        master shards) when the cluster lacks room to migrate them.
+      - Sent in the request body only when set.
+    type: bool
+  evict_active_active_replica:
+    description:
+      - For V(maintenance_on) only. Whether to migrate the node's Active-Active replica shards.
+      - Sent in the request body only when set.
+    type: bool
+  evict_dbs:
+    description:
+      - For V(maintenance_on) only. IDs of the databases whose shards must be evicted from the node.
+      - Sent in the request body only when set.
+    type: list
+    elements: str
+  snapshot_name:
+    description:
+      - For V(maintenance_off) only. The node snapshot to restore instead of the latest one.
+      - Sent in the request body only when set.
+    type: str
+  skip_shards_restore:
+    description:
+      - For V(maintenance_off) only. Leave the shards where they are instead of moving them back to the node.
+      - Sent in the request body only when set.
+    type: bool
+  wait_for_persistence:
+    description:
+      - For V(remove) only. Complete the removal only once the migrated shards' persistence files exist
+        on their new nodes.
+      - Sent in the request body only when set; C(remove) always sends a JSON body, C({}) at least.
+    type: bool
+  wait_timeout:
+    default: 1800
+notes:
+  - An option that belongs to another action than O(action) fails the task before any request is sent,
+    naming the option and the action. With O(state=absent) the action's own options are ignored.
+  - Starting or cancelling node actions needs a user with the C(admin) role; reading them does not,
+    so check mode works with a read-only user.
+  - With O(wait=false) the task returns right after the POST (or DELETE) with the action's first status.
+  - A C(cancelling) action found with O(state=present) is waited for until it has stopped, then the action
+    is started anew. An action found C(cancelling) with O(state=absent) is adopted.
+  - Assumption, where the documents are silent. While waiting for V(remove), a 404 for the action's status
+    together with a 404 for the node counts as completed, since a removed node may take its action
+    results with it.
+  - Assumption, where the documents are silent. A finished action's error comes as C(error_code) and
+    C(error_message) (C(error), C(description) and C(message) are read too).
+seealso:
+  - module: redisops.platform.re_node_action_info
+  - name: Node actions requests
+    description: The Redis Enterprise REST API reference for node actions.
+    link: https://redis.io/docs/latest/operate/rs/references/rest-api/requests/nodes/actions/
+  - name: Maintenance mode for cluster nodes
+    description: What maintenance mode does and how snapshots work.
+    link: https://redis.io/docs/latest/operate/rs/clusters/maintenance-mode/
+"""
+
+EXAMPLES = r"""
+- name: Enter maintenance on node 2 before patching it
+  redisops.platform.re_node_action:
+    url: https://node1.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_re_admin_password }}"
+    ca_path: /etc/pki/redis-enterprise-ca.pem
+    node_uid: 2
+    action: maintenance_on
+  register: maintenance
+
+- name: Enter maintenance but keep replica shards in place on a cluster without spare room
+  redisops.platform.re_node_action:
+    url: https://node1.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_re_admin_password }}"
+    node_uid: 3
+    action: maintenance_on
+    evict_ha_replica: false
+    evict_active_active_replica: false
+
+- name: Leave maintenance and restore the node's shards
+  redisops.platform.re_node_action:
+    url: https://node1.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_re_admin_password }}"
+    node_uid: 2
+    action: maintenance_off
+
+- name: Remove node 4 from the cluster, waiting for persistence files on the new nodes
+  redisops.platform.re_node_action:
+    url: https://node1.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_re_admin_password }}"
+    node_uid: 4
+    action: remove
+    wait_for_persistence: true
+    wait_timeout: 7200
+
+- name: Make node 1 a replica node
+  redisops.platform.re_node_action:
+    url: https://node1.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_re_admin_password }}"
+    node_uid: 1
+    action: enslave_node
+
+- name: Cancel a removal that is still running
+  redisops.platform.re_node_action:
+    url: https://node1.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_re_admin_password }}"
+    node_uid: 4
+    action: remove
+    state: absent
+
+- name: Start maintenance without waiting, then follow it with the info module
+  module_defaults:
+    group/redisops.platform.redis_enterprise:
+      url: https://node1.example.com:9443
+      username: admin@example.com
+      password: "{{ vault_re_admin_password }}"
+  block:
+    - name: Start maintenance
+      redisops.platform.re_node_action:
+        node_uid: 2
+        action: maintenance_on
+        wait: false
+
+    - name: Wait until the migration has finished
+      redisops.platform.re_node_action_info:
+        node_uid: 2
+        action: maintenance_on
+      register: progress
+      until: progress.actions[0].status in ['completed', 'failed', 'aborted', 'cancelled']
+      retries: 60
+      delay: 10
+"""
+
+RETURN = r"""
+action:
+  description:
+    - The action that was started, adopted or cancelled, as the server last reported it.
+    - An empty dict when the node already was in the requested state, or when there was nothing to cancel
+      and no status of a previous run exists.
+    - In check mode, the action that would start (RV(action.status) is then V(null)).
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: The action's name.
+      type: str
+      sample: maintenance_on
+    node_uid:
+      description: The node's uid, as a string.
+      type: str
+      sample: "2"
+    status:
+      description:
+        - One of C(queued), C(starting), C(running), C(cancelling), C(cancelled), C(aborted), C(completed), C(failed),
+          or another status the server reports.
+      type: str
+      sample: completed
+    progress:
+      description: Progress in percent (read from a string or a number).
+      type: int
+      sample: 100
+    task_id:
+      description: The server's task id of the action.
+      type: str
+      sample: 2cd5ed1c-4e56-45b5-9d0e-5b4d4c3d0a17
+    adopted:
+      description: Whether the module waited for an action someone else had started (or was cancelling) instead of sending its own.
+      type: bool
+      sample: false
+    error_code:
+      description: Why the action failed.
+      type: str
+      returned: when the server reports an error
+      sample: insufficient_resources
+    error_message:
+      description: The server's description of the failure.
+      type: str
+      returned: when the server reports an error
+  sample:
+    name: maintenance_on
+    node_uid: "2"
+    status: completed
+    progress: 100
+    task_id: 2cd5ed1c-4e56-45b5-9d0e-5b4d4c3d0a17
+    adopted: false
+node_status:
+  description:
+    - The node's state after the action (before it, in check mode, and when O(wait=false)).
+    - Everything C(GET /v1/nodes/{uid}/status) returns, plus the keys below. For O(action=remove) the node
+      object of C(GET /v1/nodes/{uid}) is read instead, so RV(node_status.role) may be V(null).
+  returned: always
+  type: dict
+  contains:
+    uid:
+      description: The node's uid, as a string.
+      type: str
+      sample: "2"
+    role:
+      description: C(master) or C(slave); V(null) when unknown or removed.
+      type: str
+      sample: slave
+    node_status:
+      description: The node's status, for example C(active); V(null) once removed.
+      type: str
+      sample: active
+    has_maintenance_snapshot:
+      description: Whether the node holds a maintenance snapshot (it is in maintenance).
+      type: bool
+      sample: true
+    maintenance_snapshot:
+      description: The newest maintenance snapshot as the server reports it, V(null) when none.
+      type: dict
+      sample:
+        name: maintenance_mode_2024-09-06_20-47-23
+        created_time: "2024-09-06 20:47:23"
+        node_uid: "2"
+    removed:
+      description: Whether the node no longer exists in the cluster.
+      type: bool
+      sample: false
+error_code:
+  description: The failed action's error code.
+  returned: when the action ended failed, aborted or cancelled
+  type: str
+  sample: insufficient_resources
+error_message:
+  description: The failed action's error message.
+  returned: when the action ended failed, aborted or cancelled
+  type: str
+duration:
+  description: Seconds spent waiting for the action (0 when nothing was waited for).
+  returned: always
+  type: float
+  sample: 42.5
+diff:
+  description:
+    - With O(state=present), the node's role, status, maintenance snapshot and removal before and after
+      (predicted in check mode).
+    - With O(state=absent), the action's status before and after.
+  returned: in diff mode
+  type: dict
+"""
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
+from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
+from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import (
+    ACTION_NAMES,
+    CANCELLED,
+    CANCELLING,
+    COMPLETED,
+    IN_PROGRESS_STATUSES,
+    NodeActions,
+    action_body,
+    action_error,
+    classify_action,
+    classify_cancel,
+    describe_action,
+    effect_reached,
+    misplaced_options,
+    node_summary,
+    normalize_action,
+    owner_of,
+    predicted_summary,
+    removed_node_status,
+)
+from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import (
+    REDIS_ENTERPRISE_CONNECTION,
+    RedisEnterpriseClient,
+)
+from ansible_collections.redisops.platform.plugins.module_utils._wait import WaitError
+
+DEFAULT_WAIT_TIMEOUT = 1800
+
+
+class NodeActionRunner:
+    """One module run: read the node and its action, decide, act, wait, return."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.uid = self.params["node_uid"]
+        self.name = self.params["action"]
+        self.api = NodeActions(RedisEnterpriseClient(self.params))
+        self.duration = 0.0
+
+    # --- waiting ----------------------------------------------------------------------
+    def poll(self):
+        action = self.api.get(self.uid, self.name)
+        if action is not None:
+            return action
+        # No status: a removed node may take its action results with it, or someone cleared them.
+        if effect_reached(self.name, self.api.node_state(self.uid, self.name)):
+            return normalize_action(dict(status=COMPLETED, progress=100), self.name, self.uid)
+        return normalize_action(dict(status="not_found"), self.name, self.uid)
+
+    def poll_cancel(self):
+        action = self.api.get(self.uid, self.name)
+        return action if action is not None else normalize_action(dict(status=CANCELLED), self.name, self.uid)
+
+    def wait_for(self, fetch, classify, what, adopted):
+        try:
+            result = self.module.waiter().until(fetch, classify, describe_action, what=what)
+        except WaitError as error:
+            last = error.last or normalize_action({}, self.name, self.uid)
+            code, message = action_error(last)
+            failure = dict(action=dict(last, adopted=adopted), duration=round(self.duration + error.duration, 3))
+            if code or message:
+                failure.update(error_code=code, error_message=message)
+            self.module.fail_json(msg=error.message, **failure)
+        self.duration += result.duration
+        return result.value
+
+    # --- results ----------------------------------------------------------------------
+    def done(self, changed, action, node_status, diff_before, diff_after, adopted=False):
+        """Exit the module with its result (``exit_json`` does not return)."""
+        result = dict(
+            changed=changed,
+            action=dict(action, adopted=adopted) if action else {},
+            node_status=node_status if node_status is not None else removed_node_status(self.uid),
+            duration=round(self.duration, 3),
+        )
+        if self.module._diff:
+            result["diff"] = dict(before=diff_before, after=diff_after)
+        self.module.exit_json(**result)
+
+    def fail_forbidden(self, error, verb):
+        self.module.fail_api(error, msg="%s %s on node %s needs a user with the admin role (user %r was refused)"
+                             % (verb, self.name, self.uid, self.params.get("username")))
+
+    # --- state: present ---------------------------------------------------------------
+    def ensure(self):
+        before = self.api.node_state(self.uid, self.name)
+        if before is None and self.name != "remove":
+            self.module.fail_json(msg="node %s does not exist in the cluster (GET /v1/nodes/%s/status returned 404)" % (self.uid, self.uid))
+        if effect_reached(self.name, before):
+            self.done(False, {}, before, node_summary(before), node_summary(before))
+        what = "%s on node %s" % (self.name, self.uid)
+        current = self.api.get(self.uid, self.name)
+        if current is not None and current["status"] == CANCELLING and not self.module.check_mode:
+            # Someone is cancelling this action: let it stop, then start ours.
+            self.wait_for(self.poll_cancel, classify_cancel, "the cancellation of " + what, adopted=False)
+            current = None
+        adopted = current is not None and current["status"] in IN_PROGRESS_STATUSES
+        predicted = predicted_summary(self.name, before)
+        if self.module.check_mode:
+            planned = current if adopted else normalize_action({}, self.name, self.uid)
+            self.done(not adopted, planned, before, node_summary(before), predicted, adopted=adopted)
+        if not adopted:
+            try:
+                current = self.api.start(self.uid, self.name, action_body(self.name, self.params))
+            except ApiError as error:
+                if error.status == 403:
+                    self.fail_forbidden(error, "starting")
+                if error.status != 409:
+                    raise
+                # The same action is already queued or running: follow that one.
+                adopted = True
+                current = self.api.get(self.uid, self.name) or normalize_action({}, self.name, self.uid)
+        if not self.params["wait"]:
+            self.done(not adopted, current, before, node_summary(before), predicted, adopted=adopted)
+        final = self.wait_for(self.poll, classify_action, what, adopted)
+        after = self.api.node_state(self.uid, self.name)
+        self.done(not adopted, final, after, node_summary(before), node_summary(after or removed_node_status(self.uid)),
+                  adopted=adopted)
+
+    # --- state: absent ----------------------------------------------------------------
+    def cancel(self):
+        current = self.api.get(self.uid, self.name)
+        status = current["status"] if current else None
+        if status not in IN_PROGRESS_STATUSES + (CANCELLING,):
+            node = self.api.node_state(self.uid, self.name)
+            self.done(False, current, node, dict(status=status), dict(status=status))
+        adopted = status == CANCELLING
+        what = "the cancellation of %s on node %s" % (self.name, self.uid)
+        if self.module.check_mode:
+            node = self.api.node_state(self.uid, self.name)
+            self.done(not adopted, current, node, dict(status=status), dict(status=CANCELLED), adopted=adopted)
+        if not adopted:
+            try:
+                accepted = self.api.cancel(self.uid, self.name)
+            except ApiError as error:
+                if error.status == 403:
+                    self.fail_forbidden(error, "cancelling")
+                raise
+            if not accepted:  # it finished between our read and the DELETE
+                current = self.api.get(self.uid, self.name)
+                node = self.api.node_state(self.uid, self.name)
+                self.done(False, current, node, dict(status=status), dict(status=current["status"] if current else None))
+        if not self.params["wait"]:
+            final = self.poll_cancel()
+        else:
+            final = self.wait_for(self.poll_cancel, classify_cancel, what, adopted)
+            if final["status"] != CANCELLED:
+                self.module.warn("%s on node %s ended %s before it could be cancelled" % (self.name, self.uid, final["status"]))
+        node = self.api.node_state(self.uid, self.name)
+        self.done(not adopted, final, node, dict(status=status), dict(status=final["status"]), adopted=adopted)
+
+    def run(self):
+        if self.params["state"] == "absent":
+            self.cancel()
+        else:
+            self.ensure()
+
+
+def main():
+    argument_spec = dict(
+        node_uid=dict(type="int", required=True),
+        action=dict(type="str", required=True, choices=list(ACTION_NAMES)),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        overwrite_snapshot=dict(type="bool"),
+        evict_ha_replica=dict(type="bool"),
+        evict_active_active_replica=dict(type="bool"),
+        evict_dbs=dict(type="list", elements="str"),
+        snapshot_name=dict(type="str"),
+        skip_shards_restore=dict(type="bool"),
+        wait_for_persistence=dict(type="bool"),
+    )
+    module = RedisOpsModule(argument_spec, connection=REDIS_ENTERPRISE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT)
+    misplaced = misplaced_options(module.params["action"], module.params)
+    if misplaced:
+        module.fail_json(msg="; ".join("option %s does not apply to action %s (it belongs to %s)"
+                                       % (option, module.params["action"], owner_of(option)) for option in misplaced))
+    module.execute(NodeActionRunner(module).run)
+
+
+if __name__ == "__main__":
+    main()
