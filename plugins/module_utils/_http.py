@@ -36,6 +36,7 @@ USER_AGENT = "redisops.platform/%s" % COLLECTION_VERSION
 # Statuses the server uses to say "not now": safe to repeat for idempotent methods.
 RETRY_STATUSES = (429, 502, 503, 504)
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"])
+SAFE_METHODS = frozenset(["GET", "HEAD", "OPTIONS"])
 REDACTED = "********"
 _MAX_MESSAGE = 300
 
@@ -78,21 +79,25 @@ class ApiError(Exception):
 
 
 class _Retry(Retry):
-    """urllib3 Retry that also repeats a POST answered 429.
+    """urllib3 Retry that also repeats any request answered 429.
 
     A 429 means the server refused the request before doing anything, so even a
-    create can be sent again. Any other failed POST is never retried blindly:
-    the module re-reads state before deciding.
+    create can be sent again. Any other failure of a non-idempotent request is
+    never retried blindly: the module re-reads state before deciding.
     """
 
     def is_retry(self, method, status_code, has_retry_after=False):
-        if method and method.upper() == "POST" and status_code == 429:
+        if status_code == 429:
             return self.total is not False and bool(self.total)
         return super(_Retry, self).is_retry(method, status_code, has_retry_after)
 
 
-def make_retry(retries=4, backoff_factor=0.5, backoff_max=30.0, jitter=0.5):
-    """Build the bounded Retry policy, tolerant of urllib3 1.26 and 2.x."""
+def make_retry(retries=4, backoff_factor=0.5, backoff_max=30.0, jitter=0.5, methods=IDEMPOTENT_METHODS):
+    """Build the bounded Retry policy, tolerant of urllib3 1.26 and 2.x.
+
+    ``methods`` may be retried after a read error or a 502/503/504; every
+    method is retried after a connection error (nothing was sent) or a 429.
+    """
     kwargs = dict(
         total=retries,
         connect=retries,
@@ -106,12 +111,12 @@ def make_retry(retries=4, backoff_factor=0.5, backoff_max=30.0, jitter=0.5):
         raise_on_redirect=False,
     )
     try:
-        retry = _Retry(allowed_methods=IDEMPOTENT_METHODS, backoff_jitter=jitter, backoff_max=backoff_max, **kwargs)
+        retry = _Retry(allowed_methods=methods, backoff_jitter=jitter, backoff_max=backoff_max, **kwargs)
     except TypeError:  # urllib3 < 2: no jitter/backoff_max arguments
         try:
-            retry = _Retry(allowed_methods=IDEMPOTENT_METHODS, **kwargs)
+            retry = _Retry(allowed_methods=methods, **kwargs)
         except TypeError:  # urllib3 < 1.26
-            retry = _Retry(method_whitelist=IDEMPOTENT_METHODS, **kwargs)
+            retry = _Retry(method_whitelist=methods, **kwargs)
         retry.BACKOFF_MAX = backoff_max
     return retry
 
@@ -211,13 +216,20 @@ class HttpClient:
         self.cert = None
         if client_cert:
             self.cert = (client_cert, client_key) if client_key else client_cert
-        self.session = requests.Session()
-        adapter = HTTPAdapter(max_retries=make_retry(retries, backoff_factor, backoff_max))
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self.session = self._session(make_retry(retries, backoff_factor, backoff_max), headers)
+        # For calls the caller marks non-idempotent (retry=False): POST's policy for any method.
+        self.single_shot_session = self._session(make_retry(retries, backoff_factor, backoff_max, methods=SAFE_METHODS), headers)
+
+    @staticmethod
+    def _session(retry, headers):
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         if headers:
-            self.session.headers.update(headers)
+            session.headers.update(headers)
+        return session
 
     def add_secret(self, value):
         if value and value not in self.secrets:
@@ -228,11 +240,14 @@ class HttpClient:
             return path
         return "%s/%s" % (self.base_url, path.lstrip("/"))
 
-    def request(self, method, path, json_body=None, params=None, ok=None, timeout=None, headers=None, auth=None):
+    def request(self, method, path, json_body=None, params=None, ok=None, timeout=None, headers=None, auth=None, retry=True):
         """Send one request and return a :class:`Response`.
 
         ``ok`` lists the HTTP statuses returned rather than raised (default:
-        any 2xx). Anything else raises :class:`ApiError`.
+        any 2xx). Anything else raises :class:`ApiError`. ``retry=False`` marks
+        a call that must not be repeated once it may have reached the server
+        (a PATCH that adds a replica): like a POST, it is retried only after a
+        connection error or a 429.
         """
         method = method.upper()
         kwargs = dict(params=params, timeout=timeout or self.timeout, verify=self.verify, cert=self.cert,
@@ -242,7 +257,8 @@ class HttpClient:
             kwargs["headers"] = dict(headers or {}, **{"Content-Type": "application/json"})
         started = time.monotonic()
         try:
-            resp = self.session.request(method, self.url(path), **kwargs)
+            session = self.session if retry and method != "POST" else self.single_shot_session
+            resp = session.request(method, self.url(path), **kwargs)
         except requests.exceptions.RequestException as exc:
             self._log(method, path, None, started)
             if isinstance(exc, requests.exceptions.RetryError):

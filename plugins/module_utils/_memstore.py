@@ -43,7 +43,9 @@ MEMSTORE_CONNECTION = ConnectionSpec(
 
 # --- Look-up: the documents show no list or detail endpoint (DESIGN.md section 4).
 # We assume GET /v1/clusters lists both cluster modes and GET /v1/clusters/{id}
-# returns one. Every assumption about their shape lives in this block.
+# returns one. Every assumption about their shape lives in this block. Whether a
+# listed item carries the detail's fields is unknown: MemStoreClient.complete()
+# uses the item when it does and reads the detail when it does not.
 LIST_PATH = "/v1/clusters"
 DETAIL_PATH = "/v1/clusters/{id}"
 MODE_ENABLED = "enabled"
@@ -222,12 +224,28 @@ class MemStoreClient:
             data = data["data"]
         return normalize_item(data)
 
-    def find(self, name=None, resource_id=None, mode=None):
-        """Detail of the resource given by ``resource_id`` (no list call) or by ``name``."""
+    def complete(self, item, fields=None):
+        """``item`` itself when it already holds every key in ``fields``, else its detail.
+
+        Whether the list carries the detail's fields is not documented: with
+        ``fields`` the list item is used when it does (one request saved per
+        resource), and the detail is read when it does not (tolerant of both
+        readings). Without ``fields`` the detail is always read.
+        """
+        if fields is not None and all(key in item for key in fields):
+            return item
+        return self.get_detail(item["id"])
+
+    def find(self, name=None, resource_id=None, mode=None, fields=None):
+        """The resource given by ``resource_id`` (detail, no list call) or by ``name``.
+
+        By name, the listed item is returned as is when it holds all ``fields``
+        (see :meth:`complete`), else the detail is read.
+        """
         if resource_id:
             return self.get_detail(resource_id)
         item = self.find_by_name(name, mode)
-        return self.get_detail(item["id"]) if item else None
+        return self.complete(item, fields) if item else None
 
 
 def _project_from_token_body(body):

@@ -1,6 +1,624 @@
-"""MemStore instance sets (cluster mode disabled): filled in by the
-memstore_instance_set issue. Registered on the MemStore app."""
+"""MemStore instance sets (cluster mode disabled): every endpoint of
+``shared/spec/memstore-cluster-mode-disabled.txt`` with its rules and status codes.
 
-from flask import Blueprint
+Endpoints (all need ``X-Auth-Token``; a set of another project is 404):
+
+  POST   /v1/instance-sets                       create (201 ``{objectId}``): new, restored from a
+                                                 backup name (``restoreSource.backupName``) or from
+                                                 Object Storage files (``restoreSource.files``)
+  PATCH  /v1/instance-sets/{id}                  update description, parameterGroupId (never ""),
+                                                 securityGroups, backupSchedule (cron "" disables)
+  DELETE /v1/instance-sets/{id}                  delete; ``?keepAutomaticBackups=true|false`` is
+                                                 required (400) when the set has automatic backups
+  GET    /v1/instance-sets/{id}/instances        ``{size, data: [...]}`` (unknown set: 400, the
+                                                 documents list no 404 here)
+  DELETE /v1/instance-sets/{id}/instances/{iid}  delete one instance: with HA on never the primary and
+                                                 only Running instances; with HA off the primary only
+                                                 when Failed; never from a two-node set with an active
+                                                 backup policy; never the last instance
+  PATCH  /v1/instance-sets/{id}/primary          promote a replica (``{primaryId}``), HA off only
+  PATCH  /v1/instance-sets/{id}/replicas         add one replica (``{subnet: {id}}``), at most 5,
+                                                 in one of the set's subnets
+  PATCH  /v1/instance-sets/{id}/recovery         HA on/off (``{enabled}``), only when Running
+
+Validation errors are 400 in the KakaoCloud shape ``{"error": {"code", "message"}}``; a duplicate
+name (any cluster mode, same project) is 409; a ``projectId`` other than the token's is 403.
+
+State: each set is a dict in ``MemStoreState.resources`` with the create body's field names
+(``description``, ``version``, ``port``, ``flavorId``, ``parameterGroupId``, ``securityGroups``,
+``subnets``, ``subnetAssignments``, ``tlsEnabled``, ``recoveryEnabled``, ``backupSchedule``,
+``replicas`` (current total of nodes), ``user`` (name only: the password is never kept),
+``restoreSource``, ``projectId``) plus ``id``, ``name``, ``clusterMode: "disabled"``, ``status``
+and ``createdAt``, so the look-up endpoints of ``memstore.py`` (``GET /v1/clusters[/{id}]``) show
+them; private state (``_instances``, ``_op``, ``_serial``) starts with ``_`` and is never shown.
+
+Statuses move on the emulator clock (emulated seconds): create ``Creating`` 60 s (a restore 180 s),
+update ``Modifying`` 20 s (applied when it ends), add or delete instance ``Scaling(horizontal)``
+40 s, promote and HA ``Modifying`` 20 s (applied when they end), delete ``Deleting`` 30 s, then
+``Running`` (or gone). Writes on a busy set answer 409; on a Failed set 400 (deletes excepted).
+
+Operation faults: ``emulator.faults.add_operation(op, outcome, target=<set name>)`` with ``op`` one
+of create, update, scale, recovery, promote, delete: ``failed``/``aborted`` end the operation with
+the set (and the instances it touched) Failed, ``stuck`` keeps the set busy forever, ``error``
+answers 500 at once without doing anything.
+
+In-process, ``seed_instance_set(emulator, name, nodes, **fields)`` puts a Running set straight
+into the state. Test-only control routes (``/_emulator/memstore/...``, not in the request log):
+
+  POST /_emulator/memstore/instance-sets         seed a Running set ``{name, nodes, <create-body fields>}``
+  POST /_emulator/memstore/backups               seed a backup ``{name, version, clusterMode
+                                                 (default disabled), instanceSetId, automatic}``
+  GET  /_emulator/memstore/backups               the backups
+  POST /_emulator/memstore/instances/{iid}/status  ``{status}``: set one instance's status
+"""
+
+import datetime
+import re
+import uuid
+
+from flask import Blueprint, jsonify, request
+
+from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token
 
 blueprint = Blueprint("memstore_instance_sets", __name__)
+
+VERSIONS = ("7.2.7", "7.2.6", "7.0.15", "6.2.17", "6.2.16", "6.2.5", "5.0.6")
+MAX_REPLICAS = 5
+CREATE_SECONDS = 60
+RESTORE_SECONDS = 180
+MODIFY_SECONDS = 20
+SCALE_SECONDS = 40
+DELETE_SECONDS = 30
+
+RUNNING = "Running"
+FAILED = "Failed"
+SCALING = "Scaling(horizontal)"
+
+_NAME = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{2,18}[a-z0-9]$")
+_EMOJI = re.compile(u"[\u2600-\u27bf\ufe00-\ufe0f\U00010000-\U0010ffff]")
+_CRON = re.compile(r"^\* (\d{1,2}) \* \* \*$")
+_FILE = re.compile(r"^[^/\s]+/.*[^/]$")
+
+
+class Invalid(Exception):
+    """A request the API rejects: ``status`` (400 by default) and a message."""
+
+    def __init__(self, message, status=400, code="BadRequest"):
+        super(Invalid, self).__init__(message)
+        self.message, self.status, self.code = message, status, code
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _body():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid("the request body must be a JSON object (Content-Type: application/json)")
+    return body
+
+
+def _failure(exc):
+    return error(exc.status, exc.code, exc.message)
+
+
+def _string(body, key, where=""):
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("%s%s is required and must be a non-empty string" % (where, key))
+    return value
+
+
+def _integer(body, key):
+    value = body.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Invalid("%s is required and must be an integer" % key)
+    return value
+
+
+def _id_list(body, key):
+    value = body.get(key)
+    if not isinstance(value, list) or not value:
+        raise Invalid("%s is required and must be a non-empty array of {id}" % key)
+    ids = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+            raise Invalid("every item of %s needs an id" % key)
+        ids.append(item["id"])
+    return ids
+
+
+def _check_description(value):
+    if not isinstance(value, str):
+        raise Invalid("description must be a string")
+    if len(value) > 100:
+        raise Invalid("description must be at most 100 characters")
+    if "\r" in value or "\n" in value:
+        raise Invalid("description must not contain line breaks")
+    if _EMOJI.search(value):
+        raise Invalid("description must not contain emoji")
+
+
+def _check_schedule(schedule, previous=None, allow_disable=False):
+    """A backupSchedule as stored (None when off); ``previous`` fills a missing retentionLimit on update."""
+    if not isinstance(schedule, dict):
+        raise Invalid("backupSchedule must be an object")
+    cron = schedule.get("cron")
+    if not isinstance(cron, str):
+        raise Invalid("backupSchedule.cron must be a string")
+    if cron == "":
+        if not allow_disable:
+            raise Invalid("backupSchedule.cron must be an hour-only cron such as '* 1 * * *'")
+        return None
+    found = _CRON.match(cron)
+    if not found or not 0 <= int(found.group(1)) <= 23:
+        raise Invalid("backupSchedule.cron must be an hour-only 5-part cron '* H * * *' with H 0-23 (got %r)" % cron)
+    retention = schedule.get("retentionLimit", (previous or {}).get("retentionLimit"))
+    if not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 35:
+        raise Invalid("backupSchedule.retentionLimit must be an integer from 1 to 35")
+    return {"cron": cron, "retentionLimit": retention}
+
+
+def _version_key(version):
+    return tuple(int(part) for part in str(version).split(".") if part.isdigit())
+
+
+def _validate_create(body, state):
+    name = _string(body, "instanceSetName")
+    if not _NAME.match(name):
+        raise Invalid("instanceSetName must be 4-20 lowercase letters, digits and '-', start with a letter, "
+                      "end with a letter or digit, without '--'")
+    replicas = _integer(body, "replicas")
+    if not 1 <= replicas <= MAX_REPLICAS + 1:
+        raise Invalid("replicas (total nodes) must be from 1 to %d" % (MAX_REPLICAS + 1))
+    flavor = _string(body, "flavorId")
+    if not isinstance(body.get("recoveryEnabled"), bool):
+        raise Invalid("recoveryEnabled is required and must be a boolean")
+    subnets = _id_list(body, "subnets")
+    assignments = body.get("subnetAssignments")
+    if isinstance(assignments, dict):  # the add-shard example sends an object: accept both
+        assignments = [assignments]
+    if not isinstance(assignments, list) or len(assignments) != 1 or not isinstance(assignments[0], dict):
+        raise Invalid("subnetAssignments must hold exactly one {primary, replicas} placement")
+    placement = assignments[0]
+    primary = (placement.get("primary") or {}).get("id") if isinstance(placement.get("primary"), dict) else None
+    if not primary:
+        raise Invalid("subnetAssignments[].primary.id is required")
+    replica_list = placement.get("replicas")
+    if not isinstance(replica_list, list):
+        raise Invalid("subnetAssignments[].replicas must be an array")
+    replica_subnets = [(item or {}).get("id") if isinstance(item, dict) else None for item in replica_list]
+    if len(replica_subnets) != replicas - 1:
+        raise Invalid("subnetAssignments[].replicas must place every replica: %d given for %d replicas" % (len(replica_subnets), replicas - 1))
+    for subnet in [primary] + replica_subnets:
+        if subnet not in subnets:
+            raise Invalid("subnetAssignments may use only subnets listed in subnets (%r is not)" % subnet)
+    security_groups = _id_list(body, "securityGroups")
+    parameter_group = _string(body, "parameterGroupId")
+    port = _integer(body, "port")
+    if not 2000 <= port <= 50000:
+        raise Invalid("port must be between 2000 and 50000")
+    project = _string(body, "projectId")
+    if project != current_project():
+        raise Invalid("projectId does not match the token's project", status=403, code="Forbidden")
+    version = _string(body, "version")
+    if version not in VERSIONS:
+        raise Invalid("version must be one of %s" % ", ".join(VERSIONS))
+    description = body.get("description", "")
+    _check_description(description)
+    schedule = _check_schedule(body["backupSchedule"]) if body.get("backupSchedule") is not None else None
+    tls = body.get("tlsEnabled", False)
+    if not isinstance(tls, bool):
+        raise Invalid("tlsEnabled must be a boolean")
+    user = body.get("user")
+    if user is not None:
+        if not isinstance(user, dict):
+            raise Invalid("user must be an object")
+        _string(user, "name", "user.")
+        _string(user, "password", "user.")
+    restore = _check_restore(body.get("restoreSource"), version, state)
+    if any(r.get("name") == name and r.get("projectId") == project for r in state.resources.values()):
+        raise Invalid("an instance set or cluster named %r already exists" % name, status=409, code="Conflict")
+    return {
+        "name": name, "description": description, "version": version, "port": port, "flavorId": flavor,
+        "parameterGroupId": parameter_group, "securityGroups": [{"id": sg} for sg in security_groups],
+        "subnets": [{"id": s} for s in subnets],
+        "subnetAssignments": [{"primary": {"id": primary}, "replicas": [{"id": s} for s in replica_subnets]}],
+        "tlsEnabled": tls, "recoveryEnabled": body["recoveryEnabled"], "backupSchedule": schedule,
+        "replicas": replicas, "user": {"name": user["name"]} if user else None, "restoreSource": restore,
+        "projectId": project,
+    }
+
+
+def _check_restore(source, version, state):
+    if source is None:
+        return None
+    if not isinstance(source, dict) or ("backupName" in source) == ("files" in source):
+        raise Invalid("restoreSource needs exactly one of backupName and files")
+    if "backupName" in source:
+        name = source["backupName"]
+        backup = state.backups.get(name) if isinstance(name, str) else None
+        if backup is None or backup.get("projectId", current_project()) != current_project():
+            raise Invalid("backup %r does not exist" % name)
+        if backup.get("clusterMode", "disabled") != "disabled":
+            raise Invalid("backup %r was taken with cluster mode enabled; restore it as a cluster" % name)
+        if _version_key(version) < _version_key(backup.get("version", "0")):
+            raise Invalid("backup %r comes from Redis %s; the version must be equal or higher" % (name, backup.get("version")))
+        return {"backupName": name}
+    files = source["files"]
+    if not isinstance(files, list) or not files or not all(isinstance(f, str) and _FILE.match(f) for f in files):
+        raise Invalid("restoreSource.files must be a non-empty array of 'bucket/folder/.../file' paths")
+    return {"files": list(files)}
+
+
+# --- instances and operations --------------------------------------------------------------
+def _new_instance(resource, role, subnet, status):
+    resource["_serial"] += 1
+    object_id = str(uuid.uuid4())
+    number = uuid.UUID(object_id).int
+    return {
+        "objectId": object_id,
+        "instanceName": "%s-%d" % (resource["name"], resource["_serial"]),
+        "role": role,
+        "subnet": {"id": subnet},
+        "endpoint": "172.30.%d.%d" % ((number >> 8) % 256, number % 253 + 1),
+        "createdAt": _now(),
+        "status": status,
+    }
+
+
+def _shown_instance(resource, instance):
+    shown = {
+        "instanceName": instance["instanceName"], "description": resource["description"],
+        "projectId": resource["projectId"], "flavorId": resource["flavorId"], "version": resource["version"],
+        "port": resource["port"], "subnet": dict(instance["subnet"]), "creator": "emulator@kakaocloud.test",
+        "objectId": instance["objectId"], "role": instance["role"], "endpoint": instance["endpoint"],
+        "license": "BSD-3-Clause", "createdAt": instance["createdAt"], "status": instance["status"],
+    }
+    return shown
+
+
+def _outcome(operation, resource):
+    """The injected outcome of this operation on this set (None for a normal run)."""
+    fault = emulator().faults.take_operation(operation, resource["name"])
+    if fault and fault["outcome"] == "error":
+        raise Invalid("internal error while running %s (injected)" % operation, status=500, code="InternalServerError")
+    return fault["outcome"] if fault else None
+
+
+def _begin(resource, status, seconds, outcome, finish, on_failure=None):
+    """Mark the set ``status`` and finish the operation ``seconds`` emulated seconds later.
+
+    ``finish(resource)`` applies the change; the set is then Running (unless finish removed it).
+    A ``failed``/``aborted`` outcome sets it Failed instead (``on_failure`` marks the instances),
+    ``stuck`` never finishes.
+    """
+    resource["status"] = status
+    resource["_op"] += 1
+    op = resource["_op"]
+    if outcome == "stuck":
+        return
+    state = memstore_state()  # callbacks run outside any request: bind the state now
+
+    def complete():
+        if state.resources.get(resource["id"]) is not resource or resource["_op"] != op:
+            return  # deleted, or superseded by a later operation
+        if outcome in ("failed", "aborted"):
+            resource["status"] = FAILED
+            if on_failure:
+                on_failure(resource)
+            return
+        resource["status"] = RUNNING
+        finish(resource)
+
+    emulator().scheduler.schedule(seconds, complete)
+
+
+def _get_set(set_id):
+    resource = memstore_state().resources.get(set_id)
+    if resource is None or resource.get("projectId") != current_project() or resource.get("clusterMode") != "disabled":
+        raise Invalid("instance set %s not found" % set_id, status=404, code="NotFound")
+    return resource
+
+
+def _writable(resource, allow_failed=False):
+    status = resource["status"]
+    if status == RUNNING or (allow_failed and status == FAILED):
+        return
+    if status == FAILED:
+        raise Invalid("instance set %r is Failed" % resource["name"])
+    raise Invalid("instance set %r is %s; try again when it is Running" % (resource["name"], status), status=409, code="Conflict")
+
+
+def _answer(resource, status=200):
+    response = jsonify({"objectId": resource["id"]})
+    response.status_code = status
+    return response
+
+
+def _handle(view):
+    """Turn :class:`Invalid` raised by a view into its error response."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except Invalid as exc:
+            return _failure(exc)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+# --- endpoints -------------------------------------------------------------------------------
+@blueprint.post("/v1/instance-sets")
+@requires_token
+@_handle
+def create_instance_set():
+    state = memstore_state()
+    fields = _validate_create(_body(), state)
+    resource = dict(fields, id=new_id(), clusterMode="disabled", status="Creating", createdAt=_now(),
+                    _instances=[], _op=0, _serial=0)
+    outcome = _outcome("create", resource)
+    placement = fields["subnetAssignments"][0]
+    resource["_instances"].append(_new_instance(resource, "primary", placement["primary"]["id"], "Creating"))
+    for replica in placement["replicas"]:
+        resource["_instances"].append(_new_instance(resource, "replica", replica["id"], "Creating"))
+    state.resources[resource["id"]] = resource
+
+    def finish(res):
+        for instance in res["_instances"]:
+            instance["status"] = RUNNING
+
+    def fail(res):
+        for instance in res["_instances"]:
+            instance["status"] = FAILED
+
+    seconds = RESTORE_SECONDS if fields["restoreSource"] else CREATE_SECONDS
+    _begin(resource, "Creating", seconds, outcome, finish, fail)
+    return _answer(resource, 201)
+
+
+@blueprint.patch("/v1/instance-sets/<set_id>")
+@requires_token
+@_handle
+def update_instance_set(set_id):
+    resource = _get_set(set_id)
+    body = _body()
+    unknown = sorted(set(body) - {"backupSchedule", "description", "parameterGroupId", "securityGroups"})
+    if unknown:
+        raise Invalid("these fields cannot be updated: %s" % ", ".join(unknown))
+    if not body:
+        raise Invalid("nothing to update")
+    changes = {}
+    if "description" in body:
+        _check_description(body["description"])
+        changes["description"] = body["description"]
+    if "parameterGroupId" in body:
+        if not isinstance(body["parameterGroupId"], str) or not body["parameterGroupId"]:
+            raise Invalid("parameterGroupId cannot be updated to an empty string")
+        changes["parameterGroupId"] = body["parameterGroupId"]
+    if "securityGroups" in body:
+        changes["securityGroups"] = [{"id": sg} for sg in _id_list(body, "securityGroups")]
+    if "backupSchedule" in body:
+        changes["backupSchedule"] = _check_schedule(body["backupSchedule"], resource.get("backupSchedule"), allow_disable=True)
+    _writable(resource)
+    outcome = _outcome("update", resource)
+    _begin(resource, "Modifying", MODIFY_SECONDS, outcome, lambda res: res.update(changes))
+    return _answer(resource)
+
+
+@blueprint.delete("/v1/instance-sets/<set_id>")
+@requires_token
+@_handle
+def delete_instance_set(set_id):
+    state = memstore_state()
+    resource = _get_set(set_id)
+    keep = request.args.get("keepAutomaticBackups")
+    if keep is not None and keep.lower() not in ("true", "false"):
+        raise Invalid("keepAutomaticBackups must be true or false")
+    automatic = [name for name, backup in state.backups.items() if backup.get("instanceSetId") == set_id and backup.get("automatic")]
+    if automatic and keep is None:
+        raise Invalid("the instance set has automatic backups: keepAutomaticBackups is required")
+    _writable(resource, allow_failed=True)
+    outcome = _outcome("delete", resource)
+
+    def finish(res):
+        state.resources.pop(res["id"], None)
+        if keep is not None and keep.lower() == "false":
+            for name in automatic:
+                state.backups.pop(name, None)
+
+    _begin(resource, "Deleting", DELETE_SECONDS, outcome, finish)
+    for instance in resource["_instances"]:
+        instance["status"] = "Deleting"
+    return _answer(resource)
+
+
+@blueprint.get("/v1/instance-sets/<set_id>/instances")
+@requires_token
+@_handle
+def list_instances(set_id):
+    try:
+        resource = _get_set(set_id)
+    except Invalid as exc:
+        raise Invalid(exc.message)  # the documents list no 404 for this endpoint
+    data = [_shown_instance(resource, instance) for instance in resource["_instances"]]
+    return jsonify({"size": len(data), "data": data})
+
+
+@blueprint.delete("/v1/instance-sets/<set_id>/instances/<instance_id>")
+@requires_token
+@_handle
+def delete_instance(set_id, instance_id):
+    resource = _get_set(set_id)
+    instance = next((i for i in resource["_instances"] if i["objectId"] == instance_id), None)
+    if instance is None:
+        raise Invalid("instance %s not found in instance set %s" % (instance_id, set_id), status=404, code="NotFound")
+    _writable(resource, allow_failed=True)
+    instances = resource["_instances"]
+    if len(instances) == 1:
+        raise Invalid("the last instance of an instance set cannot be deleted; delete the instance set")
+    if resource["recoveryEnabled"]:
+        if instance["role"] == "primary":
+            raise Invalid("high availability mode is enabled: the primary instance cannot be deleted")
+        if instance["status"] != RUNNING:
+            raise Invalid("high availability mode is enabled: only Running instances can be deleted (this one is %s)" % instance["status"])
+    elif instance["role"] == "primary" and instance["status"] != FAILED:
+        raise Invalid("the primary instance can only be deleted when it is Failed")
+    if (resource.get("backupSchedule") or {}).get("cron") and len(instances) == 2:
+        raise Invalid("the instance set has an active automatic backup policy and only two nodes: deletion is not allowed")
+    outcome = _outcome("scale", resource)
+
+    def finish(res):
+        res["_instances"] = [i for i in res["_instances"] if i is not instance]
+        if instance["role"] == "primary" and res["_instances"]:
+            res["_instances"][0]["role"] = "primary"
+        res["replicas"] = len(res["_instances"])
+
+    def fail(_res):
+        instance["status"] = FAILED
+
+    _begin(resource, SCALING, SCALE_SECONDS, outcome, finish, fail)
+    instance["status"] = "Deleting"
+    return _answer(resource)
+
+
+@blueprint.patch("/v1/instance-sets/<set_id>/primary")
+@requires_token
+@_handle
+def promote_replica(set_id):
+    resource = _get_set(set_id)
+    primary_id = _string(_body(), "primaryId")
+    _writable(resource)
+    if resource["recoveryEnabled"]:
+        raise Invalid("promotion is only available when high availability mode is disabled")
+    target = next((i for i in resource["_instances"] if i["objectId"] == primary_id), None)
+    if target is None:
+        raise Invalid("instance %s not found in instance set %s" % (primary_id, set_id), status=404, code="NotFound")
+    if target["role"] != "replica":
+        raise Invalid("instance %s is not a replica" % primary_id)
+    if target["status"] != RUNNING:
+        raise Invalid("instance %s is %s; only a Running replica can be promoted" % (primary_id, target["status"]))
+    outcome = _outcome("promote", resource)
+
+    def finish(res):
+        for instance in res["_instances"]:
+            instance["role"] = "primary" if instance is target else "replica"
+
+    _begin(resource, "Modifying", MODIFY_SECONDS, outcome, finish)
+    return _answer(resource)
+
+
+@blueprint.patch("/v1/instance-sets/<set_id>/replicas")
+@requires_token
+@_handle
+def add_replica(set_id):
+    resource = _get_set(set_id)
+    body = _body()
+    subnet = body.get("subnet")
+    if not isinstance(subnet, dict):
+        raise Invalid("subnet is required: {\"subnet\": {\"id\": ...}}")
+    subnet_id = _string(subnet, "id", "subnet.")
+    if subnet_id not in [s["id"] for s in resource["subnets"]]:
+        raise Invalid("subnet %s is not one of the instance set's subnets" % subnet_id)
+    _writable(resource)
+    if len([i for i in resource["_instances"] if i["role"] == "replica"]) >= MAX_REPLICAS:
+        raise Invalid("an instance set has at most %d replicas" % MAX_REPLICAS)
+    outcome = _outcome("scale", resource)
+    instance = _new_instance(resource, "replica", subnet_id, "Creating")
+    resource["_instances"].append(instance)
+    resource["replicas"] = len(resource["_instances"])
+
+    def finish(_res):
+        instance["status"] = RUNNING
+
+    def fail(_res):
+        instance["status"] = FAILED
+
+    _begin(resource, SCALING, SCALE_SECONDS, outcome, finish, fail)
+    return _answer(resource)
+
+
+@blueprint.patch("/v1/instance-sets/<set_id>/recovery")
+@requires_token
+@_handle
+def set_recovery(set_id):
+    resource = _get_set(set_id)
+    body = _body()
+    if not isinstance(body.get("enabled"), bool):
+        raise Invalid("enabled is required and must be a boolean")
+    if resource["status"] != RUNNING:
+        raise Invalid("high availability mode can only be set when the instance set is Running (it is %s)" % resource["status"])
+    outcome = _outcome("recovery", resource)
+    enabled = body["enabled"]
+    _begin(resource, "Modifying", MODIFY_SECONDS, outcome, lambda res: res.update(recoveryEnabled=enabled))
+    return _answer(resource)
+
+
+# --- seeding and test-only control routes -----------------------------------------------------------
+def seed_instance_set(emu, name, nodes=1, status=RUNNING, **fields):
+    """Put an instance set with ``nodes`` Running instances straight into the state.
+
+    ``fields`` override the defaults in the create body's names (``recoveryEnabled``,
+    ``backupSchedule``, ``subnets``...). Returns the stored dict (hold ``emu.lock`` to change it).
+    """
+    subnets = [s["id"] for s in fields.get("subnets") or [{"id": "subnet-1"}, {"id": "subnet-2"}, {"id": "subnet-3"}]]
+    replica_subnets = [subnets[(1 + index) % len(subnets)] for index in range(nodes - 1)]
+    resource = {
+        "id": new_id(), "name": name, "clusterMode": "disabled", "status": status, "projectId": DEFAULT_PROJECT_ID,
+        "description": "", "version": "7.2.7", "port": 6379, "flavorId": "flavor-1", "parameterGroupId": "pg-1",
+        "securityGroups": [{"id": "sg-1"}], "subnets": [{"id": s} for s in subnets],
+        "subnetAssignments": [{"primary": {"id": subnets[0]}, "replicas": [{"id": s} for s in replica_subnets]}],
+        "tlsEnabled": False, "recoveryEnabled": False, "backupSchedule": None, "replicas": nodes, "user": None,
+        "restoreSource": None, "createdAt": _now(), "_instances": [], "_op": 0, "_serial": 0,
+    }
+    resource.update(fields)
+    with emu.lock:
+        resource["_instances"].append(_new_instance(resource, "primary", subnets[0], RUNNING))
+        for subnet in replica_subnets:
+            resource["_instances"].append(_new_instance(resource, "replica", subnet, RUNNING))
+        emu.memstore.resources[resource["id"]] = resource
+    return resource
+
+
+@blueprint.post("/_emulator/memstore/instance-sets")
+def seed_instance_set_route():
+    """Body: name (required), nodes (default 1), status, and create-body fields to override."""
+    body = dict(request.get_json(force=True) or {})
+    if not body.get("name"):
+        return jsonify({"error": "name is required"}), 400
+    resource = seed_instance_set(emulator(), body.pop("name"), int(body.pop("nodes", 1)), **body)
+    return jsonify({"id": resource["id"], "name": resource["name"]}), 201
+
+
+@blueprint.post("/_emulator/memstore/backups")
+def seed_backup():
+    """Body: name (required), version, clusterMode (default disabled), instanceSetId, automatic, projectId."""
+    body = request.get_json(force=True) or {}
+    if not body.get("name"):
+        return jsonify({"error": "name is required"}), 400
+    backup = {"name": body["name"], "version": body.get("version", "7.2.7"), "clusterMode": body.get("clusterMode", "disabled"),
+              "instanceSetId": body.get("instanceSetId"), "automatic": bool(body.get("automatic")), "createdAt": _now()}
+    if body.get("projectId"):
+        backup["projectId"] = body["projectId"]
+    memstore_state().backups[body["name"]] = backup
+    return jsonify(backup), 201
+
+
+@blueprint.get("/_emulator/memstore/backups")
+def list_backups():
+    return jsonify({"backups": list(memstore_state().backups.values())})
+
+
+@blueprint.post("/_emulator/memstore/instances/<instance_id>/status")
+def set_instance_status(instance_id):
+    """Body: status, e.g. Failed: what a broken node looks like."""
+    status = (request.get_json(force=True) or {}).get("status")
+    for resource in memstore_state().resources.values():
+        for instance in resource.get("_instances") or []:
+            if instance.get("objectId") == instance_id:
+                instance["status"] = status
+                return jsonify({"objectId": instance_id, "status": status})
+    return jsonify({"error": "no instance %s" % instance_id}), 404

@@ -61,6 +61,23 @@ def test_post_whose_answer_was_lost_is_not_sent_again(emulator, sleeps):
     assert emulator.memstore.tokens_issued == 1
 
 
+def test_patch_marked_non_idempotent_is_not_sent_again(emulator, sleeps):
+    emulator.faults.add_http(server="node1", method="PATCH", path="/v1/cluster", drop="after", times=1)
+    with pytest.raises(ApiError) as caught:
+        node_client(emulator).request("PATCH", "/v1/cluster", json_body={}, retry=False)
+    assert caught.value.transport == "connection"
+    assert len(emulator.log.entries()) == 1
+
+
+def test_idempotent_patch_whose_answer_was_lost_is_retried(emulator, sleeps):
+    emulator.seed_re_cluster()
+    emulator.faults.add_http(server="node1", method="PATCH", path="/v1/cluster", drop="after", times=1)
+    with pytest.raises(ApiError) as caught:  # the node has no PATCH /v1/cluster: 405 once retried
+        node_client(emulator, auth=("admin@re.test", "Admin-Passw0rd")).request("PATCH", "/v1/cluster", json_body={})
+    assert caught.value.status == 405
+    assert len(emulator.log.entries()) == 2
+
+
 def test_post_answered_503_is_not_retried(emulator, sleeps):
     emulator.faults.add_http(server="memstore", path="/identity/v3/auth/tokens", status=503, times=5)
     with pytest.raises(ApiError) as caught:

@@ -1,0 +1,672 @@
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""MemStore instance sets (cluster mode disabled), shared by memstore_instance_set
+and memstore_instance_set_info: API paths and limits, option validation, reading a
+set with its instances into the returned ``instance_set`` dict, and the plan of
+changes that converges a live set to the declared options.
+
+Everything here except the readers is pure (no requests), so it is unit tested.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
+from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
+    BUSY,
+    MODE_DISABLED,
+    MODE_ENABLED,
+    RUNNING,
+    status_class,
+)
+
+SETS_PATH = "/v1/instance-sets"
+SET_PATH = SETS_PATH + "/{id}"
+INSTANCES_PATH = SET_PATH + "/instances"
+INSTANCE_PATH = INSTANCES_PATH + "/{instance_id}"
+PRIMARY_PATH = SET_PATH + "/primary"
+REPLICAS_PATH = SET_PATH + "/replicas"
+RECOVERY_PATH = SET_PATH + "/recovery"
+
+# Limits from the cluster-mode-disabled document.
+VERSIONS = ["7.2.7", "7.2.6", "7.0.15", "6.2.17", "6.2.16", "6.2.5", "5.0.6"]
+NAME_MIN, NAME_MAX = 4, 20
+DESCRIPTION_MAX = 100
+PORT_MIN, PORT_MAX = 2000, 50000
+NODES_MIN, NODES_MAX = 1, 6  # one primary and at most five replicas
+HOUR_MIN, HOUR_MAX = 0, 23
+RETENTION_MIN, RETENTION_MAX = 1, 35
+
+ROLE_PRIMARY = "primary"
+ROLE_REPLICA = "replica"
+
+# The fields the module compares: when a listed item carries all of them the
+# detail is not read (see MemStoreClient.complete).
+LOOKUP_FIELDS = ("status", "description", "version", "port", "flavorId", "parameterGroupId",
+                 "securityGroups", "tlsEnabled", "recoveryEnabled", "backupSchedule")
+
+# Options the API cannot change once the set exists (compared when given).
+IMMUTABLE_OPTIONS = ("version", "port", "flavor_id", "tls_enabled", "user", "restore_from",
+                     "subnet_assignment.primary", "subnets")
+
+# Options a create needs (the API requires them; the module has no defaults for them).
+CREATE_REQUIRED = ("flavor_id", "version", "port", "parameter_group_id", "node_count",
+                   "subnet_assignment", "security_groups")
+
+_NAME_CHARS = re.compile(r"^[a-z0-9-]*$")
+# Emoji: anything outside the Basic Multilingual Plane (U+1F000 and up included),
+# Miscellaneous Symbols and Dingbats (U+2600-U+27BF) and variation selectors.
+_EMOJI = re.compile(u"[\u2600-\u27bf\ufe00-\ufe0f\U00010000-\U0010ffff]")
+_BACKUP_FILE = re.compile(r"^[^/\s]+/.*[^/]$")
+
+
+class PlanError(Exception):
+    """The declared state cannot be reached under the API's rules (found before any write)."""
+
+
+def _int(value):
+    if value is None or value == "":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _unique(values):
+    seen = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def _ids(value):
+    """``[{"id": "a"}, "b"]`` -> ``["a", "b"]`` (the API's object arrays, read tolerantly)."""
+    ids = []
+    for item in value or []:
+        item_id = item.get("id") if isinstance(item, dict) else item
+        if item_id:
+            ids.append(item_id)
+    return ids
+
+
+def _id_objects(ids):
+    return [{"id": item_id} for item_id in _unique(ids)]
+
+
+# --- validation (before any request) -------------------------------------------------
+def name_errors(name):
+    errors = []
+    if not NAME_MIN <= len(name) <= NAME_MAX:
+        errors.append("name must be %d to %d characters long (got %d)" % (NAME_MIN, NAME_MAX, len(name)))
+    if not _NAME_CHARS.match(name):
+        errors.append("name may contain only lowercase letters, digits and '-' (got %r)" % name)
+    if name and not ("a" <= name[0] <= "z"):
+        errors.append("name must start with a lowercase letter (got %r)" % name)
+    if name and not ("a" <= name[-1] <= "z" or name[-1].isdigit()):
+        errors.append("name must end with a lowercase letter or a digit (got %r)" % name)
+    if "--" in name:
+        errors.append("name must not contain consecutive hyphens '--' (got %r)" % name)
+    return errors
+
+
+def description_errors(description):
+    errors = []
+    if len(description) > DESCRIPTION_MAX:
+        errors.append("description must be at most %d characters (got %d)" % (DESCRIPTION_MAX, len(description)))
+    if "\r" in description or "\n" in description:
+        errors.append("description must not contain line breaks (CR or LF)")
+    emoji = _EMOJI.search(description)
+    if emoji:
+        errors.append("description must not contain emoji (found U+%04X)" % ord(emoji.group(0)))
+    return errors
+
+
+def validate(params):
+    """Every rule the options break, one message each naming the option ([] when valid)."""
+    errors = name_errors(params["name"])
+    if params.get("description") is not None:
+        errors.extend(description_errors(params["description"]))
+    port = params.get("port")
+    if port is not None and not PORT_MIN <= port <= PORT_MAX:
+        errors.append("port must be between %d and %d (got %d)" % (PORT_MIN, PORT_MAX, port))
+    node_count = params.get("node_count")
+    if node_count is not None and not NODES_MIN <= node_count <= NODES_MAX:
+        errors.append("node_count must be between %d and %d: one primary and at most %d replicas (got %d)"
+                      % (NODES_MIN, NODES_MAX, NODES_MAX - 1, node_count))
+    parameter_group = params.get("parameter_group_id")
+    if parameter_group is not None and not parameter_group.strip():
+        errors.append("parameter_group_id must not be empty: the API cannot unlink a parameter group")
+    if params.get("security_groups") is not None and not [sg for sg in params["security_groups"] if sg]:
+        errors.append("security_groups must name at least one security group")
+    errors.extend(_backup_errors(params.get("backup")))
+    errors.extend(_restore_errors(params.get("restore_from")))
+    errors.extend(_subnet_errors(params.get("subnet_assignment"), params.get("subnets")))
+    return errors
+
+
+def _backup_errors(backup):
+    if not backup:
+        return []
+    errors = []
+    if backup.get("enabled", True):
+        missing = [key for key in ("hour", "retention_days") if backup.get(key) is None]
+        if missing:
+            errors.append("backup.%s required when backup.enabled is true" % " and backup.".join(missing))
+    hour, retention = backup.get("hour"), backup.get("retention_days")
+    if hour is not None and not HOUR_MIN <= hour <= HOUR_MAX:
+        errors.append("backup.hour must be between %d and %d (got %d)" % (HOUR_MIN, HOUR_MAX, hour))
+    if retention is not None and not RETENTION_MIN <= retention <= RETENTION_MAX:
+        errors.append("backup.retention_days must be between %d and %d (got %d)" % (RETENTION_MIN, RETENTION_MAX, retention))
+    return errors
+
+
+def _restore_errors(restore):
+    if not restore or restore.get("files") is None:
+        return []
+    files = restore["files"]
+    if not files:
+        return ["restore_from.files must name at least one file"]
+    bad = [path for path in files if not _BACKUP_FILE.match(path or "")]
+    if bad:
+        return ["restore_from.files entries must look like bucket/folder/.../file (got %s)" % ", ".join(repr(b) for b in bad)]
+    return []
+
+
+def _subnet_errors(assignment, subnets):
+    errors = []
+    if subnets is not None and not [s for s in subnets if s]:
+        errors.append("subnets must name at least one subnet")
+    if assignment and subnets:
+        used = [assignment["primary"]] + list(assignment.get("replicas") or [])
+        unknown = _unique([subnet for subnet in used if subnet not in subnets])
+        if unknown:
+            errors.append("subnet_assignment may use only subnets listed in subnets: %s not in [%s]"
+                          % (", ".join(unknown), ", ".join(subnets)))
+    return errors
+
+
+# --- backup schedule: the hour-only cron ------------------------------------------------
+def backup_cron(hour):
+    return "* %d * * *" % hour
+
+
+def cron_hour(cron):
+    """The hour of an hour-only cron ``* H * * *``; None for anything else."""
+    parts = (cron or "").split()
+    if len(parts) == 5 and parts[1].isdigit() and all(part == "*" for index, part in enumerate(parts) if index != 1):
+        return int(parts[1])
+    return None
+
+
+def backup_view(schedule):
+    """``backupSchedule`` as ``{enabled, hour, retention_days, cron}``; an empty cron is off."""
+    schedule = schedule if isinstance(schedule, dict) else {}
+    cron = (schedule.get("cron") or "").strip()
+    if not cron:
+        return dict(enabled=False, hour=None, retention_days=None, cron="")
+    return dict(enabled=True, hour=cron_hour(cron), retention_days=_int(schedule.get("retentionLimit")), cron=cron)
+
+
+def desired_backup(option, live):
+    """What the ``backup`` option asks for, as :func:`backup_view` (``live`` when not given)."""
+    if option is None:
+        return live
+    if not option.get("enabled", True):
+        return dict(enabled=False, hour=None, retention_days=None, cron="")
+    return dict(enabled=True, hour=option["hour"], retention_days=option["retention_days"], cron=backup_cron(option["hour"]))
+
+
+def _backup_key(view):
+    return (view["enabled"], view["hour"], view["retention_days"]) if view["enabled"] else (False,)
+
+
+# --- reading -------------------------------------------------------------------------------
+def normalize_instance(item):
+    """One entry of ``GET /v1/instance-sets/{id}/instances`` in the module's names."""
+    item = item or {}
+    subnet = item.get("subnet")
+    role = str(item.get("role") or "").lower()
+    role = {"master": ROLE_PRIMARY, "slave": ROLE_REPLICA}.get(role, role) or None
+    return dict(
+        id=item.get("objectId") or item.get("id") or item.get("instanceId"),
+        name=item.get("instanceName") or item.get("name"),
+        role=role,
+        status=item.get("status"),
+        endpoint=item.get("endpoint"),
+        subnet_id=subnet.get("id") if isinstance(subnet, dict) else subnet,
+        port=_int(item.get("port")),
+        version=item.get("version"),
+        flavor_id=item.get("flavorId"),
+        created_at=item.get("createdAt"),
+    )
+
+
+def _assignment(resource):
+    """The live ``subnetAssignments`` (an array in the table, an object in some examples)."""
+    assignments = resource.get("subnetAssignments")
+    if isinstance(assignments, list):
+        assignments = assignments[0] if assignments else None
+    if not isinstance(assignments, dict):
+        return None
+    primary = assignments.get("primary")
+    return dict(primary=primary.get("id") if isinstance(primary, dict) else primary,
+                replicas=_ids(assignments.get("replicas")))
+
+
+def instance_set_view(resource, instances, node_count=None):
+    """The ``instance_set`` dict both modules return, from the set and its instances."""
+    primary = next((instance for instance in instances if instance["role"] == ROLE_PRIMARY), None)
+    replicas = [instance for instance in instances if instance["role"] != ROLE_PRIMARY]
+    return dict(
+        id=resource.get("id"),
+        name=resource.get("name"),
+        status=resource.get("status"),
+        cluster_mode=MODE_DISABLED,
+        project_id=resource.get("projectId"),
+        description=resource.get("description") or "",
+        version=resource.get("version"),
+        port=_int(resource.get("port")),
+        flavor_id=resource.get("flavorId"),
+        parameter_group_id=resource.get("parameterGroupId"),
+        security_groups=_ids(resource.get("securityGroups")),
+        subnets=_ids(resource.get("subnets")),
+        tls_enabled=bool(resource.get("tlsEnabled")),
+        high_availability=bool(resource.get("recoveryEnabled")),
+        backup=backup_view(resource.get("backupSchedule")),
+        node_count=len(instances) if node_count is None else node_count,
+        primary=dict(primary) if primary else None,
+        primary_endpoint=primary["endpoint"] if primary else None,
+        replica_endpoints=[replica["endpoint"] for replica in replicas if replica.get("endpoint")],
+        instances=[dict(instance) for instance in instances],
+        created_at=resource.get("createdAt"),
+    )
+
+
+def list_instances(client, set_id):
+    body = client.get(INSTANCES_PATH.format(id=set_id)).data
+    items = body.get("data") if isinstance(body, dict) else body
+    return [normalize_instance(item) for item in items or []]
+
+
+def ensure_instance_set(resource):
+    """Fail clearly when an id or name designates a cluster (cluster mode enabled)."""
+    if resource.get("clusterMode") == MODE_ENABLED:
+        raise ApiError("GET", "/v1/clusters/%s" % resource["id"],
+                       message="%r is a cluster with cluster mode enabled, not an instance set: use redisops.platform.memstore_cluster"
+                       % resource.get("name"))
+
+
+def read_instance_set(client, name=None, set_id=None):
+    """``(resource, instances)`` of one set by id or name, or None when it does not exist.
+
+    By name this is two requests: the list (whose item is used when it holds
+    :data:`LOOKUP_FIELDS`, else the detail is read) and the instances.
+    """
+    resource = client.find(name=name, resource_id=set_id, mode=MODE_DISABLED, fields=LOOKUP_FIELDS)
+    if resource is None:
+        return None
+    ensure_instance_set(resource)
+    return resource, list_instances(client, resource["id"])
+
+
+def read_all_instance_sets(client):
+    """``[(resource, instances)]`` of every instance set of the project."""
+    found = []
+    for item in client.list_resources(MODE_DISABLED):
+        resource = client.complete(item, LOOKUP_FIELDS)
+        if resource is None or resource.get("clusterMode") == MODE_ENABLED:
+            continue
+        found.append((resource, list_instances(client, resource["id"])))
+    return found
+
+
+# --- comparing and planning -------------------------------------------------------------------
+def comparable(view):
+    """The fields diff mode shows (no secrets)."""
+    backup = view["backup"]
+    return dict(
+        name=view["name"],
+        description=view["description"],
+        version=view["version"],
+        port=view["port"],
+        flavor_id=view["flavor_id"],
+        parameter_group_id=view["parameter_group_id"],
+        security_groups=sorted(view["security_groups"]),
+        tls_enabled=view["tls_enabled"],
+        high_availability=view["high_availability"],
+        backup=dict(enabled=backup["enabled"], hour=backup["hour"], retention_days=backup["retention_days"]),
+        node_count=view["node_count"],
+        primary_instance=(view["primary"] or {}).get("name"),
+    )
+
+
+def _restore_key(value):
+    """``restore_from`` option or live ``restoreSource`` -> comparable tuple (None when none)."""
+    if not value:
+        return None
+    name = value.get("backup_name") or value.get("backupName")
+    if name:
+        return ("backup_name", name)
+    files = value.get("files")
+    if files:
+        return ("files", tuple(sorted(files)))
+    return None
+
+
+def _render_restore(key):
+    if key is None:
+        return "none"
+    return "%s=%s" % (key[0], key[1] if key[0] == "backup_name" else ",".join(key[1]))
+
+
+def immutable_differences(resource, params):
+    """``(differences, unreadable)``: ``[(option, live, wanted)]`` for fixed options that
+    differ from the live set, and the given fixed options the live set does not show."""
+    differences, unreadable = [], []
+
+    def compare(option, wanted, live_key, live):
+        if wanted is None:
+            return
+        if live_key not in resource:
+            unreadable.append(option)
+        elif live != wanted:
+            differences.append((option, live, wanted))
+
+    compare("version", params.get("version"), "version", resource.get("version"))
+    compare("port", params.get("port"), "port", _int(resource.get("port")))
+    compare("flavor_id", params.get("flavor_id"), "flavorId", resource.get("flavorId"))
+    compare("tls_enabled", params.get("tls_enabled"), "tlsEnabled", bool(resource.get("tlsEnabled")))
+    user = params.get("user")
+    if user:
+        # Only the name can be compared: the password is write-only.
+        live_user = resource.get("user") if isinstance(resource.get("user"), dict) else {}
+        compare("user", "name=%s" % user["name"], "user", "name=%s" % live_user["name"] if live_user.get("name") else "none")
+    restore = params.get("restore_from")
+    if restore:
+        compare("restore_from", _render_restore(_restore_key(restore)), "restoreSource",
+                _render_restore(_restore_key(resource.get("restoreSource"))))
+    assignment = params.get("subnet_assignment")
+    if assignment:
+        live_assignment = _assignment(resource)
+        compare("subnet_assignment.primary", assignment["primary"], "subnetAssignments",
+                live_assignment["primary"] if live_assignment else None)
+    if params.get("subnets") is not None:
+        compare("subnets", sorted(_unique(params["subnets"])), "subnets", sorted(_unique(_ids(resource.get("subnets")))))
+    return differences, unreadable
+
+
+def immutable_message(name, differences):
+    details = "; ".join("%s (live: %s, wanted: %s)" % (option, _render(live), _render(wanted)) for option, live, wanted in differences)
+    return ("instance set %r: %s cannot change after creation and differ%s from the live set: %s. "
+            "Delete and re-create the set to change %s."
+            % (name, ", ".join(option for option, _live, _wanted in differences), "" if len(differences) > 1 else "s",
+               details, "them" if len(differences) > 1 else "it"))
+
+
+def _render(value):
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "none" if value is None else str(value)
+
+
+class Step:
+    """One write of a plan: ``kind`` is update, recovery, promote, add_replica or delete_instance."""
+
+    def __init__(self, kind, text, body=None, instance=None, subnet=None, enabled=None):
+        self.kind = kind
+        self.text = text
+        self.body = body
+        self.instance = instance
+        self.subnet = subnet
+        self.enabled = enabled
+
+    def __repr__(self):
+        return "Step(%s: %s)" % (self.kind, self.text)
+
+
+def find_instance(instances, reference):
+    """The instance whose id or name is ``reference`` (None when there is none)."""
+    for instance in instances:
+        if reference in (instance["id"], instance["name"]):
+            return instance
+    return None
+
+
+def update_body(view, params):
+    """``(PATCH body, changed option names)``: only what differs from the live set."""
+    body, changed = {}, []
+    description = params.get("description")
+    if description is not None and description != view["description"]:
+        body["description"] = description
+        changed.append("description")
+    parameter_group = params.get("parameter_group_id")
+    if parameter_group is not None and parameter_group != view["parameter_group_id"]:
+        body["parameterGroupId"] = parameter_group
+        changed.append("parameter_group_id")
+    groups = params.get("security_groups")
+    if groups is not None and sorted(_unique(groups)) != sorted(_unique(view["security_groups"])):
+        body["securityGroups"] = _id_objects(groups)
+        changed.append("security_groups")
+    wanted = desired_backup(params.get("backup"), view["backup"])
+    if _backup_key(wanted) != _backup_key(view["backup"]):
+        if wanted["enabled"]:
+            body["backupSchedule"] = {"cron": wanted["cron"], "retentionLimit": wanted["retention_days"]}
+        else:
+            body["backupSchedule"] = {"cron": ""}  # the documented way to disable automatic backups
+        changed.append("backup")
+    return body, changed
+
+
+def replica_subnets(replicas, primary, first, count):
+    """Subnets for replicas ``first`` .. ``first + count - 1``: ``replicas`` round robin,
+    the primary's subnet when no replica subnet is given."""
+    pool = list(replicas or []) or ([primary] if primary else [])
+    if not pool:
+        return []
+    return [pool[(first + offset) % len(pool)] for offset in range(count)]
+
+
+def plan_changes(resource, view, params):
+    """``(steps, after)``: the writes that converge the live set, in order, and the
+    predicted comparable state. Raises :class:`PlanError` when the API's rules make
+    the declared state unreachable; nothing is sent before that check.
+
+    Order: update, HA off, promote, scale, HA on. Promotion needs HA off, so a task
+    that turns HA on promotes first; a task that turns it off does so first.
+    """
+    name = view["name"]
+    after = comparable(view)
+    steps = []
+    body, changed = update_body(view, params)
+    if body:
+        steps.append(Step("update", "updated %s" % ", ".join(changed), body=body))
+        for option in changed:
+            after[option] = _after_value(option, params)
+    backup_active = desired_backup(params.get("backup"), view["backup"])["enabled"]
+
+    instances = view["instances"]
+    ha_now = view["high_availability"]
+    ha_wanted = ha_now if params.get("high_availability") is None else params["high_availability"]
+    primary = view["primary"]
+
+    target = None
+    if params.get("primary_instance"):
+        target = find_instance(instances, params["primary_instance"])
+        if target is None:
+            raise PlanError("primary_instance: %r is not an instance of instance set %r (its instances: %s)"
+                            % (params["primary_instance"], name, ", ".join(i["name"] or i["id"] for i in instances) or "none"))
+        if primary is not None and target["id"] == primary["id"]:
+            target = None
+        elif target["role"] != ROLE_REPLICA:
+            raise PlanError("primary_instance: %r is not a replica of instance set %r (role: %s)" % (params["primary_instance"], name, target["role"]))
+        elif ha_now and ha_wanted:
+            raise PlanError("primary_instance: instance set %r has high availability on, and a replica can only be promoted "
+                            "with it off; set high_availability: false to turn it off first" % name)
+
+    if ha_now and not ha_wanted:
+        steps.append(Step("recovery", "turned high availability off", enabled=False))
+    if target is not None:
+        steps.append(Step("promote", "promoted %r to primary" % target["name"], instance=target))
+        after["primary_instance"] = target["name"]
+
+    wanted_nodes = params.get("node_count")
+    if wanted_nodes is not None and wanted_nodes != len(instances):
+        ha_during_scale = ha_now and ha_wanted
+        steps.extend(_scale_steps(resource, view, params, target, wanted_nodes, ha_during_scale, backup_active))
+        after["node_count"] = wanted_nodes
+
+    if ha_wanted and not ha_now:
+        steps.append(Step("recovery", "turned high availability on", enabled=True))
+    after["high_availability"] = ha_wanted
+    return steps, after
+
+
+def _after_value(option, params):
+    if option == "security_groups":
+        return sorted(_unique(params["security_groups"]))
+    if option == "backup":
+        wanted = desired_backup(params["backup"], None)
+        return dict(enabled=wanted["enabled"], hour=wanted["hour"], retention_days=wanted["retention_days"])
+    return params[option]
+
+
+def _scale_steps(resource, view, params, target, wanted, ha_on, backup_active):
+    name = view["name"]
+    instances = view["instances"]
+    current = len(instances)
+    if wanted > current:
+        assignment = params.get("subnet_assignment") or _assignment(resource) or {}
+        primary_subnet = assignment.get("primary") or (view["primary"] or {}).get("subnet_id")
+        existing_replicas = len([i for i in instances if i["role"] != ROLE_PRIMARY])
+        subnets = replica_subnets(assignment.get("replicas"), primary_subnet, existing_replicas, wanted - current)
+        if not subnets:
+            raise PlanError("node_count: no subnet is known for new replicas of %r; set subnet_assignment" % name)
+        allowed = view["subnets"]
+        outside = _unique([subnet for subnet in subnets if allowed and subnet not in allowed])
+        if outside:
+            raise PlanError("subnet_assignment.replicas: %s not among the subnets of instance set %r (%s)"
+                            % (", ".join(outside), name, ", ".join(allowed)))
+        return [Step("add_replica", "added a replica in subnet %s" % subnet, subnet=subnet) for subnet in subnets]
+
+    remove = current - wanted
+    if backup_active and wanted < 2:
+        raise PlanError("node_count: instance set %r has an active automatic backup policy, and the API refuses to delete an "
+                        "instance from a two-node set then; keep at least 2 nodes or set backup.enabled: false" % name)
+    new_primary = target or view["primary"] or {}
+    replicas = [i for i in instances if i["id"] != new_primary.get("id")]
+    if ha_on:
+        # With high availability on, only Running instances can be deleted.
+        candidates = [i for i in reversed(replicas) if status_class(i["status"]) == RUNNING]
+    else:
+        # Without it, drop replicas that are not Running first, then the newest.
+        candidates = ([i for i in reversed(replicas) if status_class(i["status"]) != RUNNING]
+                      + [i for i in reversed(replicas) if status_class(i["status"]) == RUNNING])
+    if len(candidates) < remove:
+        raise PlanError("node_count: %d replica(s) of %r must go but only %d can be deleted%s"
+                        % (remove, name, len(candidates),
+                           " (with high availability on, only Running replicas can be deleted)" if ha_on else ""))
+    return [Step("delete_instance", "removed replica %r" % instance["name"], instance=instance) for instance in candidates[:remove]]
+
+
+def create_body(params, project_id):
+    """The ``POST /v1/instance-sets`` body for the three variants (new, backup name, files)."""
+    assignment = params["subnet_assignment"]
+    node_count = params["node_count"]
+    replicas = replica_subnets(assignment.get("replicas"), assignment["primary"], 0, node_count - 1)
+    subnets = params.get("subnets") or _unique([assignment["primary"]] + replicas)
+    body = {
+        "instanceSetName": params["name"],
+        "replicas": node_count,
+        "flavorId": params["flavor_id"],
+        "recoveryEnabled": bool(params.get("high_availability")),
+        "subnets": _id_objects(subnets),
+        "subnetAssignments": [{"primary": {"id": assignment["primary"]}, "replicas": [{"id": s} for s in replicas]}],
+        "securityGroups": _id_objects(params["security_groups"]),
+        "parameterGroupId": params["parameter_group_id"],
+        "port": params["port"],
+        "projectId": project_id,
+        "version": params["version"],
+    }
+    if params.get("description") is not None:
+        body["description"] = params["description"]
+    if params.get("tls_enabled") is not None:
+        body["tlsEnabled"] = params["tls_enabled"]
+    backup = params.get("backup")
+    if backup and backup.get("enabled", True):
+        body["backupSchedule"] = {"cron": backup_cron(backup["hour"]), "retentionLimit": backup["retention_days"]}
+    if params.get("user"):
+        body["user"] = {"name": params["user"]["name"], "password": params["user"]["password"]}
+    restore = params.get("restore_from")
+    if restore:
+        if restore.get("backup_name"):
+            body["restoreSource"] = {"backupName": restore["backup_name"]}
+        else:
+            body["restoreSource"] = {"files": list(restore["files"])}
+    return body
+
+
+def predicted_resource(body):
+    """What a set created from ``body`` will look like (check mode), in the API's names."""
+    resource = dict((key, value) for key, value in body.items() if key not in ("user", "instanceSetName"))
+    resource.update(id=None, name=body["instanceSetName"], status=None, clusterMode=MODE_DISABLED)
+    return resource
+
+
+def update_applied(resource, body):
+    """True when the live set shows every field of an update ``body``."""
+    view = instance_set_view(resource, [])
+    if "description" in body and view["description"] != body["description"]:
+        return False
+    if "parameterGroupId" in body and view["parameter_group_id"] != body["parameterGroupId"]:
+        return False
+    if "securityGroups" in body and sorted(view["security_groups"]) != sorted(_ids(body["securityGroups"])):
+        return False
+    if "backupSchedule" in body and _backup_key(view["backup"]) != _backup_key(backup_view(body["backupSchedule"])):
+        return False
+    return True
+
+
+def step_done(step, resource, instances, count_before):
+    """Whether ``step`` shows in the live set (it is Running and shows the change).
+
+    ``count_before`` is the number of instances before the step was sent.
+    """
+    if resource is None or status_class(resource.get("status")) != RUNNING:
+        return False
+    settled = all(status_class(instance["status"]) != BUSY for instance in instances)
+    if step.kind == "update":
+        return update_applied(resource, step.body)
+    if step.kind == "recovery":
+        return bool(resource.get("recoveryEnabled")) == step.enabled
+    if step.kind == "promote":
+        primary = next((i for i in instances if i["role"] == ROLE_PRIMARY), None)
+        return primary is not None and primary["id"] == step.instance["id"] and settled
+    if step.kind == "add_replica":
+        return len(instances) > count_before and settled
+    if step.kind == "delete_instance":
+        return step.instance["id"] not in [i["id"] for i in instances] and settled
+    raise ValueError("unknown step %r" % step.kind)
+
+
+def step_request(step, set_id):
+    """``(method, path, body)`` that performs ``step``."""
+    if step.kind == "update":
+        return "PATCH", SET_PATH.format(id=set_id), step.body
+    if step.kind == "recovery":
+        return "PATCH", RECOVERY_PATH.format(id=set_id), {"enabled": step.enabled}
+    if step.kind == "promote":
+        return "PATCH", PRIMARY_PATH.format(id=set_id), {"primaryId": step.instance["id"]}
+    if step.kind == "add_replica":
+        return "PATCH", REPLICAS_PATH.format(id=set_id), {"subnet": {"id": step.subnet}}
+    if step.kind == "delete_instance":
+        return "DELETE", INSTANCE_PATH.format(id=set_id, instance_id=step.instance["id"]), None
+    raise ValueError("unknown step %r" % step.kind)

@@ -1,0 +1,827 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: memstore_instance_set
+short_description: Manage a KakaoCloud MemStore instance set (cluster mode disabled)
+version_added: 1.0.0
+description:
+  - Creates, updates, scales, fails over and deletes one MemStore instance set (a Redis primary
+    with up to five replicas, cluster mode disabled).
+  - Creates a new set, or restores one from a MemStore backup (O(restore_from.backup_name)) or from
+    backup files in Object Storage (O(restore_from.files)).
+  - Updates what the API can change and sends only what differs (description, parameter group,
+    security groups and the automatic backup schedule, in one C(PATCH)).
+  - Scales O(node_count) one replica at a time, waiting for the set to be Running between steps;
+    removes replicas only, never the primary.
+  - Turns high availability on or off and promotes a replica to primary (O(primary_instance)).
+  - Options that cannot change after creation (O(version), O(port), O(flavor_id), O(tls_enabled),
+    O(user), O(restore_from), O(subnet_assignment.primary), O(subnets)) fail the task, naming each one,
+    when they differ from the live set.
+  - Every option is validated before any request is sent.
+author:
+  - redisops.platform maintainers (@redisops)
+extends_documentation_fragment:
+  - redisops.platform.memstore
+  - redisops.platform.wait
+  - redisops.platform.attributes
+  - redisops.platform.attributes.STATEFUL
+  - redisops.platform.attributes.MEMSTORE_GROUP
+options:
+  name:
+    description:
+      - Name of the instance set, unique in the project.
+      - 4 to 20 characters; lowercase letters, digits and C(-); starts with a letter, ends with a
+        letter or a digit; no C(--).
+    type: str
+    required: true
+  id:
+    description:
+      - ID of the instance set. Skips the look-up by name (C(GET /v1/clusters)) and reads the set directly.
+      - The set must exist and be called O(name); a set cannot be created with a chosen ID.
+    type: str
+  state:
+    description:
+      - V(present) creates the set or converges it to the options given.
+      - V(absent) deletes it and waits until it is gone.
+    type: str
+    choices: [present, absent]
+    default: present
+  description:
+    description:
+      - Description of the set. At most 100 characters, no line breaks (CR, LF) and no emoji.
+      - Emoji are characters outside the Basic Multilingual Plane, U+2600 to U+27BF (miscellaneous
+        symbols and dingbats) and variation selectors.
+      - V("") empties the description of an existing set.
+    type: str
+  version:
+    description:
+      - Redis version. Required to create; cannot change afterwards.
+    type: str
+    choices: ["7.2.7", "7.2.6", "7.0.15", "6.2.17", "6.2.16", "6.2.5", "5.0.6"]
+  port:
+    description:
+      - Redis port, 2000 to 50000. Required to create; cannot change afterwards.
+    type: int
+  flavor_id:
+    description:
+      - Flavor (instance type) ID. Required to create; cannot change afterwards.
+    type: str
+  parameter_group_id:
+    description:
+      - Parameter group linked to the set. Required to create; can be changed, never to empty.
+    type: str
+  node_count:
+    description:
+      - Total number of nodes, the primary included (the API's C(replicas)), from 1 to 6.
+      - Required to create. Raising it adds replicas one at a time, in the subnets of
+        O(subnet_assignment.replicas) round robin; lowering it deletes replicas (never the primary),
+        the ones not Running first, then the newest.
+      - With high availability on, only Running replicas can be deleted. With an active automatic
+        backup policy a two-node set cannot lose a node; the task fails before any request then.
+    type: int
+  high_availability:
+    description:
+      - High availability mode (automatic failover). Defaults to V(false) on create.
+      - Changed with C(PATCH .../recovery) once the set is Running.
+    type: bool
+    aliases: [recovery_enabled]
+  subnet_assignment:
+    description:
+      - Where the nodes go. Required to create.
+    type: dict
+    suboptions:
+      primary:
+        description:
+          - Subnet ID of the primary node. Cannot change after creation.
+        type: str
+        required: true
+      replicas:
+        description:
+          - Subnet IDs for the replicas, used round robin (the first replica in the first subnet, and so on),
+            on create and when replicas are added.
+          - When empty, replicas go to the primary's subnet.
+        type: list
+        elements: str
+        default: []
+  subnets:
+    description:
+      - Subnet IDs the set may use. Defaults to the subnets named in O(subnet_assignment).
+      - Every subnet of O(subnet_assignment) must be listed here.
+      - Cannot change after creation; compared only when given.
+    type: list
+    elements: str
+  security_groups:
+    description:
+      - Security group IDs attached to the set. Required to create; can be changed (at least one).
+    type: list
+    elements: str
+  backup:
+    description:
+      - Automatic backup policy, sent as the hour-only cron C(* <hour> * * *) with a retention.
+      - When not given, the live policy is left as it is.
+    type: dict
+    suboptions:
+      enabled:
+        description:
+          - V(false) disables automatic backups (the empty cron).
+        type: bool
+        default: true
+      hour:
+        description:
+          - Hour of the daily backup, 0 to 23 (KST). Required when O(backup.enabled=true).
+        type: int
+      retention_days:
+        description:
+          - Days a backup is kept, 1 to 35. Required when O(backup.enabled=true).
+        type: int
+  user:
+    description:
+      - Database user created with the set. Create-only.
+      - Only the name is compared with the live set; the password cannot be read back and is never compared.
+    type: dict
+    suboptions:
+      name:
+        description:
+          - User name.
+        type: str
+        required: true
+      password:
+        description:
+          - The password, already encrypted or hashed as the MemStore documents require; sent unchanged.
+          - Never logged, never returned.
+        type: str
+        required: true
+  tls_enabled:
+    description:
+      - Enable TLS. Cannot change after creation.
+    type: bool
+  restore_from:
+    description:
+      - Create the set from a backup instead of empty. Exactly one of O(restore_from.backup_name) and
+        O(restore_from.files). Create-only.
+      - The backup must come from a set with cluster mode disabled and a Redis version not newer than O(version).
+    type: dict
+    suboptions:
+      backup_name:
+        description:
+          - Name of a MemStore backup.
+        type: str
+      files:
+        description:
+          - Backup files in Object Storage, each as C(bucket/folder/.../file), in a bucket of the same
+            region and project.
+        type: list
+        elements: str
+  primary_instance:
+    description:
+      - Name or ID of the instance that must be primary. When another instance is primary, this one
+        (a replica of the set) is promoted with C(PATCH .../primary).
+      - The API promotes only with high availability off. When high availability is on the task fails,
+        unless O(high_availability=false) turns it off first; when the task turns it on, the promotion
+        comes first.
+    type: str
+  keep_automatic_backups:
+    description:
+      - With O(state=absent), keep the set's automatic backups (until they expire) or delete them with the set.
+      - Always sent as the C(keepAutomaticBackups) query parameter.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait, in total for the task, for the set to be Running (or gone).
+    type: int
+    default: 1800
+notes:
+  - Changes are made one at a time, each waiting for the set to be Running before the next is sent
+    (the API refuses writes to a busy set), in this order; create, update, high availability off, promotion,
+    scaling, high availability on. With O(wait=false) the task returns once the last request is accepted.
+  - A set that is busy when the task starts (for example still Creating) is waited for before any
+    change is sent, and also when nothing changes and O(wait=true).
+  - When the answer to a create is lost (connection dropped, server error), the module looks the set up
+    by name before deciding, so a set is never created twice. Likewise, a change answered 409 (busy) or
+    not answered is checked on the live set before it is sent again.
+  - The instance list comes from the documented C(GET /v1/instance-sets/{id}/instances); the set's other
+    fields from the assumed C(GET /v1/clusters) (or C(GET /v1/clusters/{id}) with O(id)). A listed item
+    that lacks the compared fields is completed from the detail endpoint.
+  - Options the live set does not show (for example a C(user) that the API does not echo) are reported
+    in a warning and not compared.
+  - The instance set fails the task when it reaches the Failed status; the message names the last
+    status and what the task had done.
+seealso:
+  - module: redisops.platform.memstore_instance_set_info
+  - module: redisops.platform.memstore_cluster
+"""
+
+EXAMPLES = r"""
+- name: Create an instance set with a primary and one replica in two subnets
+  redisops.platform.memstore_instance_set:
+    name: sessions
+    description: Session cache
+    version: 7.2.7
+    port: 6379
+    flavor_id: 3830ebad-ea2f-4822-8a7d-9e301c86a58d
+    parameter_group_id: bbbbcccc-1234-1234-5678-e705e91db2fb
+    node_count: 2
+    high_availability: true
+    subnet_assignment:
+      primary: subnet-a
+      replicas: [subnet-b]
+    security_groups: [sg-redis]
+    backup:
+      hour: 3
+      retention_days: 7
+    user:
+      name: app
+      password: "{{ vault_sessions_password_hash }}"
+  register: sessions
+
+- name: Show where clients connect
+  ansible.builtin.debug:
+    msg: "primary {{ sessions.instance_set.primary_endpoint }}, replicas {{ sessions.instance_set.replica_endpoints }}"
+
+- name: Restore a new set from a MemStore backup
+  redisops.platform.memstore_instance_set:
+    name: sessions-restored
+    version: 7.2.7
+    port: 6379
+    flavor_id: 3830ebad-ea2f-4822-8a7d-9e301c86a58d
+    parameter_group_id: bbbbcccc-1234-1234-5678-e705e91db2fb
+    node_count: 1
+    subnet_assignment:
+      primary: subnet-a
+    security_groups: [sg-redis]
+    restore_from:
+      backup_name: scheduled.sessions.2024-02-27-16-47.KST
+
+- name: Restore a new set from RDB files in Object Storage
+  redisops.platform.memstore_instance_set:
+    name: sessions-import
+    version: 7.2.7
+    port: 6379
+    flavor_id: 3830ebad-ea2f-4822-8a7d-9e301c86a58d
+    parameter_group_id: bbbbcccc-1234-1234-5678-e705e91db2fb
+    node_count: 1
+    subnet_assignment:
+      primary: subnet-a
+    security_groups: [sg-redis]
+    restore_from:
+      files:
+        - my-bucket/redis/dump.rdb
+
+- name: Update the description and move the backup to 1 AM, keeping 14 days
+  redisops.platform.memstore_instance_set:
+    name: sessions
+    description: Session cache (web tier)
+    backup:
+      hour: 1
+      retention_days: 14
+
+- name: Scale to three nodes (adds one replica in subnet-b, then subnet-c)
+  redisops.platform.memstore_instance_set:
+    name: sessions
+    node_count: 3
+    subnet_assignment:
+      primary: subnet-a
+      replicas: [subnet-b, subnet-c]
+
+- name: Fail over by hand (promotion needs high availability off)
+  redisops.platform.memstore_instance_set:
+    name: sessions
+    high_availability: false
+    primary_instance: "{{ sessions.instance_set.instances | selectattr('role', 'equalto', 'replica') | map(attribute='name') | first }}"
+
+- name: Turn automatic backups off
+  redisops.platform.memstore_instance_set:
+    name: sessions
+    backup:
+      enabled: false
+
+- name: Delete the set and its automatic backups
+  redisops.platform.memstore_instance_set:
+    name: sessions
+    state: absent
+    keep_automatic_backups: false
+
+- name: Settings shared by MemStore tasks, credentials from the environment
+  module_defaults:
+    group/redisops.platform.memstore:
+      region: kr-central-2
+  block:
+    - name: Start a create without waiting
+      redisops.platform.memstore_instance_set:
+        name: batch-cache
+        version: 7.2.7
+        port: 6379
+        flavor_id: 3830ebad-ea2f-4822-8a7d-9e301c86a58d
+        parameter_group_id: bbbbcccc-1234-1234-5678-e705e91db2fb
+        node_count: 1
+        subnet_assignment:
+          primary: subnet-a
+        security_groups: [sg-redis]
+        wait: false
+"""
+
+RETURN = r"""
+instance_set:
+  description:
+    - The instance set after the task (with O(state=present)); what it would look like in check mode.
+    - Empty with O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Instance set ID (null in check mode before creation).
+      type: str
+      sample: xxxxxxxx-7347-4d87-a49f-e705e91db2fb
+    name:
+      description: Name of the set.
+      type: str
+      sample: sessions
+    status:
+      description: Status, for example C(Creating), C(Running), C(Modifying), C(Scaling(horizontal)), C(Failed).
+      type: str
+      sample: Running
+    cluster_mode:
+      description: Always C(disabled).
+      type: str
+      sample: disabled
+    project_id:
+      description: Project of the set.
+      type: str
+    description:
+      description: Description.
+      type: str
+    version:
+      description: Redis version.
+      type: str
+      sample: 7.2.7
+    port:
+      description: Redis port.
+      type: int
+      sample: 6379
+    flavor_id:
+      description: Flavor ID.
+      type: str
+    parameter_group_id:
+      description: Linked parameter group.
+      type: str
+    security_groups:
+      description: Security group IDs.
+      type: list
+      elements: str
+    subnets:
+      description: Subnet IDs the set may use.
+      type: list
+      elements: str
+    tls_enabled:
+      description: Whether TLS is on.
+      type: bool
+    high_availability:
+      description: Whether high availability (recovery) mode is on.
+      type: bool
+    backup:
+      description: Automatic backup policy.
+      type: dict
+      contains:
+        enabled:
+          description: Whether automatic backups are on.
+          type: bool
+        hour:
+          description: Hour of the daily backup (null when off or not an hour-only cron).
+          type: int
+        retention_days:
+          description: Days a backup is kept (null when off).
+          type: int
+        cron:
+          description: The cron expression as the API shows it (empty when off).
+          type: str
+    node_count:
+      description: Number of instances, the primary included.
+      type: int
+      sample: 2
+    primary:
+      description: The primary instance (same keys as an item of RV(instance_set.instances)), null when there is none.
+      type: dict
+    primary_endpoint:
+      description: Private IP of the primary.
+      type: str
+      sample: 172.30.1.244
+    replica_endpoints:
+      description: Private IPs of the replicas.
+      type: list
+      elements: str
+      sample: [172.30.0.67]
+    instances:
+      description: The instances (nodes) of the set.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: Instance ID.
+          type: str
+        name:
+          description: Instance name.
+          type: str
+        role:
+          description: C(primary) or C(replica).
+          type: str
+        status:
+          description: Instance status.
+          type: str
+        endpoint:
+          description: Private IP of the instance.
+          type: str
+        subnet_id:
+          description: Subnet of the instance.
+          type: str
+        port:
+          description: Redis port.
+          type: int
+        version:
+          description: Redis version.
+          type: str
+        flavor_id:
+          description: Flavor ID.
+          type: str
+        created_at:
+          description: Creation time (RFC 3339).
+          type: str
+    created_at:
+      description: Creation time of the set, when the API shows it.
+      type: str
+actions:
+  description: What the task did (or, in check mode, would do), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["updated description, backup", "added a replica in subnet subnet-c"]
+duration:
+  description: Seconds the task spent, waits included.
+  returned: always
+  type: float
+  sample: 73.2
+diff:
+  description: Before and after of the compared fields (no secrets), in diff mode.
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: The live set (empty before a create).
+      type: dict
+    after:
+      description: The declared set (empty after a delete).
+      type: dict
+"""
+
+import time
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
+from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
+    BUSY,
+    FAILED,
+    MEMSTORE_CONNECTION,
+    MODE_DISABLED,
+    MemStoreClient,
+    normalize_status,
+    status_class,
+)
+from ansible_collections.redisops.platform.plugins.module_utils._memstore_instance_set import (
+    CREATE_REQUIRED,
+    SET_PATH,
+    SETS_PATH,
+    VERSIONS,
+    PlanError,
+    comparable,
+    create_body,
+    immutable_differences,
+    immutable_message,
+    instance_set_view,
+    list_instances,
+    plan_changes,
+    predicted_resource,
+    read_instance_set,
+    step_done,
+    step_request,
+    validate,
+)
+from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
+from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, PENDING, Waiter, WaitError
+from ansible_collections.redisops.platform.plugins.module_utils._wait import FAILED as WAIT_FAILED
+
+DEFAULT_WAIT_TIMEOUT = 1800
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    id=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    description=dict(type="str"),
+    version=dict(type="str", choices=VERSIONS),
+    port=dict(type="int"),
+    flavor_id=dict(type="str"),
+    parameter_group_id=dict(type="str"),
+    node_count=dict(type="int"),
+    high_availability=dict(type="bool", aliases=["recovery_enabled"]),
+    subnet_assignment=dict(type="dict", options=dict(
+        primary=dict(type="str", required=True),
+        replicas=dict(type="list", elements="str", default=[]),
+    )),
+    subnets=dict(type="list", elements="str"),
+    security_groups=dict(type="list", elements="str"),
+    backup=dict(type="dict", options=dict(
+        enabled=dict(type="bool", default=True),
+        hour=dict(type="int"),
+        retention_days=dict(type="int"),
+    )),
+    user=dict(type="dict", options=dict(
+        name=dict(type="str", required=True),
+        password=dict(type="str", required=True, no_log=True),
+    )),
+    tls_enabled=dict(type="bool"),
+    restore_from=dict(type="dict", options=dict(
+        backup_name=dict(type="str"),
+        files=dict(type="list", elements="str"),
+    ), mutually_exclusive=[("backup_name", "files")], required_one_of=[("backup_name", "files")]),
+    primary_instance=dict(type="str"),
+    keep_automatic_backups=dict(type="bool", default=True),
+)
+
+
+class InstanceSetTask:
+    """One run: look the set up, then create, converge or delete it, waiting as asked."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.name = module.params["name"]
+        self.client = MemStoreClient(module.params)
+        if module.params.get("user"):
+            self.client.http.add_secret(module.params["user"]["password"])
+        self.started = time.monotonic()
+        self.actions = []
+        self.last_seen = None  # (resource, instances) of the last read, for failure reports
+        self.waiting_for = None  # what the current wait is for, for failure reports
+
+    # --- results -----------------------------------------------------------------------
+    def duration(self):
+        return round(time.monotonic() - self.started, 3)
+
+    def exit(self, changed, instance_set, before=None, after=None):
+        result = dict(changed=changed, instance_set=instance_set, actions=self.actions, duration=self.duration())
+        if self.module._diff and before is not None:
+            result["diff"] = dict(before=before, after=after)
+        self.module.exit_json(**result)
+
+    def fail(self, msg, **extra):
+        extra.setdefault("actions", self.actions)
+        extra.setdefault("duration", self.duration())
+        if "instance_set" not in extra:
+            extra["instance_set"] = self.last_view()
+        self.module.fail_json(msg=msg, **extra)
+
+    def last_view(self):
+        if not self.last_seen or not self.last_seen[0]:
+            return {}
+        return instance_set_view(self.last_seen[0], self.last_seen[1] or [])
+
+    # --- waiting -------------------------------------------------------------------------
+    def waiter(self, what):
+        """A waiter for what is left of ``wait_timeout``: one deadline for the whole task."""
+        self.waiting_for = what
+        remaining = self.params["wait_timeout"] - (time.monotonic() - self.started)
+        return Waiter(max(remaining, 0.001))
+
+    def read(self, set_id, with_instances=False):
+        """``(resource, instances)``. While polling (``with_instances`` false) the instances are
+        read only once the set is not busy, which saves a request per poll."""
+        resource = self.client.get_detail(set_id)
+        instances = None
+        if resource is not None and (with_instances or status_class(resource.get("status")) != BUSY):
+            instances = list_instances(self.client, set_id)
+        self.last_seen = (resource, instances)
+        return resource, instances
+
+    def wait_until(self, set_id, what, done=None):
+        """Poll the set until it is Running and ``done(resource, instances)``; Failed ends the task."""
+
+        def classify(value):
+            resource, instances = value
+            if resource is None:
+                return WAIT_FAILED
+            status = status_class(resource.get("status"))
+            if status == FAILED:
+                return WAIT_FAILED
+            if status == BUSY or (done is not None and not done(resource, instances)):
+                return PENDING
+            return DONE
+
+        return self.waiter(what).until(lambda: self.read(set_id), classify, _describe, what).value
+
+    def wait_gone(self, set_id):
+        def classify(value):
+            if value[0] is None:
+                return DONE
+            return WAIT_FAILED if status_class(value[0].get("status")) == FAILED else PENDING
+
+        self.waiter("the set to be deleted").until(lambda: (self.client.get_detail(set_id), None), classify, _describe, "the set to be deleted")
+
+    # --- the run ---------------------------------------------------------------------------
+    def run(self):
+        try:
+            found = read_instance_set(self.client, name=self.name, set_id=self.params.get("id"))
+            if found is not None:
+                self.last_seen = found
+                if found[0].get("name") != self.name:
+                    self.fail("id %s belongs to instance set %r, not %r" % (self.params["id"], found[0].get("name"), self.name))
+            if self.params["state"] == "absent":
+                self.delete(found)
+            elif found is None:
+                self.create()
+            else:
+                self.converge(*found)
+        except WaitError as error:
+            if error.timed_out:
+                # The waiter counts what was left of the task's deadline: name wait_timeout itself.
+                text = "instance set %r: timed out after %ss waiting for %s (last seen: %s)" % (
+                    self.name, self.params["wait_timeout"], self.waiting_for, _describe_any(error.last))
+                if error.last_error is not None:
+                    text += "; last error: %s" % error.last_error
+            else:
+                text = "instance set %r failed while waiting for %s: %s" % (self.name, self.waiting_for, _describe_any(error.last))
+            if self.actions:
+                text += "; done so far: %s" % "; ".join(self.actions)
+            self.fail(text)
+        except PlanError as error:
+            self.fail(str(error))
+        except ApiError as error:
+            if not self.actions:
+                raise
+            self.module.fail_api(error, msg="instance set %r (done so far: %s)" % (self.name, "; ".join(self.actions)),
+                                 actions=self.actions, duration=self.duration(), instance_set=self.last_view())
+
+    def delete(self, found):
+        if found is None:
+            self.exit(False, {}, before={}, after={})
+        resource, instances = found
+        view = instance_set_view(resource, instances)
+        before = comparable(view)
+        if normalize_status(resource.get("status")) == "deleting":
+            # Already on its way out: nothing to send.
+            if self.params["wait"]:
+                self.wait_gone(resource["id"])
+            self.exit(False, {}, before=before, after={})
+        if self.module.check_mode:
+            self.actions.append("deleted")
+            self.exit(True, {}, before=before, after={})
+        if status_class(resource.get("status")) == BUSY:
+            self.wait_settled(resource["id"], "the set to be Running or Failed before deleting it")
+        keep = "true" if self.params["keep_automatic_backups"] else "false"
+        self.client.delete(SET_PATH.format(id=resource["id"]), params={"keepAutomaticBackups": keep}, ok=(200, 202, 204, 404))
+        self.actions.append("deleted")
+        if self.params["wait"]:
+            self.wait_gone(resource["id"])
+        self.exit(True, {}, before=before, after={})
+
+    def wait_settled(self, set_id, what):
+        """Wait until the set is Running or Failed (a Failed set can still be deleted)."""
+
+        def classify(value):
+            return PENDING if value[0] is not None and status_class(value[0].get("status")) == BUSY else DONE
+
+        self.waiter(what).until(lambda: self.read(set_id), classify, _describe, what)
+
+    def create(self):
+        if self.params.get("id"):
+            self.fail("no instance set has id %s; leave id out to create %r" % (self.params["id"], self.name))
+        missing = [option for option in CREATE_REQUIRED if self.params.get(option) is None]
+        if missing:
+            self.fail("instance set %r does not exist; creating it needs %s" % (self.name, ", ".join(missing)))
+        if self.params.get("primary_instance"):
+            self.fail("primary_instance: instance set %r does not exist yet, so none of its instances can be named" % self.name)
+        body = create_body(self.params, self.client.project_id)
+        predicted = instance_set_view(predicted_resource(body), [], node_count=body["replicas"])
+        done = _create_text(self.params.get("restore_from"))
+        if self.module.check_mode:
+            self.actions.append(done)
+            self.exit(True, predicted, before={}, after=comparable(predicted))
+        set_id, adopted = self.post_create(body)
+        self.actions.append(done + (" (its answer was lost: found the set by name)" if adopted else ""))
+        if self.params["wait"]:
+            resource, instances = self.wait_until(set_id, "the set to be Running (after: %s)" % done)
+        else:
+            resource, instances = self.read(set_id, with_instances=True)
+        view = instance_set_view(resource, instances) if resource else predicted
+        self.exit(True, view, before={}, after=comparable(view))
+
+    def post_create(self, body):
+        """POST the create and return ``(id, adopted)``. When its answer is lost (no answer, 5xx,
+        409), the set is looked up by name instead of being sent again (``adopted`` is then true)."""
+        try:
+            data = self.client.post(SETS_PATH, json_body=body).data or {}
+            set_id = data.get("objectId") or data.get("id")
+        except ApiError as error:
+            if error.status is not None and error.status < 500 and error.status != 409:
+                raise
+            found = self.client.find_by_name(self.name, MODE_DISABLED)
+            if found is None:
+                raise
+            return found["id"], True
+        if not set_id:
+            found = self.client.find_by_name(self.name, MODE_DISABLED)
+            if found is None:
+                raise ApiError("POST", SETS_PATH, message="the create was accepted but named no objectId and no set is named %r" % self.name)
+            set_id = found["id"]
+        return set_id, False
+
+    def converge(self, resource, instances):
+        view = instance_set_view(resource, instances)
+        differences, unreadable = immutable_differences(resource, self.params)
+        if differences:
+            self.fail(immutable_message(self.name, differences), instance_set=view)
+        for option in unreadable:
+            self.module.warn("%s cannot be read back from the live instance set %r, so it was not compared" % (option, self.name))
+        steps, after = plan_changes(resource, view, self.params)
+        before = comparable(view)
+        set_id = resource["id"]
+        status = status_class(resource.get("status"))
+        if not steps:
+            if status == FAILED:
+                self.module.warn("instance set %r is Failed" % self.name)
+            if status == BUSY and self.params["wait"] and not self.module.check_mode:
+                resource, instances = self.wait_until(set_id, "the set to be Running")
+                view = instance_set_view(resource, instances)
+            self.exit(False, view, before=before, after=after)
+        if self.module.check_mode:
+            self.actions.extend(step.text for step in steps)
+            self.exit(True, view, before=before, after=after)
+        if status == FAILED:
+            self.fail("instance set %r is Failed, so it cannot be changed (only deleted)" % self.name, instance_set=view)
+        if status == BUSY:
+            resource, instances = self.wait_until(set_id, "the set to be Running before changing it")
+        for index, step in enumerate(steps):
+            count_before = len(instances)
+            self.send(set_id, step, count_before)
+            self.actions.append(step.text)
+            if index < len(steps) - 1 or self.params["wait"]:
+                resource, instances = self.wait_until(
+                    set_id, "the set to be Running (after: %s)" % step.text,
+                    lambda res, inst, step=step, count=count_before: step_done(step, res, inst, count))
+        if not self.params["wait"]:
+            resource, instances = self.read(set_id, with_instances=True)
+        self.exit(True, instance_set_view(resource, instances), before=before, after=after)
+
+    def send(self, set_id, step, count_before):
+        """Send one change. A 409 (busy) or a lost answer may mean the change is already under
+        way: wait for the set to settle and send it again only if it does not show."""
+        method, path, body = step_request(step, set_id)
+        try:
+            # Not retried by the client: a PATCH .../replicas sent twice adds two replicas.
+            self.client.request(method, path, json_body=body, retry=False)
+        except ApiError as error:
+            if error.status is not None and error.status < 500 and error.status != 409:
+                raise
+            resource, instances = self.wait_until(set_id, "the set to be Running after %s %s answered %s"
+                                                  % (method, path, error.status or error.message))
+            if not step_done(step, resource, instances, count_before):
+                self.client.request(method, path, json_body=body, retry=False)
+
+
+def _describe_any(value):
+    return _describe(value) if isinstance(value, tuple) else "no successful read"
+
+
+def _describe(value):
+    resource, instances = value
+    if resource is None:
+        return "the instance set no longer exists"
+    text = "status %s" % resource.get("status")
+    if instances:
+        text += " (%s)" % ", ".join("%s %s %s" % (i["name"], i["role"], i["status"]) for i in instances)
+    return text
+
+
+def _create_text(restore):
+    if not restore:
+        return "created"
+    if restore.get("backup_name"):
+        return "created from backup %r" % restore["backup_name"]
+    return "created from %d Object Storage file(s)" % len(restore["files"])
+
+
+def main():
+    module = RedisOpsModule(argument_spec=ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT)
+    errors = validate(module.params)
+    if errors:
+        module.fail_json(msg="; ".join(errors), errors=errors)
+    task = InstanceSetTask(module)
+    module.execute(task.run)
+
+
+if __name__ == "__main__":
+    main()
