@@ -53,6 +53,8 @@ class ReNode:
         self.maintenance_snapshots = []  # names, newest last: maintenance_on stacks
         self.actions = {}  # action name -> action dict
         self.down_until = None
+        self.rack_id = None  # from node.identity.rack_id at bootstrap
+        self.bootstrap_race = None  # a bootstrap body "another client" posts just before this node's next POST (re_bootstrap.py)
 
     @property
     def name(self):

@@ -1,0 +1,243 @@
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Redis Enterprise bootstrap: input rules, the request body, the states and
+what each documented error code means.
+
+Pure functions, no I/O: the ``re_bootstrap`` module drives the requests, the
+unit tests exercise these directly.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import re
+
+from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING
+
+ACTIONS = ("create_cluster", "join_cluster", "recover_cluster")
+
+IDLE = "idle"
+ERROR = "error"
+COMPLETED = "completed"
+# States in which the node works on a bootstrap already: a POST would answer 409.
+IN_PROGRESS = ("initiated", "creating_cluster", "joining_cluster", "recovering_cluster")
+# POST /v1/bootstrap/{action} is permitted only in these states.
+STARTABLE = (IDLE, ERROR)
+
+MAX_CLUSTER_NAME_LENGTH = 64
+FORBIDDEN_USERNAME_CHARACTERS = '&<>"'
+_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+
+# Options that belong to one action only.
+ACTION_ONLY_OPTIONS = (
+    ("license", "create_cluster"),
+    ("cluster_nodes", "join_cluster"),
+    ("recovery_filename", "recover_cluster"),
+)
+
+# Body fields the module's own options set: extra_config may not set them too.
+MANAGED_FIELDS = {
+    ("action",): "action",
+    ("cluster", "name"): "cluster_name",
+    ("cluster", "nodes"): "cluster_nodes",
+    ("node", "paths"): "node_paths",
+    ("node", "identity"): "node_identity",
+    ("credentials",): "username and password",
+    ("license",): "license",
+    ("recovery_filename",): "recovery_filename",
+}
+
+# Plain-language meaning of every error code the bootstrap documents list.
+ERROR_MEANINGS = {
+    "config_error": "the bootstrap configuration was rejected (for example a malformed or incomplete request body)",
+    "connect_error": "the node could not reach the cluster (a cluster node address that does not answer, "
+                     "a cluster name that does not resolve in DNS, or a wrong node address)",
+    "access_denied": "the cluster rejected the credentials: username and password must be those of an admin user of the cluster",
+    "invalid_license": "the license is invalid, or valid but its terms are violated (see the violation code in the details)",
+    "repair_required": "the cluster is degraded and only accepts a node that replaces a failed one",
+    "insufficient_node_memory": "the node does not have enough memory to replace the failed node",
+    "insufficient_node_flash": "the node does not have enough flash storage to replace the failed node",
+    "time_not_sync": "the node's clock is not synchronized with the cluster's: configure NTP (chrony) on every node and retry",
+    "rack_id_required": "the cluster is rack-aware, so the joining node needs a rack id (node_identity.rack_id)",
+    "socket_directory_mismatch": "the node's socket directory setting differs from the cluster's: install it with the same settings",
+    "node_config_mismatch": "a node setting (such as confdir, osuser or installdir) differs from the cluster's: "
+                            "install the node with the same settings",
+    "path_error": "a path the bootstrap needs does not exist on the node or is not accessible (check node_paths)",
+    "internal_error": "the node hit an unspecified internal error: check its logs and retry",
+}
+
+
+def cluster_name_problem(name):
+    """Why ``name`` is not a valid cluster name (an FQDN of RFC 1123 labels, at most 64 characters), or None."""
+    if not name:
+        return "cluster_name must not be empty"
+    if len(name) > MAX_CLUSTER_NAME_LENGTH:
+        return "cluster_name must be at most %d characters long, %r has %d" % (MAX_CLUSTER_NAME_LENGTH, name, len(name))
+    for label in name.split("."):
+        if not _LABEL.match(label):
+            return ("cluster_name must be a fully qualified domain name made of RFC 1123 labels (1 to 63 letters, digits "
+                    "or hyphens each, not starting or ending with a hyphen, separated by single dots): %r is not" % name)
+    return None
+
+
+def username_problem(username):
+    """Why ``username`` cannot be a cluster admin's name, or None."""
+    found = sorted(set(c for c in username if c in FORBIDDEN_USERNAME_CHARACTERS))
+    if found:
+        return "username must not contain any of the characters & < > \" (found %s)" % " ".join(found)
+    return None
+
+
+def _field_path(body, path):
+    for key in path:
+        if not isinstance(body, dict) or key not in body:
+            return False
+        body = body[key]
+    return True
+
+
+def validate_params(params):
+    """Every rule the module checks before sending a request, as a list of messages."""
+    action = params["action"]
+    problems = []
+    if not params.get("username") or not params.get("password"):
+        problems.append("username and password are required: they are sent as the cluster admin credentials "
+                        "(action=%s) and used to read the node once it belongs to a cluster" % action)
+    elif username_problem(params["username"]):
+        problems.append(username_problem(params["username"]))
+    if params.get("cluster_name") is not None:
+        problem = cluster_name_problem(params["cluster_name"])
+        if problem:
+            problems.append(problem)
+    for option, owner in ACTION_ONLY_OPTIONS:
+        if params.get(option) is not None and action != owner:
+            problems.append("%s applies only to action=%s, not to action=%s" % (option, owner, action))
+    if action == "join_cluster":
+        nodes = params.get("cluster_nodes") or []
+        if not nodes or any(not str(node).strip() for node in nodes):
+            problems.append("cluster_nodes must list at least one address of a node already in the cluster (action=join_cluster)")
+        elif any("://" in node for node in nodes):
+            problems.append("cluster_nodes lists node addresses (IP addresses or host names), not URLs")
+    if action == "recover_cluster" and not (params.get("recovery_filename") or "").strip():
+        problems.append("recovery_filename must name the cluster configuration backup to recover from (action=recover_cluster)")
+    for path, option in sorted(MANAGED_FIELDS.items()):
+        if _field_path(params.get("extra_config") or {}, path):
+            problems.append("extra_config must not set %s: use %s" % (".".join(path), option))
+    return problems
+
+
+def _without_none(options):
+    return dict((key, value) for key, value in (options or {}).items() if value is not None)
+
+
+def merge(base, extra):
+    """``extra`` merged into a copy of ``base``, nested dicts merged key by key."""
+    merged = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def build_body(params):
+    """The bootstrap configuration object, as the documents show it, plus extra_config."""
+    action = params["action"]
+    body = {"action": action}
+    if action == "create_cluster":
+        body["cluster"] = {"name": params["cluster_name"], "nodes": []}
+    elif action == "join_cluster":
+        body["cluster"] = {"nodes": list(params["cluster_nodes"])}
+    else:
+        body["recovery_filename"] = params["recovery_filename"]
+    node = {}
+    paths = _without_none(params.get("node_paths"))
+    identity = _without_none(params.get("node_identity"))
+    if paths:
+        node["paths"] = paths
+    if identity:
+        node["identity"] = identity
+    if node:
+        body["node"] = node
+    body["credentials"] = {"username": params["username"], "password": params["password"]}
+    if params.get("license") is not None:
+        body["license"] = params["license"]
+    return merge(body, params.get("extra_config") or {})
+
+
+def classify(status):
+    """Waiter classifier for a normalized ``GET /v1/bootstrap``; unknown states keep polling."""
+    state = status["bootstrap_status"]["state"]
+    if state == COMPLETED:
+        return DONE
+    if state == ERROR:
+        return FAILED
+    return PENDING
+
+
+def describe(status):
+    state = status["bootstrap_status"]
+    if state["state"] == ERROR:
+        return "state error (%s)" % (state.get("error_code") or "no error_code")
+    return "state %s" % state["state"]
+
+
+def _node_list(failed_nodes):
+    parts = []
+    for node in failed_nodes or []:
+        if isinstance(node, dict):
+            text = "node %s" % node.get("uid", "?")
+            if node.get("rack_id"):
+                text += " (rack %s)" % node["rack_id"]
+            parts.append(text)
+        else:
+            parts.append("node %s" % node)
+    return ", ".join(parts) or "none listed"
+
+
+def explain_error(bootstrap_status):
+    """One sentence for a bootstrap status in the error state: code, meaning, useful details."""
+    code = bootstrap_status.get("error_code") or "unknown"
+    details = bootstrap_status.get("error_details")
+    details = details if isinstance(details, dict) else {}
+    meaning = ERROR_MEANINGS.get(code, "an error code this module does not know")
+    text = "error_code %s: %s" % (code, meaning)
+    facts = []
+    if code == "repair_required":
+        facts.append("replace candidate: node %s" % details.get("replace_candidate", "not given"))
+        facts.append("failed nodes: %s" % _node_list(details.get("failed_nodes")))
+    if "required_memory" in details:
+        facts.append("required memory: %s" % details["required_memory"])
+    if "required_flash" in details:
+        facts.append("required flash: %s" % details["required_flash"])
+    if "current_rack_ids" in details:
+        facts.append("rack ids in use: %s" % (", ".join(str(rack) for rack in details["current_rack_ids"] or []) or "none"))
+    for key in sorted(details):
+        if key in ("message", "replace_candidate", "failed_nodes", "required_memory", "required_flash", "current_rack_ids"):
+            continue
+        if not isinstance(details[key], (dict, list)):
+            facts.append("%s: %s" % (key, details[key]))
+    if details.get("message"):
+        facts.append("server message: %s" % details["message"])
+    if facts:
+        text += " (%s)" % "; ".join(facts)
+    return text
+
+
+def validation_status(body):
+    """The bootstrap status a 406 of ``/v1/bootstrap/validate`` returns, bare or wrapped."""
+    if isinstance(body, dict) and isinstance(body.get("bootstrap_status"), dict):
+        body = body["bootstrap_status"]
+    status = dict(body) if isinstance(body, dict) else {}
+    status.setdefault("state", ERROR)
+    return status
+
+
+def same_cluster_name(left, right):
+    """DNS names compare without case and without a trailing dot."""
+    return (left or "").rstrip(".").lower() == (right or "").rstrip(".").lower()
