@@ -158,6 +158,16 @@ def parse_error_body(body, text=None):
     return code, message
 
 
+def to_int(value, default=None):
+    """A number that an API sent as a string ("10", "10.0") or a number (10)."""
+    if value is None or value == "":
+        return default
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return default
+
+
 def _transport_message(exc):
     """A short human reason for a requests exception, without URLs' noise."""
     if isinstance(exc, requests.exceptions.SSLError):

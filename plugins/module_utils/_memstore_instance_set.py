@@ -16,7 +16,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, to_int
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
     BUSY,
     MODE_DISABLED,
@@ -67,15 +67,6 @@ _BACKUP_FILE = re.compile(r"^[^/\s]+/.*[^/]$")
 
 class PlanError(Exception):
     """The declared state cannot be reached under the API's rules (found before any write)."""
-
-
-def _int(value):
-    if value is None or value == "":
-        return None
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def _unique(values):
@@ -211,7 +202,7 @@ def backup_view(schedule):
     cron = (schedule.get("cron") or "").strip()
     if not cron:
         return dict(enabled=False, hour=None, retention_days=None, cron="")
-    return dict(enabled=True, hour=cron_hour(cron), retention_days=_int(schedule.get("retentionLimit")), cron=cron)
+    return dict(enabled=True, hour=cron_hour(cron), retention_days=to_int(schedule.get("retentionLimit")), cron=cron)
 
 
 def desired_backup(option, live):
@@ -241,7 +232,7 @@ def normalize_instance(item):
         status=item.get("status"),
         endpoint=item.get("endpoint"),
         subnet_id=subnet.get("id") if isinstance(subnet, dict) else subnet,
-        port=_int(item.get("port")),
+        port=to_int(item.get("port")),
         version=item.get("version"),
         flavor_id=item.get("flavorId"),
         created_at=item.get("createdAt"),
@@ -272,7 +263,7 @@ def instance_set_view(resource, instances, node_count=None):
         project_id=resource.get("projectId"),
         description=resource.get("description") or "",
         version=resource.get("version"),
-        port=_int(resource.get("port")),
+        port=to_int(resource.get("port")),
         flavor_id=resource.get("flavorId"),
         parameter_group_id=resource.get("parameterGroupId"),
         security_groups=_ids(resource.get("securityGroups")),
@@ -380,7 +371,7 @@ def immutable_differences(resource, params):
             differences.append((option, live, wanted))
 
     compare("version", params.get("version"), "version", resource.get("version"))
-    compare("port", params.get("port"), "port", _int(resource.get("port")))
+    compare("port", params.get("port"), "port", to_int(resource.get("port")))
     compare("flavor_id", params.get("flavor_id"), "flavorId", resource.get("flavorId"))
     compare("tls_enabled", params.get("tls_enabled"), "tlsEnabled", bool(resource.get("tlsEnabled")))
     user = params.get("user")

@@ -87,16 +87,6 @@ class RedisEnterpriseClient:
         return normalize_bootstrap(data)
 
 
-def to_int(value, default=None):
-    """Numbers that real servers send as strings ("10") or numbers (10)."""
-    if value is None or value == "":
-        return default
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return default
-
-
 def to_uid(value):
     """Node uids come as strings on real servers and as numbers in the docs."""
     if value is None:

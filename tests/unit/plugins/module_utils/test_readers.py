@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.redisops.platform.plugins.module_utils import _memstore, _redis_enterprise
+from ansible_collections.redisops.platform.plugins.module_utils import _http, _memstore, _redis_enterprise
 
 
 @pytest.mark.parametrize("status, expected", [
@@ -56,7 +56,7 @@ def test_bootstrap_without_status_is_unknown_not_a_crash():
 
 @pytest.mark.parametrize("value, expected", [("10", 10), (10, 10), ("10.0", 10), (None, None), ("", None), ("n/a", None)])
 def test_to_int(value, expected):
-    assert _redis_enterprise.to_int(value) == expected
+    assert _http.to_int(value) == expected
 
 
 def test_action_lists_bare_or_wrapped():
