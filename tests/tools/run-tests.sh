@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every gate of the collection, in order: ansible-lint (production profile),
-# ansible-test sanity (no ignore files), then unit and integration tests with
+# ansible-test sanity (no ignore files), the collection build, then unit and integration tests with
 # pytest (integration tests run real ansible-playbook against the emulator).
 # Called by `make test` once the virtualenv exists; prints one closing line.
 set -u
@@ -63,12 +63,19 @@ lint() {
     ANSIBLE_COLLECTIONS_PATH=$(python tests/tools/collection_link.py) ansible-lint --offline
 }
 
+build() {
+    local out
+    out=$(mktemp -d "${TMPDIR:-/tmp}/redisops-build.XXXXXX")
+    ansible-galaxy collection build --force --output-path "$out" >/dev/null && ls "$out"/redisops-platform-*.tar.gz
+}
+
 pytests() {
     python -m pytest -p no:cacheprovider -n "$PYTEST_WORKERS" --junitxml=build/pytest.xml tests/unit tests/integration
 }
 
 gate "ansible-lint (production profile)" lint
 gate "ansible-test sanity" sanity
+gate "ansible-galaxy collection build" build
 gate "pytest: unit and integration tests" pytests
 
 # The closing line counts each pytest test and each other gate as one check.
@@ -89,7 +96,7 @@ PY
 )
 echo
 if [ "$failed" -eq 0 ]; then
-    echo "All gates passed: ansible-lint, ansible-test sanity, $tests_passed pytest tests."
+    echo "All gates passed: ansible-lint, ansible-test sanity, collection build, $tests_passed pytest tests."
 else
     echo "Failed gates: ${failures[*]}"
 fi
