@@ -107,7 +107,7 @@ def make_retry(retries=4, backoff_factor=0.5, backoff_max=30.0, jitter=0.5, meth
         status_forcelist=RETRY_STATUSES,
         backoff_factor=backoff_factor,
         respect_retry_after_header=True,
-        raise_on_status=False,
+        raise_on_status=False,  # the last answer is returned, so its status and API message reach ApiError
         raise_on_redirect=False,
     )
     try:
@@ -271,10 +271,6 @@ class HttpClient:
             resp = session.request(method, self.url(path), **kwargs)
         except requests.exceptions.RequestException as exc:
             self._log(method, path, None, started)
-            if isinstance(exc, requests.exceptions.RetryError):
-                # Retries exhausted on a retryable status: report the last answer's status.
-                status = _status_from_retry_error(exc)
-                raise ApiError(method, path, status=status, message=redact("retries exhausted", self.secrets))
             kind, message = _transport_message(exc)
             raise ApiError(method, path, message=redact(message, self.secrets), transport=kind)
         self._log(method, path, resp.status_code, started)
@@ -310,8 +306,3 @@ class HttpClient:
         if self.request_log is not None:
             self.request_log.append((method, path, status, round(time.monotonic() - started, 4)))
 
-
-def _status_from_retry_error(exc):
-    reason = getattr(getattr(exc, "args", [None])[0], "reason", None)
-    found = re.search(r"too many (\d{3}) error", str(reason or exc))
-    return int(found.group(1)) if found else None

@@ -52,7 +52,6 @@ class ReNode:
         self.shards = 0
         self.maintenance_snapshots = []  # names, newest last: maintenance_on stacks
         self.actions = {}  # action name -> action dict
-        self.down_until = None
         self.rack_id = None  # from node.identity.rack_id at bootstrap
         self.bootstrap_race = None  # a bootstrap body "another client" posts just before this node's next POST (re_bootstrap.py)
 

@@ -143,6 +143,17 @@ def emulator_galaxy_path():
     return os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "galaxy.yml")
 
 
+def test_request_log_records_each_call_when_enabled(emulator):
+    client = node_client(emulator)
+    client.get("/v1/bootstrap")
+    assert client.request_log is None  # off by default
+    client.request_log = []
+    client.get("/v1/bootstrap")
+    with pytest.raises(ApiError):
+        client.get("/v1/nowhere")
+    assert [entry[:3] for entry in client.request_log] == [("GET", "/v1/bootstrap", 200), ("GET", "/v1/nowhere", 404)]
+
+
 def test_ca_path_is_passed_on_every_request(emulator, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", emulator.tls["untrusted_ca"])
     assert node_client(emulator).get("/v1/bootstrap").status == 200
