@@ -305,4 +305,3 @@ class HttpClient:
     def _log(self, method, path, status, started):
         if self.request_log is not None:
             self.request_log.append((method, path, status, round(time.monotonic() - started, 4)))
-
