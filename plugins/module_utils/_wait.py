@@ -44,7 +44,9 @@ class WaitResult:
 class Waiter:
     """Poll until a predicate says done or failed, or a deadline passes.
 
-    The delay between polls doubles from ``initial_delay`` and never exceeds
+    The deadline is set when the Waiter is made, ``timeout`` seconds later:
+    one Waiter serves every wait of a task, so together they stay within
+    ``wait_timeout``. The delay between polls doubles from ``initial_delay`` and never exceeds
     the larger of 1 s and 10% of the time already waited, nor ``max_delay``:
     a finished operation is noticed within 1 s, or 10% of the wait.
     ``clock`` and ``sleep`` are injectable for tests.
@@ -57,6 +59,7 @@ class Waiter:
         self.max_delay = max_delay
         self.clock = clock
         self.sleep = sleep
+        self.deadline = clock() + self.timeout
 
     def next_delay(self, poll_index, elapsed):
         return min(self.initial_delay * (2 ** poll_index), max(1.0, elapsed / 10.0), self.max_delay)
@@ -71,7 +74,7 @@ class Waiter:
         if self.check_mode:
             return WaitResult(None, 0.0, 0)
         start = self.clock()
-        deadline = start + self.timeout
+        deadline = self.deadline
         last = None
         seen = False
         last_error = None
@@ -102,6 +105,6 @@ class Waiter:
                     seen_text = "no successful read"
                 if last_error is not None:
                     seen_text += "; last error: %s" % last_error
-                raise WaitError("timed out after %ss waiting for %s (%s)" % (int(self.timeout), what, seen_text),
+                raise WaitError("timed out after %ss (wait_timeout) waiting for %s (%s)" % (int(self.timeout), what, seen_text),
                                 last=last, last_error=last_error, duration=duration, timed_out=True)
             self.sleep(max(0.0, min(self.next_delay(polls - 1, elapsed), deadline - now)))

@@ -567,6 +567,7 @@ class InstanceSetTask:
         self.actions = []
         self.last_seen = None  # (resource, instances) of the last read, for failure reports
         self.waiting_for = None  # what the current wait is for, for failure reports
+        self.task_waiter = Waiter(self.params["wait_timeout"])  # one deadline for every wait of the task
 
     # --- results -----------------------------------------------------------------------
     def duration(self):
@@ -592,10 +593,9 @@ class InstanceSetTask:
 
     # --- waiting -------------------------------------------------------------------------
     def waiter(self, what):
-        """A waiter for what is left of ``wait_timeout``: one deadline for the whole task."""
+        """The task's waiter (one deadline for every wait), noting what it waits for."""
         self.waiting_for = what
-        remaining = self.params["wait_timeout"] - (time.monotonic() - self.started)
-        return Waiter(max(remaining, 0.001))
+        return self.task_waiter
 
     def read(self, set_id, with_instances=False):
         """``(resource, instances)``. While polling (``with_instances`` false) the instances are
@@ -647,11 +647,7 @@ class InstanceSetTask:
                 self.converge(*found)
         except WaitError as error:
             if error.timed_out:
-                # The waiter counts what was left of the task's deadline: name wait_timeout itself.
-                text = "instance set %r: timed out after %ss waiting for %s (last seen: %s)" % (
-                    self.name, self.params["wait_timeout"], self.waiting_for, _describe_any(error.last))
-                if error.last_error is not None:
-                    text += "; last error: %s" % error.last_error
+                text = "instance set %r: %s" % (self.name, error.message)
             else:
                 text = "instance set %r failed while waiting for %s: %s" % (self.name, self.waiting_for, _describe_any(error.last))
             if self.actions:

@@ -379,13 +379,10 @@ class Bootstrap:
         self.client.http.add_secret(self.params.get("license"))
         self.started = time.monotonic()
         # One deadline for the API to answer and for the bootstrap to finish.
-        self.deadline = self.started + self.params["wait_timeout"]
+        self.waiter = Waiter(self.params["wait_timeout"])
         self.before = None
 
     # --- reads ----------------------------------------------------------------------
-    def remaining(self):
-        return max(0.0, self.deadline - time.monotonic())
-
     def read(self):
         try:
             return self.client.bootstrap()
@@ -403,9 +400,9 @@ class Bootstrap:
             return self.read()
         what = "the node's REST API to answer"
         try:
-            return Waiter(self.remaining()).until(self.read, lambda _status: DONE, what=what).value
+            return self.waiter.until(self.read, lambda _status: DONE, describe, what=what).value
         except WaitError as error:
-            self.fail(self.timeout_message(error, what), None)
+            self.fail(error.message, None)
 
     def cluster_name(self):
         return (self.client.get(CLUSTER_PATH).data or {}).get("name")
@@ -477,18 +474,11 @@ class Bootstrap:
 
     def wait_for_outcome(self, what):
         try:
-            return Waiter(self.remaining()).until(self.read, classify, describe, what=what).value
+            return self.waiter.until(self.read, classify, describe, what=what).value
         except WaitError as error:
             if not error.timed_out:
                 self.fail_bootstrap(error.last, what)
-            self.fail(self.timeout_message(error, what), error.last)
-
-    def timeout_message(self, error, what):
-        # Both waits share one deadline, so name wait_timeout rather than what was left of it.
-        seen = "last seen: %s" % describe(error.last) if error.last is not None else "no successful read"
-        if error.last_error is not None:
-            seen += "; last error: %s" % error.last_error
-        return "timed out after %ss (wait_timeout) waiting for %s (%s)" % (self.params["wait_timeout"], what, seen)
+            self.fail(error.message, error.last)
 
     def run(self):
         status = self.read_when_ready()

@@ -389,7 +389,7 @@ def test_failed_operations_and_timeouts_are_clear_failures(ansible, emulator):
     assert doomed["msg"].startswith("instance set 'cache-doomed' failed while waiting for the set to be Running (after: created): status Failed")
     assert doomed["msg"].endswith("done so far: created")
     assert doomed["instance_set"]["status"] == "Failed" and doomed["actions"] == ["created"]
-    assert "timed out after 2s waiting for the set to be Running (after: created) (last seen: status Creating" in stuck["msg"]
+    assert "timed out after 2s (wait_timeout) waiting for the set to be Running (after: created) (last seen: status Creating" in stuck["msg"]
     assert stuck["duration"] >= 2
     # No replica subnet given or recorded: the replica goes to the primary's subnet.
     assert "status Failed" in grow["msg"] and grow["msg"].endswith("done so far: added a replica in subnet subnet-1")

@@ -270,7 +270,7 @@ def test_failed_aborted_and_stuck_actions_fail_clearly(ansible, cluster):
     assert aborted["failed"] is True and aborted["error_code"] == "aborted"
     assert "remove on node 3 failed: status aborted, progress 40%" in aborted["msg"]
     assert stuck["failed"] is True
-    assert "timed out after 2s waiting for enslave_node on node 1" in stuck["msg"]
+    assert "timed out after 2s (wait_timeout) waiting for enslave_node on node 1" in stuck["msg"]
     assert "status running, progress 50%" in stuck["msg"]
     assert stuck["action"]["status"] == "running" and stuck["duration"] >= 2
     assert cluster.node(2).maintenance_snapshots == [] and not cluster.node(3).removed

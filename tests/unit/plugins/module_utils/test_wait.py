@@ -62,7 +62,7 @@ def test_timeout_names_the_last_state_seen():
                                         what="scaling set1")
     error = caught.value
     assert error.timed_out
-    assert "timed out after 30s waiting for scaling set1 (last seen: status Scaling(horizontal))" == error.message
+    assert "timed out after 30s (wait_timeout) waiting for scaling set1 (last seen: status Scaling(horizontal))" == error.message
     assert clock.now - 1000.0 == pytest.approx(30)  # never sleeps past the deadline
 
 
@@ -72,6 +72,17 @@ def test_transient_errors_are_tolerated():
     refused = ApiError("GET", "/v1/x", message="connection refused", transport="connection")
     result = waiter(clock).until(sequence(outage, refused, "Creating", "Running"), classify)
     assert result.value == "Running"
+
+
+def test_waits_of_one_waiter_share_its_deadline():
+    clock = FakeClock()
+    task_waiter = waiter(clock, timeout=30)
+    clock.now += 20  # the task spent 20 s before (or in) an earlier wait
+    with pytest.raises(WaitError) as caught:
+        task_waiter.until(sequence("Creating"), classify, describe=str, what="the second step")
+    assert clock.now - 1000.0 == pytest.approx(30)  # only the 10 s left were waited
+    assert caught.value.duration == pytest.approx(10)
+    assert caught.value.message.startswith("timed out after 30s (wait_timeout) waiting for the second step")
 
 
 def test_timeout_during_an_outage_names_the_last_error():

@@ -174,7 +174,7 @@ def test_an_unknown_status_is_polled_until_the_timeout(run):
         ("POST", MAINTENANCE_ON): [(200, {"status": "queued"})],
     }, node_uid=2, action="maintenance_on", wait_timeout=30)
     assert result["failed"]
-    assert result["msg"] == ("timed out after 30s waiting for maintenance_on on node 2 "
+    assert result["msg"] == ("timed out after 30s (wait_timeout) waiting for maintenance_on on node 2 "
                              "(last seen: status migrating_shards, progress 70%)")
     assert result["action"]["status"] == "migrating_shards" and result["duration"] >= 30
     assert "error_code" not in result
