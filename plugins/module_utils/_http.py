@@ -78,6 +78,15 @@ class ApiError(Exception):
         return text
 
 
+class ClientError(Exception):
+    """A logic error on our side of the wire: an answer without the expected id, a
+    shape the API is not known to send, a local file that cannot be used.
+
+    Never an :class:`ApiError`, so waiters do not poll through it as if it were
+    a transient failure of the server.
+    """
+
+
 class _Retry(Retry):
     """urllib3 Retry that also repeats any request answered 429.
 

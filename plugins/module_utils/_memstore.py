@@ -13,7 +13,7 @@ import re
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
 from ansible_collections.redisops.platform.plugins.module_utils._module import ConnectionSpec
 
 DEFAULT_REGION = "kr-central-2"
@@ -142,7 +142,8 @@ class MemStoreClient:
             raise
         token = response.headers.get("X-Subject-Token")
         if not token:
-            raise ApiError("POST", "/auth/tokens", status=response.status, message="no X-Subject-Token header in the answer")
+            raise ClientError("POST %s/auth/tokens answered HTTP %s without an X-Subject-Token header: is identity_url an IAM identity v3 endpoint?"
+                              % (self.identity.base_url, response.status))
         self._token = token
         self.tokens_issued += 1
         self.http.add_secret(token)
@@ -165,7 +166,7 @@ class MemStoreClient:
                 response = self.identity.get("/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token})
                 self._project_id = _project_from_token_body(response.data)
             if not self._project_id:
-                raise ApiError("GET", "/auth/tokens", message="the token names no project: set project_id")
+                raise ClientError("the token names no project: set project_id")
         return self._project_id
 
     def request(self, method, path, **kwargs):
@@ -211,7 +212,7 @@ class MemStoreClient:
         """The one resource called ``name`` (None when absent; an error when ambiguous)."""
         found = [item for item in self.list_resources(mode) if item["name"] == name]
         if len(found) > 1:
-            raise ApiError("GET", LIST_PATH, message="%d resources are named %r: pass id to choose one" % (len(found), name))
+            raise ClientError("%d resources are named %r: pass id to choose one" % (len(found), name))
         return found[0] if found else None
 
     def get_detail(self, resource_id):

@@ -16,7 +16,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, to_int
+from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, to_int
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
     BUSY,
     MODE_DISABLED,
@@ -289,9 +289,8 @@ def list_instances(client, set_id):
 def ensure_instance_set(resource):
     """Fail clearly when an id or name designates a cluster (cluster mode enabled)."""
     if resource.get("clusterMode") == MODE_ENABLED:
-        raise ApiError("GET", "/v1/clusters/%s" % resource["id"],
-                       message="%r is a cluster with cluster mode enabled, not an instance set: use redisops.platform.memstore_cluster"
-                       % resource.get("name"))
+        raise ClientError("%r is a cluster with cluster mode enabled, not an instance set: use redisops.platform.memstore_cluster"
+                          % resource.get("name"))
 
 
 def read_instance_set(client, name=None, set_id=None):

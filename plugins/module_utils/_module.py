@@ -14,6 +14,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.redisops.platform.plugins.module_utils._http import (
     REQUESTS_IMPORT_ERROR,
     ApiError,
+    ClientError,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._wait import Waiter, WaitError
 
@@ -89,3 +90,5 @@ class RedisOpsModule(AnsibleModule):
             self.fail_api(error)
         except WaitError as error:
             self.fail_wait(error)
+        except ClientError as error:
+            self.fail_json(msg=str(error))

@@ -482,7 +482,7 @@ diff:
 
 import time
 
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
     BUSY,
     FAILED,
@@ -731,7 +731,7 @@ class InstanceSetTask:
         if not set_id:
             found = self.client.find_by_name(self.name, MODE_DISABLED)
             if found is None:
-                raise ApiError("POST", SETS_PATH, message="the create was accepted but named no objectId and no set is named %r" % self.name)
+                raise ClientError("POST %s was accepted but named no objectId, and no set is named %r" % (SETS_PATH, self.name))
             set_id = found["id"]
         return set_id, False
 
