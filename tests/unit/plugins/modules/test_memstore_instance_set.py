@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from ansible_collections.redisops.platform.plugins.module_utils import _memstore_instance_set as sets
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, Response
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, Response
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import MEMSTORE_ARGSPEC, MemStoreClient
 from ansible_collections.redisops.platform.plugins.modules import memstore_instance_set, memstore_instance_set_info
 
@@ -407,6 +407,6 @@ def test_lookup_reads_the_detail_when_the_list_item_is_short():
 def test_lookup_by_id_of_a_cluster_is_a_clear_error_and_absent_is_none():
     item, _instances = _listed_set(clusterMode="enabled")
     api = ListedApi({"/v1/clusters/set-1": (200, item)})
-    with pytest.raises(ApiError, match="cluster mode enabled, not an instance set"):
+    with pytest.raises(ClientError, match="cluster mode enabled, not an instance set"):
         sets.read_instance_set(api, set_id="set-1")
     assert sets.read_instance_set(ListedApi({"/v1/clusters": (200, {"clusters": []})}), name="cache-set") is None
