@@ -8,28 +8,48 @@ A ``requests.Session`` with bounded ``urllib3`` retries (429 honouring
 Retry-After, 502/503/504 and connection errors, jittered exponential backoff),
 a per-request timeout, TLS options passed on every request, and one error type
 (:class:`ApiError`) that never carries request bodies or credentials.
+
+Every retry is bounded by a deadline: the task's (``HttpClient.deadline``, set
+by whoever owns ``wait_timeout``) or, without one, ``request_timeout`` times the
+number of tries from the start of the request. A server that asks to be
+called back later than that (Retry-After) fails the request at once, saying
+what it asked. Each retry is announced once through ``on_retry``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import json
+import os
 import re
+import socket
+import ssl
 import time
 import traceback
+
+try:
+    from urllib.parse import quote, quote_plus, urlsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
+    quote = quote_plus = urlsplit = None
 
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3 import exceptions as urllib3_exceptions
     from urllib3.util.retry import Retry
 except ImportError:  # pragma: no cover - reported through missing_required_lib
     requests = None
+    urllib3_exceptions = None
     HTTPAdapter = object
     Retry = object
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
+# The collection's version has one source, galaxy.yml: `make version` writes it here
+# (modules run on managed hosts, where galaxy.yml is not available), and a unit test
+# fails when the two differ.
 COLLECTION_VERSION = "1.0.0"
 USER_AGENT = "redisops.platform/%s" % COLLECTION_VERSION
 
@@ -39,6 +59,12 @@ IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELET
 SAFE_METHODS = frozenset(["GET", "HEAD", "OPTIONS"])
 REDACTED = "********"
 _MAX_MESSAGE = 300
+# Lines of a multi-line secret (a PEM key, a license) shorter than this are not
+# redacted one by one: they are too likely to be ordinary text.
+_MIN_SECRET_LINE = 8
+# urllib3 caps what it honours of Retry-After (21600 s by default); we want the
+# server's real ask, to compare it with the deadline and to report it.
+_RETRY_AFTER_MAX = 10 ** 9
 
 
 class ApiError(Exception):
@@ -46,9 +72,12 @@ class ApiError(Exception):
 
     ``status`` is None when no HTTP answer arrived (connection refused, TLS
     failure, timeout); ``transport`` then says which kind of failure it was.
+    ``deadline_exceeded`` is True when the server asked to be called again later
+    than the deadline allows: waiting would be pointless, so it is not transient.
     """
 
-    def __init__(self, method, path, status=None, code=None, message=None, transport=None, retry_after=None):
+    def __init__(self, method, path, status=None, code=None, message=None, transport=None, retry_after=None,
+                 deadline_exceeded=False):
         self.method = method
         self.path = path
         self.status = status
@@ -56,11 +85,14 @@ class ApiError(Exception):
         self.message = message or ""
         self.transport = transport
         self.retry_after = retry_after
+        self.deadline_exceeded = deadline_exceeded
         super(ApiError, self).__init__(self.__str__())
 
     @property
     def is_transient(self):
         """True for failures a waiter may poll through (no answer, or 'not now' statuses)."""
+        if self.deadline_exceeded:
+            return False
         return self.status is None or self.status in RETRY_STATUSES or self.status >= 500
 
     def as_dict(self):
@@ -87,18 +119,64 @@ class ClientError(Exception):
     """
 
 
+def _seconds(value):
+    """7.0 -> '7', 0.25 -> '0.25', 1.23456 -> '1.2'."""
+    value = float(value)
+    if value >= 10 or value == int(value):
+        return "%d" % round(value)
+    return ("%.2f" % value).rstrip("0").rstrip(".") if value < 1 else "%.1f" % value
+
+
 class _Retry(Retry):
-    """urllib3 Retry that also repeats any request answered 429.
+    """urllib3 Retry that repeats any request answered 429, never sleeps past the
+    client's deadline, and announces each retry through the client.
 
     A 429 means the server refused the request before doing anything, so even a
     create can be sent again. Any other failure of a non-idempotent request is
     never retried blindly: the module re-reads state before deciding.
     """
 
+    client = None  # the HttpClient whose deadline and on_retry apply
+    planned_wait = None  # seconds to sleep before the retry this object allows
+
+    def new(self, **kw):
+        retry = super(_Retry, self).new(**kw)
+        retry.client = self.client
+        return retry
+
     def is_retry(self, method, status_code, has_retry_after=False):
         if status_code == 429:
             return self.total is not False and bool(self.total)
         return super(_Retry, self).is_retry(method, status_code, has_retry_after)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        retry = super(_Retry, self).increment(method=method, url=url, response=response, error=error,
+                                              _pool=_pool, _stacktrace=_stacktrace)
+        client = self.client
+        if client is None:
+            return retry
+        asked = None
+        if response is not None and self.respect_retry_after_header:
+            try:
+                asked = retry.get_retry_after(response)
+            except urllib3_exceptions.InvalidHeader:
+                asked = None  # an unreadable Retry-After: fall back on our backoff
+        wait = asked if asked is not None else retry.get_backoff_time()
+        if not client._may_retry(wait, asked, response):
+            # No retry: urllib3 returns this answer as is (raise_on_status is off),
+            # or re-raises the connection error; the client says why it stopped.
+            reason = error or urllib3_exceptions.ResponseError("retry stopped by the deadline")
+            raise urllib3_exceptions.MaxRetryError(_pool, url, reason)
+        retry.planned_wait = wait
+        client._announce_retry(len(retry.history), wait, asked, response, error)
+        return retry
+
+    def sleep(self, response=None):
+        if self.planned_wait is None:
+            return super(_Retry, self).sleep(response)
+        if self.planned_wait > 0:
+            time.sleep(self.planned_wait)
+        return None
 
 
 def make_retry(retries=4, backoff_factor=0.5, backoff_max=30.0, jitter=0.5, methods=IDEMPOTENT_METHODS):
@@ -120,30 +198,91 @@ def make_retry(retries=4, backoff_factor=0.5, backoff_max=30.0, jitter=0.5, meth
         raise_on_redirect=False,
     )
     try:
-        retry = _Retry(allowed_methods=methods, backoff_jitter=jitter, backoff_max=backoff_max, **kwargs)
-    except TypeError:  # urllib3 < 2: no jitter/backoff_max arguments
+        retry = _Retry(allowed_methods=methods, backoff_jitter=jitter, backoff_max=backoff_max,
+                       retry_after_max=_RETRY_AFTER_MAX, **kwargs)
+    except TypeError:  # urllib3 < 2.5: no retry_after_max; < 2: no jitter/backoff_max arguments
         try:
-            retry = _Retry(allowed_methods=methods, **kwargs)
-        except TypeError:  # urllib3 < 1.26
-            retry = _Retry(method_whitelist=methods, **kwargs)
-        retry.BACKOFF_MAX = backoff_max
+            retry = _Retry(allowed_methods=methods, backoff_jitter=jitter, backoff_max=backoff_max, **kwargs)
+        except TypeError:
+            try:
+                retry = _Retry(allowed_methods=methods, **kwargs)
+            except TypeError:  # urllib3 < 1.26
+                retry = _Retry(method_whitelist=methods, **kwargs)
+            retry.BACKOFF_MAX = backoff_max
     return retry
 
 
+# --- secrets ---------------------------------------------------------------------------------
+def basic_credential(username, password):
+    """The Base64 ``user:password`` an HTTP Basic Authorization header carries."""
+    raw = ("%s:%s" % (username, password)).encode("utf-8")
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _encodings(value):
+    """``value`` as it may appear in an error text: raw, JSON-escaped (once or twice,
+    ``\\/`` or not, ASCII-escaped or not) and URL-encoded."""
+    forms = set([value])
+    for ensure_ascii in (True, False):
+        escaped = json.dumps(value, ensure_ascii=ensure_ascii)[1:-1]
+        forms.update([escaped, escaped.replace("/", "\\/"), json.dumps(escaped, ensure_ascii=ensure_ascii)[1:-1]])
+    if quote is not None:
+        forms.update([quote(value, safe=""), quote_plus(value, safe="")])
+    return forms
+
+
+def secret_forms(secrets):
+    """Every form of every secret to scrub, longest first.
+
+    A multi-line secret (a PEM key, a license) is also scrubbed line by line, so
+    a server that echoes part of it, or re-wraps it, does not leak it either.
+    """
+    forms = set()
+    for secret in secrets or ():
+        if secret is None:
+            continue
+        secret = str(secret)
+        if len(secret) < 3:
+            continue
+        forms.update(_encodings(secret))
+        lines = [line.strip() for line in secret.splitlines()]
+        if len(lines) > 1:
+            for line in lines:
+                if len(line) >= _MIN_SECRET_LINE:
+                    forms.update(_encodings(line))
+    return sorted((form for form in forms if len(form) >= 3), key=len, reverse=True)
+
+
+_AUTH_VALUE = re.compile(
+    r"(?i)(authorization|x-auth-token|x-subject-token)(['\"]?\s*[:=]\s*['\"]?)(?:(?:basic|bearer)\s+)?[^'\",}\s]+")
+
+
 def redact(text, secrets):
-    """Replace every secret (and its obvious encodings) found in ``text``."""
+    """Replace every secret, in each of its forms (see :func:`secret_forms`), in ``text``.
+
+    Redact before any truncation: a secret cut in half no longer matches.
+    """
     if not text:
         return text
     text = str(text)
-    for secret in secrets:
-        if secret and len(secret) >= 3:
-            text = text.replace(secret, REDACTED)
+    for form in secret_forms(secrets):
+        if form in text:
+            text = text.replace(form, REDACTED)
     # An Authorization header value must never survive, whatever it holds.
-    return re.sub(r"(?i)(authorization|x-auth-token|x-subject-token)(['\"]?\s*[:=]\s*['\"]?)(?:(?:basic|bearer)\s+)?[^'\",}\s]+", r"\1\2" + REDACTED, text)
+    return _AUTH_VALUE.sub(r"\1\2" + REDACTED, text)
 
 
-def parse_error_body(body, text=None):
-    """Return (code, message) from any error body shape the APIs are known to use."""
+def _truncate(message):
+    if message and len(message) > _MAX_MESSAGE:
+        return message[:_MAX_MESSAGE] + "..."
+    return message
+
+
+def parse_error_body(body, text=None, secrets=None):
+    """Return (code, message) from any error body shape the APIs are known to use.
+
+    ``secrets`` are redacted from both, before the message is truncated.
+    """
     code = message = None
     if isinstance(body, dict):
         error = body.get("error")
@@ -160,10 +299,10 @@ def parse_error_body(body, text=None):
         message = json.dumps(body, sort_keys=True)
     if message is None and text:
         message = text.strip()
-    if message and len(message) > _MAX_MESSAGE:
-        message = message[:_MAX_MESSAGE] + "..."
+    if message is not None:
+        message = _truncate(redact(str(message), secrets))
     if code is not None:
-        code = str(code)
+        code = _truncate(redact(str(code), secrets))
     return code, message
 
 
@@ -177,27 +316,66 @@ def to_int(value, default=None):
         return default
 
 
-def _transport_message(exc):
-    """A short human reason for a requests exception, without URLs' noise."""
-    if isinstance(exc, requests.exceptions.SSLError):
-        reason = str(exc)
-        found = re.search(r"(certificate verify failed[^'\")]*|hostname .* doesn't match[^'\")]*|CERTIFICATE_VERIFY_FAILED[^'\")]*)", reason)
-        detail = found.group(1).strip() if found else "TLS handshake failed"
-        return "tls", "TLS error: %s (check ca_path, or validate_certs)" % detail
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "timeout", "connection timed out"
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return "timeout", "no answer within the request timeout"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = str(exc)
-        if "Connection refused" in reason:
-            return "connection", "connection refused (is the API reachable at this address?)"
-        if "Name or service not known" in reason or "nodename nor servname" in reason or "Failed to resolve" in reason:
-            return "connection", "host name could not be resolved"
-        if "RemoteDisconnected" in reason or "Connection aborted" in reason or "closed connection" in reason:
-            return "connection", "the server closed the connection without answering"
-        return "connection", "connection failed"
-    return "request", exc.__class__.__name__
+# --- transport errors --------------------------------------------------------------------------
+def _chain(exc):
+    """``exc`` and every exception it wraps (requests -> MaxRetryError -> urllib3 -> socket/ssl)."""
+    found = []
+    pending = [exc]
+    while pending:
+        current = pending.pop(0)
+        if not isinstance(current, BaseException) or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        pending.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+        pending.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
+    return found
+
+
+def _first(chain, types):
+    for exc in chain:
+        if types and isinstance(exc, types):
+            return exc
+    return None
+
+
+def _ssl_reason(chain):
+    verify = _first(chain, (ssl.SSLCertVerificationError,))
+    if verify is not None and getattr(verify, "verify_message", None):
+        return "certificate verify failed: %s" % verify.verify_message
+    error = _first(chain, (ssl.SSLError,))
+    text = str(error.args[1] if error is not None and len(error.args) > 1 else (error or chain[-1]))
+    text = re.sub(r"\[SSL(: [A-Z0-9_]+)?\]\s*", "", text)
+    text = re.sub(r"\s*\(_ssl\.c:\d+\)", "", text).strip(" ()'\"")
+    return text or "handshake failed"
+
+
+def transport_message(exc, where, timeout):
+    """(kind, one sentence) for a failure to get an answer.
+
+    ``where`` names the server and the option it came from, e.g.
+    ``"127.0.0.2:9443 (url)"``; ``timeout`` is the request timeout in seconds.
+    """
+    chain = _chain(exc)
+    u3 = urllib3_exceptions
+    if _first(chain, (requests.exceptions.SSLError, u3.SSLError, ssl.SSLError)) is not None:
+        return "tls", ("TLS error with %s: %s; set ca_path to the CA that signed the server's certificate, "
+                       "or validate_certs to false" % (where, _ssl_reason(chain)))
+    if _first(chain, (getattr(u3, "NameResolutionError", ()), socket.gaierror)) is not None:
+        return "connection", "the host name %s could not be resolved" % where
+    if _first(chain, (ConnectionRefusedError,)) is not None:
+        return "connection", "connection refused by %s: is the API reachable at this address?" % where
+    if _first(chain, (u3.ReadTimeoutError, requests.exceptions.ReadTimeout)) is not None:
+        return "timeout", "no answer within %s s (request_timeout) from %s" % (_seconds(timeout), where)
+    new_connection = _first(chain, (u3.NewConnectionError,))
+    if new_connection is None and _first(chain, (u3.ConnectTimeoutError, requests.exceptions.ConnectTimeout)) is not None:
+        return "timeout", "no connection within %s s (request_timeout) to %s" % (_seconds(timeout), where)
+    if _first(chain, (u3.ProtocolError, ConnectionResetError, ConnectionAbortedError)) is not None:
+        return "connection", "%s closed the connection without answering" % where
+    if new_connection is not None:
+        errno_error = _first(chain, (OSError,))
+        detail = getattr(errno_error, "strerror", None) if errno_error is not new_connection else None
+        return "connection", "could not connect to %s%s" % (where, ": %s" % detail.lower() if detail else "")
+    return "connection", "the request to %s failed (%s)" % (where, exc.__class__.__name__)
 
 
 class Response:
@@ -215,29 +393,56 @@ class Response:
 class HttpClient:
     """A session bound to one API base URL.
 
+    ``option_name`` is the module option the base URL comes from (``url``,
+    ``api_url``, ``identity_url``): errors name it with the host.
     ``secrets`` lists the values (passwords, tokens, keys) that are scrubbed
-    from any error text the client produces.
+    from any error text the client produces; a Basic ``auth`` pair is added.
+    ``deadline`` (monotonic seconds, or a callable returning them, or None)
+    bounds every retry wait; ``deadline_option`` names what set it. Without a
+    deadline a request's retries stop ``timeout`` x (``retries`` + 1) seconds
+    after it started. ``on_retry(message)`` is called once per retry with one sentence
+    (a module passes ``module.warn``).
     """
 
     def __init__(self, base_url, validate_certs=True, ca_path=None, client_cert=None, client_key=None,
                  timeout=30, retries=4, backoff_factor=0.5, backoff_max=30.0, headers=None, auth=None,
-                 secrets=None, on_retry=None):
+                 secrets=None, on_retry=None, option_name="url", deadline=None, deadline_option="wait_timeout"):
         if requests is None:
             raise RuntimeError("requests is required")
         self.base_url = base_url.rstrip("/")
+        self.option_name = option_name
         self.timeout = timeout
+        self.retries = retries
         self.auth = auth
-        self.secrets = [s for s in (secrets or []) if s]
+        self.secrets = []
+        for secret in secrets or []:
+            self.add_secret(secret)
+        self._add_auth_secrets(auth)
         self.on_retry = on_retry
+        self.deadline = deadline
+        self.deadline_option = deadline_option
         self.request_log = None  # a list to append (method, path, status, seconds) to, for tests and bench
+        if validate_certs:
+            _check_file("ca_path", ca_path, directory_ok=True)
+        _check_file("client_cert", client_cert)
+        _check_file("client_key", client_key)
         # Passed on every request: with trust_env, REQUESTS_CA_BUNDLE would otherwise win over Session.verify.
         self.verify = (ca_path or True) if validate_certs else False
         self.cert = None
         if client_cert:
             self.cert = (client_cert, client_key) if client_key else client_cert
-        self.session = self._session(make_retry(retries, backoff_factor, backoff_max), headers)
-        # For calls the caller marks non-idempotent (retry=False): POST's policy for any method.
-        self.single_shot_session = self._session(make_retry(retries, backoff_factor, backoff_max, methods=SAFE_METHODS), headers)
+        self._current = None  # (method, path, host, started) of the request in flight
+        self._stopped = None  # why retries of the request in flight stopped early
+        # For repeatable calls: idempotent methods, and POSTs marked idempotent (only those are sent here).
+        self.session = self._session(
+            self._retry(make_retry(retries, backoff_factor, backoff_max, methods=IDEMPOTENT_METHODS | frozenset(["POST"]))), headers)
+        # For POSTs and calls marked non-idempotent (retry=False): retried only when nothing was processed.
+        self.single_shot_session = self._session(
+            self._retry(make_retry(retries, backoff_factor, backoff_max, methods=SAFE_METHODS)), headers)
+
+    def _retry(self, retry):
+        retry.client = self
+        return retry
 
     @staticmethod
     def _session(retry, headers):
@@ -254,34 +459,104 @@ class HttpClient:
         if value and value not in self.secrets:
             self.secrets.append(value)
 
+    def _add_auth_secrets(self, auth):
+        if isinstance(auth, (tuple, list)) and len(auth) == 2 and auth[1]:
+            self.add_secret(auth[1])
+            self.add_secret(basic_credential(auth[0], auth[1]))
+
     def url(self, path):
         if path.startswith("http://") or path.startswith("https://"):
             return path
         return "%s/%s" % (self.base_url, path.lstrip("/"))
 
-    def request(self, method, path, json_body=None, params=None, ok=None, timeout=None, headers=None, auth=None, retry=True):
+    def where(self, url=None):
+        """``"host:port (option)"`` for messages: which server, set by which option."""
+        parts = urlsplit(url or self.base_url)
+        host = parts.hostname or url or self.base_url
+        if ":" in host:
+            host = "[%s]" % host
+        if parts.port:
+            host = "%s:%s" % (host, parts.port)
+        return "%s (%s)" % (host, self.option_name)
+
+    # --- deadline and retry announcements (called by _Retry) ----------------------------------
+    def remaining(self):
+        """(seconds left before the deadline, the deadline's name) for the request in flight."""
+        deadline = self.deadline() if callable(self.deadline) else self.deadline
+        if deadline is not None:
+            return deadline - time.monotonic(), self.deadline_option
+        started = self._current[3] if self._current else time.monotonic()
+        tries = max(0, self.retries) + 1
+        budget = float(self.timeout) * tries
+        return started + budget - time.monotonic(), "the %s s a request may take with its retries (request_timeout x %d tries)" % (
+            _seconds(budget), tries)
+
+    def _may_retry(self, wait, asked, response):
+        left, name = self.remaining()
+        if wait <= left:
+            return True
+        if asked is not None:
+            self._stopped = dict(deadline_exceeded=True, note=(
+                "the server asked to be called again in %s s (Retry-After), later than the %s s left of %s"
+                % (_seconds(asked), _seconds(max(0.0, left)), name)))
+        else:
+            self._stopped = dict(deadline_exceeded=False, note=(
+                "not retried: the next try would start after the deadline (%s)" % name))
+        return False
+
+    def _announce_retry(self, number, wait, asked, response, error):
+        if not self.on_retry:
+            return
+        method, path, _host, _started = self._current or ("?", "?", None, None)
+        if response is not None:
+            what = "%s %s on %s answered HTTP %s" % (method, path, self.where(self._current and self._current[2]), response.status)
+        else:
+            _kind, reason = transport_message(error, self.where(self._current and self._current[2]), self.timeout)
+            what = "%s %s failed: %s" % (method, path, reason)
+        why = " as the server asked (Retry-After)" if asked is not None else ""
+        message = "%s; retry %d of %d in %s s%s" % (what, number, self.retries, _seconds(wait), why)
+        self.on_retry(redact(message, self.secrets))
+
+    # --- requests --------------------------------------------------------------------------
+    def request(self, method, path, json_body=None, params=None, ok=None, timeout=None, headers=None, auth=None,
+                retry=True, idempotent=False):
         """Send one request and return a :class:`Response`.
 
         ``ok`` lists the HTTP statuses returned rather than raised (default:
         any 2xx). Anything else raises :class:`ApiError`. ``retry=False`` marks
         a call that must not be repeated once it may have reached the server
         (a PATCH that adds a replica): like a POST, it is retried only after a
-        connection error or a 429.
+        connection error or a 429. ``idempotent=True`` marks a POST without side
+        effects (an IAM token request): it is retried like a GET.
         """
         method = method.upper()
-        kwargs = dict(params=params, timeout=timeout or self.timeout, verify=self.verify, cert=self.cert,
-                      headers=headers, auth=auth if auth is not None else self.auth, allow_redirects=False)
+        auth = auth if auth is not None else self.auth
+        self._add_auth_secrets(auth)
+        url = self.url(path)
+        request_timeout = timeout or self.timeout
+        kwargs = dict(params=params, timeout=request_timeout, verify=self.verify, cert=self.cert,
+                      headers=headers, auth=auth, allow_redirects=False)
         if json_body is not None:
             kwargs["data"] = json.dumps(json_body)
             kwargs["headers"] = dict(headers or {}, **{"Content-Type": "application/json"})
         started = time.monotonic()
+        self._current = (method, path, url, started)
+        self._stopped = None
+        repeatable = idempotent or (retry and method != "POST")
         try:
-            session = self.session if retry and method != "POST" else self.single_shot_session
-            resp = session.request(method, self.url(path), **kwargs)
+            session = self.session if repeatable else self.single_shot_session
+            resp = session.request(method, url, **kwargs)
         except requests.exceptions.RequestException as exc:
             self._log(method, path, None, started)
-            kind, message = _transport_message(exc)
+            kind, message = transport_message(exc, self.where(url), request_timeout)
+            if self._stopped:
+                message = "%s; %s" % (message, self._stopped["note"])
             raise ApiError(method, path, message=redact(message, self.secrets), transport=kind)
+        except (OSError, ValueError) as exc:  # a local file requests could not use (a CA bundle...)
+            self._log(method, path, None, started)
+            raise ClientError("%s %s could not be sent: %s" % (method, path, redact(str(exc), self.secrets)))
+        finally:
+            self._current = None
         self._log(method, path, resp.status_code, started)
         data = None
         if resp.content:
@@ -291,10 +566,12 @@ class HttpClient:
                 data = None
         if (ok is None and 200 <= resp.status_code < 300) or (ok is not None and resp.status_code in ok):
             return Response(resp.status_code, data, resp.headers)
-        code, message = parse_error_body(data, None if data is not None else resp.text)
-        retry_after = resp.headers.get("Retry-After")
-        raise ApiError(method, path, status=resp.status_code, code=redact(code, self.secrets),
-                       message=redact(message, self.secrets), retry_after=retry_after)
+        code, message = parse_error_body(data, None if data is not None else resp.text, self.secrets)
+        stopped = self._stopped or {}
+        if stopped:
+            message = "%s; %s" % (message, stopped["note"]) if message else stopped["note"]
+        raise ApiError(method, path, status=resp.status_code, code=code, message=message,
+                       retry_after=resp.headers.get("Retry-After"), deadline_exceeded=stopped.get("deadline_exceeded", False))
 
     def get(self, path, **kwargs):
         return self.request("GET", path, **kwargs)
@@ -314,3 +591,15 @@ class HttpClient:
     def _log(self, method, path, status, started):
         if self.request_log is not None:
             self.request_log.append((method, path, status, round(time.monotonic() - started, 4)))
+
+
+def _check_file(option, path, directory_ok=False):
+    """Fail at once, naming the option, when a file the TLS options name cannot be used."""
+    if not path:
+        return
+    if not os.path.exists(path):
+        raise ClientError("%s %s does not exist" % (option, path))
+    if os.path.isdir(path) and not directory_ok:
+        raise ClientError("%s %s is a directory, not a PEM file" % (option, path))
+    if not os.access(path, os.R_OK):
+        raise ClientError("%s %s cannot be read by this user" % (option, path))
