@@ -134,7 +134,7 @@ class MemStoreClient:
         body = {"auth": {"identity": {"methods": ["application_credential"],
                                       "application_credential": {"id": credential_id, "secret": secret}}}}
         try:
-            response = self.identity.post("/auth/tokens", json_body=body)
+            response = self.identity.post("/auth/tokens", json_body=body, idempotent=True)  # no side effect: retried like a GET
         except ApiError as error:
             if error.status == 401:
                 raise ApiError(error.method, error.path, status=401, code=error.code,
