@@ -11,35 +11,12 @@ __metaclass__ = type
 
 import re
 
-from ansible.module_utils.basic import env_fallback
-
+from ansible_collections.redisops.platform.plugins.module_utils._connection import (
+    DEFAULT_IDENTITY_URL,
+    DEFAULT_REGION,
+    MEMSTORE_API_URL_TEMPLATE,
+)
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
-from ansible_collections.redisops.platform.plugins.module_utils._module import ConnectionSpec
-
-DEFAULT_REGION = "kr-central-2"
-DEFAULT_IDENTITY_URL = "https://iam.kakaocloud.com/identity/v3"
-API_URL_TEMPLATE = "https://redis.{region}.kakaocloud.com"
-
-MEMSTORE_ARGSPEC = dict(
-    api_url=dict(type="str", fallback=(env_fallback, ["KAKAOCLOUD_MEMSTORE_URL"])),
-    region=dict(type="str", default=DEFAULT_REGION, fallback=(env_fallback, ["KAKAOCLOUD_REGION"])),
-    auth_token=dict(type="str", no_log=True, fallback=(env_fallback, ["KAKAOCLOUD_AUTH_TOKEN"])),
-    application_credential_id=dict(type="str", fallback=(env_fallback, ["KAKAOCLOUD_APPLICATION_CREDENTIAL_ID"])),
-    application_credential_secret=dict(type="str", no_log=True,
-                                       fallback=(env_fallback, ["KAKAOCLOUD_APPLICATION_CREDENTIAL_SECRET"])),
-    identity_url=dict(type="str", default=DEFAULT_IDENTITY_URL, fallback=(env_fallback, ["KAKAOCLOUD_IDENTITY_URL"])),
-    project_id=dict(type="str", fallback=(env_fallback, ["KAKAOCLOUD_PROJECT_ID"])),
-    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["KAKAOCLOUD_VALIDATE_CERTS"])),
-    ca_path=dict(type="path", fallback=(env_fallback, ["KAKAOCLOUD_CA_PATH"])),
-    request_timeout=dict(type="float", default=30, fallback=(env_fallback, ["KAKAOCLOUD_REQUEST_TIMEOUT"])),
-)
-
-MEMSTORE_CONNECTION = ConnectionSpec(
-    MEMSTORE_ARGSPEC,
-    mutually_exclusive=[("auth_token", "application_credential_id")],
-    required_together=[("application_credential_id", "application_credential_secret")],
-    required_one_of=[("auth_token", "application_credential_id")],
-)
 
 # --- Look-up: the documents show no list or detail endpoint (DESIGN.md section 4).
 # We assume GET /v1/clusters lists both cluster modes and GET /v1/clusters/{id}
@@ -73,6 +50,20 @@ def status_class(status):
     if normalized in _FAILED_STATUSES:
         return FAILED
     return BUSY
+
+
+# A write to a busy resource: the documents list 400 (not 409) for the PATCH
+# endpoints. A 400 whose code or message speaks of the state counts as busy.
+_BUSY_WORDS = re.compile(r"(?i)(invalid[ _-]?state|state|status|busy|in progress|not running|running)")
+
+
+def is_busy_answer(error):
+    """Whether an ApiError says "the resource is busy, try later" (409, or such a 400)."""
+    if error.status == 409:
+        return True
+    if error.status == 400:
+        return bool(_BUSY_WORDS.search("%s %s" % (error.code or "", error.message or "")))
+    return False
 
 
 def normalize_mode(value):
@@ -117,7 +108,7 @@ class MemStoreClient:
 
     def __init__(self, params):
         region = params.get("region") or DEFAULT_REGION
-        api_url = params.get("api_url") or API_URL_TEMPLATE.format(region=region)
+        api_url = params.get("api_url") or MEMSTORE_API_URL_TEMPLATE.format(region=region)
         tls = dict(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"), timeout=params["request_timeout"])
         secrets = [params.get("auth_token"), params.get("application_credential_secret")]
         self.http = HttpClient(api_url, secrets=secrets, **tls)

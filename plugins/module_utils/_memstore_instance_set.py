@@ -17,6 +17,17 @@ __metaclass__ = type
 import re
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, to_int
+from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import (
+    ImmutableComparison,
+    assignment_subnet_errors,
+    common_errors,
+    id_objects,
+    ids,
+    render,
+    unique,
+)
+from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import immutable_message as _immutable_message
+from ansible_collections.redisops.platform.plugins.module_utils._resource import PlanError, Step
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
     BUSY,
     MODE_DISABLED,
@@ -35,9 +46,6 @@ RECOVERY_PATH = SET_PATH + "/recovery"
 
 # Limits from the cluster-mode-disabled document.
 VERSIONS = ["7.2.7", "7.2.6", "7.0.15", "6.2.17", "6.2.16", "6.2.5", "5.0.6"]
-NAME_MIN, NAME_MAX = 4, 20
-DESCRIPTION_MAX = 100
-PORT_MIN, PORT_MAX = 2000, 50000
 NODES_MIN, NODES_MAX = 1, 6  # one primary and at most five replicas
 HOUR_MIN, HOUR_MAX = 0, 23
 RETENTION_MIN, RETENTION_MAX = 1, 35
@@ -58,87 +66,21 @@ IMMUTABLE_OPTIONS = ("version", "port", "flavor_id", "tls_enabled", "user", "res
 CREATE_REQUIRED = ("flavor_id", "version", "port", "parameter_group_id", "node_count",
                    "subnet_assignment", "security_groups")
 
-_NAME_CHARS = re.compile(r"^[a-z0-9-]*$")
-# Emoji: anything outside the Basic Multilingual Plane (U+1F000 and up included),
-# Miscellaneous Symbols and Dingbats (U+2600-U+27BF) and variation selectors.
-_EMOJI = re.compile(u"[\u2600-\u27bf\ufe00-\ufe0f\U00010000-\U0010ffff]")
 _BACKUP_FILE = re.compile(r"^[^/\s]+/.*[^/]$")
 
 
-class PlanError(Exception):
-    """The declared state cannot be reached under the API's rules (found before any write)."""
-
-
-def _unique(values):
-    seen = []
-    for value in values:
-        if value not in seen:
-            seen.append(value)
-    return seen
-
-
-def _ids(value):
-    """``[{"id": "a"}, "b"]`` -> ``["a", "b"]`` (the API's object arrays, read tolerantly)."""
-    ids = []
-    for item in value or []:
-        item_id = item.get("id") if isinstance(item, dict) else item
-        if item_id:
-            ids.append(item_id)
-    return ids
-
-
-def _id_objects(ids):
-    return [{"id": item_id} for item_id in _unique(ids)]
-
-
 # --- validation (before any request) -------------------------------------------------
-def name_errors(name):
-    errors = []
-    if not NAME_MIN <= len(name) <= NAME_MAX:
-        errors.append("name must be %d to %d characters long (got %d)" % (NAME_MIN, NAME_MAX, len(name)))
-    if not _NAME_CHARS.match(name):
-        errors.append("name may contain only lowercase letters, digits and '-' (got %r)" % name)
-    if name and not ("a" <= name[0] <= "z"):
-        errors.append("name must start with a lowercase letter (got %r)" % name)
-    if name and not ("a" <= name[-1] <= "z" or name[-1].isdigit()):
-        errors.append("name must end with a lowercase letter or a digit (got %r)" % name)
-    if "--" in name:
-        errors.append("name must not contain consecutive hyphens '--' (got %r)" % name)
-    return errors
-
-
-def description_errors(description):
-    errors = []
-    if len(description) > DESCRIPTION_MAX:
-        errors.append("description must be at most %d characters (got %d)" % (DESCRIPTION_MAX, len(description)))
-    if "\r" in description or "\n" in description:
-        errors.append("description must not contain line breaks (CR or LF)")
-    emoji = _EMOJI.search(description)
-    if emoji:
-        errors.append("description must not contain emoji (found U+%04X)" % ord(emoji.group(0)))
-    return errors
-
-
 def validate(params):
     """Every rule the options break, one message each naming the option ([] when valid)."""
-    errors = name_errors(params["name"])
-    if params.get("description") is not None:
-        errors.extend(description_errors(params["description"]))
-    port = params.get("port")
-    if port is not None and not PORT_MIN <= port <= PORT_MAX:
-        errors.append("port must be between %d and %d (got %d)" % (PORT_MIN, PORT_MAX, port))
+    errors = common_errors(params)
     node_count = params.get("node_count")
     if node_count is not None and not NODES_MIN <= node_count <= NODES_MAX:
         errors.append("node_count must be between %d and %d: one primary and at most %d replicas (got %d)"
                       % (NODES_MIN, NODES_MAX, NODES_MAX - 1, node_count))
-    parameter_group = params.get("parameter_group_id")
-    if parameter_group is not None and not parameter_group.strip():
-        errors.append("parameter_group_id must not be empty: the API cannot unlink a parameter group")
-    if params.get("security_groups") is not None and not [sg for sg in params["security_groups"] if sg]:
-        errors.append("security_groups must name at least one security group")
     errors.extend(_backup_errors(params.get("backup")))
     errors.extend(_restore_errors(params.get("restore_from")))
-    errors.extend(_subnet_errors(params.get("subnet_assignment"), params.get("subnets")))
+    assignment = params.get("subnet_assignment")
+    errors.extend(assignment_subnet_errors("subnet_assignment", [assignment] if assignment else None, params.get("subnets")))
     return errors
 
 
@@ -168,19 +110,6 @@ def _restore_errors(restore):
     if bad:
         return ["restore_from.files entries must look like bucket/folder/.../file (got %s)" % ", ".join(repr(b) for b in bad)]
     return []
-
-
-def _subnet_errors(assignment, subnets):
-    errors = []
-    if subnets is not None and not [s for s in subnets if s]:
-        errors.append("subnets must name at least one subnet")
-    if assignment and subnets:
-        used = [assignment["primary"]] + list(assignment.get("replicas") or [])
-        unknown = _unique([subnet for subnet in used if subnet not in subnets])
-        if unknown:
-            errors.append("subnet_assignment may use only subnets listed in subnets: %s not in [%s]"
-                          % (", ".join(unknown), ", ".join(subnets)))
-    return errors
 
 
 # --- backup schedule: the hour-only cron ------------------------------------------------
@@ -248,7 +177,7 @@ def _assignment(resource):
         return None
     primary = assignments.get("primary")
     return dict(primary=primary.get("id") if isinstance(primary, dict) else primary,
-                replicas=_ids(assignments.get("replicas")))
+                replicas=ids(assignments.get("replicas")))
 
 
 def instance_set_view(resource, instances, node_count=None):
@@ -266,8 +195,8 @@ def instance_set_view(resource, instances, node_count=None):
         port=to_int(resource.get("port")),
         flavor_id=resource.get("flavorId"),
         parameter_group_id=resource.get("parameterGroupId"),
-        security_groups=_ids(resource.get("securityGroups")),
-        subnets=_ids(resource.get("subnets")),
+        security_groups=ids(resource.get("securityGroups")),
+        subnets=ids(resource.get("subnets")),
         tls_enabled=bool(resource.get("tlsEnabled")),
         high_availability=bool(resource.get("recoveryEnabled")),
         backup=backup_view(resource.get("backupSchedule")),
@@ -359,68 +288,27 @@ def _render_restore(key):
 def immutable_differences(resource, params):
     """``(differences, unreadable)``: ``[(option, live, wanted)]`` for fixed options that
     differ from the live set, and the given fixed options the live set does not show."""
-    differences, unreadable = [], []
-
-    def compare(option, wanted, live_key, live):
-        if wanted is None:
-            return
-        if live_key not in resource:
-            unreadable.append(option)
-        elif live != wanted:
-            differences.append((option, live, wanted))
-
-    compare("version", params.get("version"), "version", resource.get("version"))
-    compare("port", params.get("port"), "port", to_int(resource.get("port")))
-    compare("flavor_id", params.get("flavor_id"), "flavorId", resource.get("flavorId"))
-    compare("tls_enabled", params.get("tls_enabled"), "tlsEnabled", bool(resource.get("tlsEnabled")))
-    user = params.get("user")
-    if user:
-        # Only the name can be compared: the password is write-only.
-        live_user = resource.get("user") if isinstance(resource.get("user"), dict) else {}
-        compare("user", "name=%s" % user["name"], "user", "name=%s" % live_user["name"] if live_user.get("name") else "none")
+    check = ImmutableComparison(resource)
+    check.compare("version", params.get("version"), "version", resource.get("version"))
+    check.compare("port", params.get("port"), "port", to_int(resource.get("port")))
+    check.compare("flavor_id", params.get("flavor_id"), "flavorId", resource.get("flavorId"))
+    check.compare("tls_enabled", params.get("tls_enabled"), "tlsEnabled", bool(resource.get("tlsEnabled")))
+    check.compare_user(params.get("user"))
     restore = params.get("restore_from")
     if restore:
-        compare("restore_from", _render_restore(_restore_key(restore)), "restoreSource",
-                _render_restore(_restore_key(resource.get("restoreSource"))))
+        check.compare("restore_from", _render_restore(_restore_key(restore)), "restoreSource",
+                      _render_restore(_restore_key(resource.get("restoreSource"))))
     assignment = params.get("subnet_assignment")
     if assignment:
         live_assignment = _assignment(resource)
-        compare("subnet_assignment.primary", assignment["primary"], "subnetAssignments",
-                live_assignment["primary"] if live_assignment else None)
-    if params.get("subnets") is not None:
-        compare("subnets", sorted(_unique(params["subnets"])), "subnets", sorted(_unique(_ids(resource.get("subnets")))))
-    return differences, unreadable
+        check.compare("subnet_assignment.primary", assignment["primary"], "subnetAssignments",
+                      live_assignment["primary"] if live_assignment else None)
+    check.compare_subnets(params.get("subnets"))
+    return check.differences, check.unreadable
 
 
 def immutable_message(name, differences):
-    details = "; ".join("%s (live: %s, wanted: %s)" % (option, _render(live), _render(wanted)) for option, live, wanted in differences)
-    return ("instance set %r: %s cannot change after creation and differ%s from the live set: %s. "
-            "Delete and re-create the set to change %s."
-            % (name, ", ".join(option for option, _live, _wanted in differences), "" if len(differences) > 1 else "s",
-               details, "them" if len(differences) > 1 else "it"))
-
-
-def _render(value):
-    if isinstance(value, list):
-        return "[%s]" % ", ".join(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "none" if value is None else str(value)
-
-
-class Step:
-    """One write of a plan: ``kind`` is update, recovery, promote, add_replica or delete_instance."""
-
-    def __init__(self, kind, text, body=None, instance=None, subnet=None, enabled=None):
-        self.kind = kind
-        self.text = text
-        self.body = body
-        self.instance = instance
-        self.subnet = subnet
-        self.enabled = enabled
-
-    def __repr__(self):
-        return "Step(%s: %s)" % (self.kind, self.text)
+    return _immutable_message("instance set", name, differences)
 
 
 def find_instance(instances, reference):
@@ -443,8 +331,8 @@ def update_body(view, params):
         body["parameterGroupId"] = parameter_group
         changed.append("parameter_group_id")
     groups = params.get("security_groups")
-    if groups is not None and sorted(_unique(groups)) != sorted(_unique(view["security_groups"])):
-        body["securityGroups"] = _id_objects(groups)
+    if groups is not None and sorted(unique(groups)) != sorted(unique(view["security_groups"])):
+        body["securityGroups"] = id_objects(groups)
         changed.append("security_groups")
     wanted = desired_backup(params.get("backup"), view["backup"])
     if _backup_key(wanted) != _backup_key(view["backup"]):
@@ -522,7 +410,7 @@ def plan_changes(resource, view, params):
 
 def _after_value(option, params):
     if option == "security_groups":
-        return sorted(_unique(params["security_groups"]))
+        return sorted(unique(params["security_groups"]))
     if option == "backup":
         wanted = desired_backup(params["backup"], None)
         return dict(enabled=wanted["enabled"], hour=wanted["hour"], retention_days=wanted["retention_days"])
@@ -541,7 +429,7 @@ def _scale_steps(resource, view, params, target, wanted, ha_on, backup_active):
         if not subnets:
             raise PlanError("node_count: no subnet is known for new replicas of %r; set subnet_assignment" % name)
         allowed = view["subnets"]
-        outside = _unique([subnet for subnet in subnets if allowed and subnet not in allowed])
+        outside = unique([subnet for subnet in subnets if allowed and subnet not in allowed])
         if outside:
             raise PlanError("subnet_assignment.replicas: %s not among the subnets of instance set %r (%s)"
                             % (", ".join(outside), name, ", ".join(allowed)))
@@ -572,15 +460,15 @@ def create_body(params, project_id):
     assignment = params["subnet_assignment"]
     node_count = params["node_count"]
     replicas = replica_subnets(assignment.get("replicas"), assignment["primary"], 0, node_count - 1)
-    subnets = params.get("subnets") or _unique([assignment["primary"]] + replicas)
+    subnets = params.get("subnets") or unique([assignment["primary"]] + replicas)
     body = {
         "instanceSetName": params["name"],
         "replicas": node_count,
         "flavorId": params["flavor_id"],
         "recoveryEnabled": bool(params.get("high_availability")),
-        "subnets": _id_objects(subnets),
+        "subnets": id_objects(subnets),
         "subnetAssignments": [{"primary": {"id": assignment["primary"]}, "replicas": [{"id": s} for s in replicas]}],
-        "securityGroups": _id_objects(params["security_groups"]),
+        "securityGroups": id_objects(params["security_groups"]),
         "parameterGroupId": params["parameter_group_id"],
         "port": params["port"],
         "projectId": project_id,
@@ -618,7 +506,7 @@ def update_applied(resource, body):
         return False
     if "parameterGroupId" in body and view["parameter_group_id"] != body["parameterGroupId"]:
         return False
-    if "securityGroups" in body and sorted(view["security_groups"]) != sorted(_ids(body["securityGroups"])):
+    if "securityGroups" in body and sorted(view["security_groups"]) != sorted(ids(body["securityGroups"])):
         return False
     if "backupSchedule" in body and _backup_key(view["backup"]) != _backup_key(backup_view(body["backupSchedule"])):
         return False

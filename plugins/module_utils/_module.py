@@ -34,16 +34,6 @@ def wait_argument_spec(default_timeout):
     )
 
 
-class ConnectionSpec:
-    """A connection's options plus the constraints between them."""
-
-    def __init__(self, argument_spec, mutually_exclusive=None, required_together=None, required_one_of=None):
-        self.argument_spec = argument_spec
-        self.mutually_exclusive = mutually_exclusive or []
-        self.required_together = required_together or []
-        self.required_one_of = required_one_of or []
-
-
 class RedisOpsModule(AnsibleModule):
     """AnsibleModule with the collection's connection options and error handling.
 

@@ -9,26 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient
-from ansible_collections.redisops.platform.plugins.module_utils._module import ConnectionSpec
-
-REDIS_ENTERPRISE_ARGSPEC = dict(
-    url=dict(type="str", required=True, fallback=(env_fallback, ["REDIS_ENTERPRISE_URL"])),
-    username=dict(type="str", fallback=(env_fallback, ["REDIS_ENTERPRISE_USERNAME"])),
-    password=dict(type="str", no_log=True, fallback=(env_fallback, ["REDIS_ENTERPRISE_PASSWORD"])),
-    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["REDIS_ENTERPRISE_VALIDATE_CERTS"])),
-    ca_path=dict(type="path", fallback=(env_fallback, ["REDIS_ENTERPRISE_CA_PATH"])),
-    client_cert=dict(type="path", fallback=(env_fallback, ["REDIS_ENTERPRISE_CLIENT_CERT"])),
-    client_key=dict(type="path", no_log=False, fallback=(env_fallback, ["REDIS_ENTERPRISE_CLIENT_KEY"])),
-    request_timeout=dict(type="float", default=30, fallback=(env_fallback, ["REDIS_ENTERPRISE_REQUEST_TIMEOUT"])),
-)
-
-REDIS_ENTERPRISE_CONNECTION = ConnectionSpec(
-    REDIS_ENTERPRISE_ARGSPEC,
-    required_together=[("username", "password"), ("client_key", "client_cert")],
-)
 
 BOOTSTRAP_PATH = "/v1/bootstrap"
 

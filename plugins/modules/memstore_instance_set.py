@@ -480,15 +480,15 @@ diff:
       type: dict
 """
 
-import time
-
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
+from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
     BUSY,
     FAILED,
-    MEMSTORE_CONNECTION,
     MODE_DISABLED,
+    RUNNING,
     MemStoreClient,
+    is_busy_answer,
     normalize_status,
     status_class,
 )
@@ -497,9 +497,9 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_instan
     SET_PATH,
     SETS_PATH,
     VERSIONS,
-    PlanError,
     comparable,
     create_body,
+    ensure_instance_set,
     immutable_differences,
     immutable_message,
     instance_set_view,
@@ -512,8 +512,8 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_instan
     validate,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, PENDING, Waiter, WaitError
-from ansible_collections.redisops.platform.plugins.module_utils._wait import FAILED as WAIT_FAILED
+from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY as BUSY_ANSWER
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Runner, Step
 
 DEFAULT_WAIT_TIMEOUT = 1800
 
@@ -553,253 +553,166 @@ ARGUMENT_SPEC = dict(
 )
 
 
-class InstanceSetTask:
-    """One run: look the set up, then create, converge or delete it, waiting as asked."""
+class InstanceSet(Resource):
+    """An instance set as the runner sees it: state is ``(resource, instances)`` or None."""
+
+    settling = "the set to be Running"
 
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.name = module.params["name"]
-        self.client = MemStoreClient(module.params)
-        if module.params.get("user"):
-            self.client.http.add_secret(module.params["user"]["password"])
-        self.started = time.monotonic()
-        self.actions = []
-        self.last_seen = None  # (resource, instances) of the last read, for failure reports
-        self.waiting_for = None  # what the current wait is for, for failure reports
-        self.task_waiter = Waiter(self.params["wait_timeout"])  # one deadline for every wait of the task
+        super(InstanceSet, self).__init__(module)
+        self.name = self.params["name"]
+        self.label = "instance set %r" % self.name
+        self.set_id = self.params.get("id")
+        self.client = MemStoreClient(self.params)
+        if self.params.get("user"):
+            self.client.http.add_secret(self.params["user"]["password"])
+        self.current = None
 
-    # --- results -----------------------------------------------------------------------
-    def duration(self):
-        return round(time.monotonic() - self.started, 3)
-
-    def exit(self, changed, instance_set, before=None, after=None):
-        result = dict(changed=changed, instance_set=instance_set, actions=self.actions, duration=self.duration())
-        if self.module._diff and before is not None:
-            result["diff"] = dict(before=before, after=after)
-        self.module.exit_json(**result)
-
-    def fail(self, msg, **extra):
-        extra.setdefault("actions", self.actions)
-        extra.setdefault("duration", self.duration())
-        if "instance_set" not in extra:
-            extra["instance_set"] = self.last_view()
-        self.module.fail_json(msg=msg, **extra)
-
-    def last_view(self):
-        if not self.last_seen or not self.last_seen[0]:
-            return {}
-        return instance_set_view(self.last_seen[0], self.last_seen[1] or [])
-
-    # --- waiting -------------------------------------------------------------------------
-    def waiter(self, what):
-        """The task's waiter (one deadline for every wait), noting what it waits for."""
-        self.waiting_for = what
-        return self.task_waiter
-
-    def read(self, set_id, with_instances=False):
-        """``(resource, instances)``. While polling (``with_instances`` false) the instances are
-        read only once the set is not busy, which saves a request per poll."""
-        resource = self.client.get_detail(set_id)
-        instances = None
-        if resource is not None and (with_instances or status_class(resource.get("status")) != BUSY):
-            instances = list_instances(self.client, set_id)
-        self.last_seen = (resource, instances)
-        return resource, instances
-
-    def wait_until(self, set_id, what, done=None):
-        """Poll the set until it is Running and ``done(resource, instances)``; Failed ends the task."""
-
-        def classify(value):
-            resource, instances = value
-            if resource is None:
-                return WAIT_FAILED
-            status = status_class(resource.get("status"))
-            if status == FAILED:
-                return WAIT_FAILED
-            if status == BUSY or (done is not None and not done(resource, instances)):
-                return PENDING
-            return DONE
-
-        return self.waiter(what).until(lambda: self.read(set_id), classify, _describe, what).value
-
-    def wait_gone(self, set_id):
-        def classify(value):
-            if value[0] is None:
-                return DONE
-            return WAIT_FAILED if status_class(value[0].get("status")) == FAILED else PENDING
-
-        self.waiter("the set to be deleted").until(lambda: (self.client.get_detail(set_id), None), classify, _describe, "the set to be deleted")
-
-    # --- the run ---------------------------------------------------------------------------
-    def run(self):
-        try:
-            found = read_instance_set(self.client, name=self.name, set_id=self.params.get("id"))
+    # --- reading -----------------------------------------------------------------------
+    def read(self):
+        if self.set_id:
+            resource = self.client.get_detail(self.set_id)
+            if resource is not None:
+                ensure_instance_set(resource)
+                found = (resource, list_instances(self.client, self.set_id))
+            else:
+                found = None
+        else:
+            found = read_instance_set(self.client, name=self.name)
             if found is not None:
-                self.last_seen = found
-                if found[0].get("name") != self.name:
-                    self.fail("id %s belongs to instance set %r, not %r" % (self.params["id"], found[0].get("name"), self.name))
-            if self.params["state"] == "absent":
-                self.delete(found)
-            elif found is None:
-                self.create()
-            else:
-                self.converge(*found)
-        except WaitError as error:
-            if error.timed_out:
-                text = "instance set %r: %s" % (self.name, error.message)
-            else:
-                text = "instance set %r failed while waiting for %s: %s" % (self.name, self.waiting_for, _describe_any(error.last))
-            if self.actions:
-                text += "; done so far: %s" % "; ".join(self.actions)
-            self.fail(text)
-        except PlanError as error:
-            self.fail(str(error))
-        except ApiError as error:
-            if not self.actions:
-                raise
-            self.module.fail_api(error, msg="instance set %r (done so far: %s)" % (self.name, "; ".join(self.actions)),
-                                 actions=self.actions, duration=self.duration(), instance_set=self.last_view())
+                self.set_id = found[0]["id"]
+        self.current = found
+        return found
 
-    def delete(self, found):
-        if found is None:
-            self.exit(False, {}, before={}, after={})
-        resource, instances = found
-        view = instance_set_view(resource, instances)
-        before = comparable(view)
-        if normalize_status(resource.get("status")) == "deleting":
-            # Already on its way out: nothing to send.
-            if self.params["wait"]:
-                self.wait_gone(resource["id"])
-            self.exit(False, {}, before=before, after={})
-        if self.module.check_mode:
-            self.actions.append("deleted")
-            self.exit(True, {}, before=before, after={})
-        if status_class(resource.get("status")) == BUSY:
-            self.wait_settled(resource["id"], "the set to be Running or Failed before deleting it")
-        keep = "true" if self.params["keep_automatic_backups"] else "false"
-        self.client.delete(SET_PATH.format(id=resource["id"]), params={"keepAutomaticBackups": keep}, ok=(200, 202, 204, 404))
-        self.actions.append("deleted")
-        if self.params["wait"]:
-            self.wait_gone(resource["id"])
-        self.exit(True, {}, before=before, after={})
+    def poll(self):
+        """While the set is busy its instances are not read: a request saved per poll."""
+        if not self.set_id:
+            return self.read()
+        resource = self.client.get_detail(self.set_id)
+        instances = None
+        if resource is not None and status_class(resource.get("status")) != BUSY:
+            instances = list_instances(self.client, self.set_id)
+        self.current = (resource, instances) if resource is not None else None
+        return self.current
 
-    def wait_settled(self, set_id, what):
-        """Wait until the set is Running or Failed (a Failed set can still be deleted)."""
+    # --- deciding ------------------------------------------------------------------------
+    def plan(self, state):
+        if state is not None and self.params.get("id") and state[0].get("name") != self.name:
+            raise PlanError("id %s belongs to instance set %r, not %r" % (self.params["id"], state[0].get("name"), self.name))
+        if self.params["state"] == "absent":
+            return self.plan_delete(state)
+        if state is None:
+            return self.plan_create()
+        return self.plan_converge(*state)
 
-        def classify(value):
-            return PENDING if value[0] is not None and status_class(value[0].get("status")) == BUSY else DONE
+    def plan_delete(self, state):
+        gone = Plan(after={}, predicted=dict(instance_set={}))
+        if state is None or normalize_status(state[0].get("status")) == "deleting":
+            return gone  # nothing to send; a set on its way out is waited for
+        gone.steps = [Step("delete", "deleted", waiting_for="the set to be deleted",
+                           settle_text="the set to be Running or Failed before deleting it")]
+        return gone
 
-        self.waiter(what).until(lambda: self.read(set_id), classify, _describe, what)
-
-    def create(self):
+    def plan_create(self):
         if self.params.get("id"):
-            self.fail("no instance set has id %s; leave id out to create %r" % (self.params["id"], self.name))
+            raise PlanError("no instance set has id %s; leave id out to create %r" % (self.params["id"], self.name))
         missing = [option for option in CREATE_REQUIRED if self.params.get(option) is None]
         if missing:
-            self.fail("instance set %r does not exist; creating it needs %s" % (self.name, ", ".join(missing)))
+            raise PlanError("instance set %r does not exist; creating it needs %s" % (self.name, ", ".join(missing)))
         if self.params.get("primary_instance"):
-            self.fail("primary_instance: instance set %r does not exist yet, so none of its instances can be named" % self.name)
+            raise PlanError("primary_instance: instance set %r does not exist yet, so none of its instances can be named" % self.name)
         body = create_body(self.params, self.client.project_id)
         predicted = instance_set_view(predicted_resource(body), [], node_count=body["replicas"])
-        done = _create_text(self.params.get("restore_from"))
-        if self.module.check_mode:
-            self.actions.append(done)
-            self.exit(True, predicted, before={}, after=comparable(predicted))
-        set_id, adopted = self.post_create(body)
-        self.actions.append(done + (" (its answer was lost: found the set by name)" if adopted else ""))
-        if self.params["wait"]:
-            resource, instances = self.wait_until(set_id, "the set to be Running (after: %s)" % done)
-        else:
-            resource, instances = self.read(set_id, with_instances=True)
-        view = instance_set_view(resource, instances) if resource else predicted
-        self.exit(True, view, before={}, after=comparable(view))
+        text = _create_text(self.params.get("restore_from"))
+        step = Step("create", text, waiting_for="the set to be Running (after: %s)" % text, body=body,
+                    found_text="its answer was lost: found the set by name")
+        return Plan([step], after=comparable(predicted), predicted=dict(instance_set=predicted))
 
-    def post_create(self, body):
-        """POST the create and return ``(id, adopted)``. When its answer is lost (no answer, 5xx,
-        409), the set is looked up by name instead of being sent again (``adopted`` is then true)."""
-        try:
-            data = self.client.post(SETS_PATH, json_body=body).data or {}
-            set_id = data.get("objectId") or data.get("id")
-        except ApiError as error:
-            if error.status is not None and error.status < 500 and error.status != 409:
-                raise
-            found = self.client.find_by_name(self.name, MODE_DISABLED)
-            if found is None:
-                raise
-            return found["id"], True
-        if not set_id:
-            found = self.client.find_by_name(self.name, MODE_DISABLED)
-            if found is None:
-                raise ClientError("POST %s was accepted but named no objectId, and no set is named %r" % (SETS_PATH, self.name))
-            set_id = found["id"]
-        return set_id, False
-
-    def converge(self, resource, instances):
+    def plan_converge(self, resource, instances):
         view = instance_set_view(resource, instances)
         differences, unreadable = immutable_differences(resource, self.params)
         if differences:
-            self.fail(immutable_message(self.name, differences), instance_set=view)
+            raise PlanError(immutable_message(self.name, differences))
         for option in unreadable:
             self.module.warn("%s cannot be read back from the live instance set %r, so it was not compared" % (option, self.name))
         steps, after = plan_changes(resource, view, self.params)
-        before = comparable(view)
-        set_id = resource["id"]
-        status = status_class(resource.get("status"))
-        if not steps:
-            if status == FAILED:
-                self.module.warn("instance set %r is Failed" % self.name)
-            if status == BUSY and self.params["wait"] and not self.module.check_mode:
-                resource, instances = self.wait_until(set_id, "the set to be Running")
-                view = instance_set_view(resource, instances)
-            self.exit(False, view, before=before, after=after)
-        if self.module.check_mode:
-            self.actions.extend(step.text for step in steps)
-            self.exit(True, view, before=before, after=after)
-        if status == FAILED:
-            self.fail("instance set %r is Failed, so it cannot be changed (only deleted)" % self.name, instance_set=view)
-        if status == BUSY:
-            resource, instances = self.wait_until(set_id, "the set to be Running before changing it")
-        for index, step in enumerate(steps):
-            count_before = len(instances)
-            self.send(set_id, step, count_before)
-            self.actions.append(step.text)
-            if index < len(steps) - 1 or self.params["wait"]:
-                resource, instances = self.wait_until(
-                    set_id, "the set to be Running (after: %s)" % step.text,
-                    lambda res, inst, step=step, count=count_before: step_done(step, res, inst, count))
-        if not self.params["wait"]:
-            resource, instances = self.read(set_id, with_instances=True)
-        self.exit(True, instance_set_view(resource, instances), before=before, after=after)
+        if not steps and status_class(resource.get("status")) == FAILED:
+            self.module.warn("instance set %r is Failed" % self.name)
+        for step in steps:
+            step.waiting_for = "the set to be Running (after: %s)" % step.text
+            step.settle_text = "the set to be Running before changing it"
+        predicted = dict(view, **after)
+        predicted.update(primary=view["primary"], instances=view["instances"])
+        return Plan(steps, after=after, predicted=dict(instance_set=predicted))
 
-    def send(self, set_id, step, count_before):
-        """Send one change. A 409 (busy) or a lost answer may mean the change is already under
-        way: wait for the set to settle and send it again only if it does not show."""
-        method, path, body = step_request(step, set_id)
-        try:
-            # Not retried by the client: a PATCH .../replicas sent twice adds two replicas.
-            self.client.request(method, path, json_body=body, retry=False)
-        except ApiError as error:
-            if error.status is not None and error.status < 500 and error.status != 409:
-                raise
-            resource, instances = self.wait_until(set_id, "the set to be Running after %s %s answered %s"
-                                                  % (method, path, error.status or error.message))
-            if not step_done(step, resource, instances, count_before):
-                self.client.request(method, path, json_body=body, retry=False)
+    def request(self, step):
+        if step.kind == "create":
+            data = self.client.post(SETS_PATH, json_body=step.body).data or {}
+            self.set_id = data.get("objectId") or data.get("id")
+            if not self.set_id:
+                found = self.client.find_by_name(self.name, MODE_DISABLED)
+                if found is None:
+                    raise ClientError("POST %s was accepted but named no objectId, and no set is named %r" % (SETS_PATH, self.name))
+                self.set_id = found["id"]
+            return True
+        if step.kind == "delete":
+            keep = "true" if self.params["keep_automatic_backups"] else "false"
+            self.client.delete(SET_PATH.format(id=self.set_id), params={"keepAutomaticBackups": keep}, ok=(200, 202, 204, 404))
+            return True
+        step.count_before = len((self.current or (None, []))[1] or [])
+        method, path, body = step_request(step, self.set_id)
+        # Not retried by the client: a PATCH .../replicas sent twice adds two replicas.
+        self.client.request(method, path, json_body=body, retry=False)
+        return True
 
+    def applied(self, step, state):
+        if step.kind == "create":
+            return state is not None
+        if step.kind == "delete":
+            return state is None or normalize_status(state[0].get("status")) == "deleting"
+        if state is None or state[1] is None:
+            return False
+        return step_done(step, state[0], state[1], step.count_before)
 
-def _describe_any(value):
-    return _describe(value) if isinstance(value, tuple) else "no successful read"
+    def ready(self, state):
+        return state is None or (status_class(state[0].get("status")) == RUNNING and state[1] is not None)
 
+    def failed(self, state):
+        return state is not None and status_class(state[0].get("status")) == FAILED
 
-def _describe(value):
-    resource, instances = value
-    if resource is None:
-        return "the instance set no longer exists"
-    text = "status %s" % resource.get("status")
-    if instances:
-        text += " (%s)" % ", ".join("%s %s %s" % (i["name"], i["role"], i["status"]) for i in instances)
-    return text
+    def writable(self, step, state):
+        if step.kind == "delete":
+            return state is None or status_class(state[0].get("status")) != BUSY
+        return self.ready(state)
+
+    def ambiguity(self, error):
+        if is_busy_answer(error):
+            return BUSY_ANSWER
+        return super(InstanceSet, self).ambiguity(error)
+
+    # --- showing ---------------------------------------------------------------------------
+    def view(self, state):
+        if state is None or self.params["state"] == "absent":
+            return dict(instance_set={})
+        return dict(instance_set=instance_set_view(state[0], state[1] or []))
+
+    def comparable(self, state):
+        return {} if state is None else comparable(instance_set_view(state[0], state[1] or []))
+
+    def describe(self, state):
+        if state is None:
+            return "the instance set does not exist"
+        resource, instances = state
+        text = "status %s" % resource.get("status")
+        if instances:
+            text += " (%s)" % ", ".join("%s %s %s" % (i["name"], i["role"], i["status"]) for i in instances)
+        return text
+
+    def failure_message(self, error, what):
+        if error.timed_out:
+            return "instance set %r: %s" % (self.name, error.message)
+        last = self.describe(error.last) if error.last is not None or error.duration else "no successful read"
+        return "instance set %r failed while waiting for %s: %s" % (self.name, what, last)
 
 
 def _create_text(restore):
@@ -815,8 +728,7 @@ def main():
     errors = validate(module.params)
     if errors:
         module.fail_json(msg="; ".join(errors), errors=errors)
-    task = InstanceSetTask(module)
-    module.execute(task.run)
+    Runner(module, InstanceSet(module)).run()
 
 
 if __name__ == "__main__":

@@ -150,7 +150,8 @@ instance_sets:
       replica_endpoints: [172.30.0.67]
 """
 
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MEMSTORE_CONNECTION, MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
 from ansible_collections.redisops.platform.plugins.module_utils._memstore_instance_set import (
     instance_set_view,
     read_all_instance_sets,

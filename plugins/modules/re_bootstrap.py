@@ -313,6 +313,7 @@ diff:
 
 import time
 
+from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._re_bootstrap import (
@@ -329,7 +330,6 @@ from ansible_collections.redisops.platform.plugins.module_utils._re_bootstrap im
     validation_status,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import (
-    REDIS_ENTERPRISE_CONNECTION,
     RedisEnterpriseClient,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, Waiter, WaitError

@@ -101,9 +101,9 @@ local_node_info:
         private: true
 """
 
+from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import (
-    REDIS_ENTERPRISE_CONNECTION,
     RedisEnterpriseClient,
 )
 

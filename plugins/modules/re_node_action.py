@@ -314,6 +314,7 @@ diff:
   type: dict
 """
 
+from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import (
@@ -337,7 +338,6 @@ from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions
     removed_node_status,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import (
-    REDIS_ENTERPRISE_CONNECTION,
     RedisEnterpriseClient,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._wait import WaitError

@@ -119,10 +119,10 @@ actions:
       task_id: 2cd5ed1c-4e56-45b5-9d0e-5b4d4c3d0a17
 """
 
+from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import NodeActions
 from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import (
-    REDIS_ENTERPRISE_CONNECTION,
     RedisEnterpriseClient,
 )
 

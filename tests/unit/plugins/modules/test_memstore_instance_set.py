@@ -7,7 +7,8 @@ import yaml
 
 from ansible_collections.redisops.platform.plugins.module_utils import _memstore_instance_set as sets
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, Response
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MEMSTORE_ARGSPEC, MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
 from ansible_collections.redisops.platform.plugins.modules import memstore_instance_set, memstore_instance_set_info
 
 PARAM_DEFAULTS = dict((key, spec.get("default")) for key, spec in memstore_instance_set.ARGUMENT_SPEC.items())
@@ -356,7 +357,7 @@ def _assert_mirrors(spec, options, where):
 def test_documentation_mirrors_the_argument_spec():
     own = dict(memstore_instance_set.ARGUMENT_SPEC, wait_timeout=dict(type="int", default=1800))
     _assert_mirrors(own, _doc_options(memstore_instance_set), "memstore_instance_set")
-    assert not set(own) & (set(MEMSTORE_ARGSPEC) - {"wait_timeout"})
+    assert not set(own) & (set(MEMSTORE_CONNECTION.argument_spec) - {"wait_timeout"})
     info = yaml.safe_load(memstore_instance_set_info.DOCUMENTATION)["options"]
     assert sorted(info) == ["id", "name"]
 

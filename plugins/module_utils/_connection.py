@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Connection options of both APIs, with their environment variables.
+
+Free of ``AnsibleModule``: modules turn these specs into argument specs, and
+inventory plugins and lookups resolve the same options (given value, else the
+environment variable, else the default) with :func:`resolve`, then build the
+same API clients.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.module_utils.common.parameters import env_fallback
+
+DEFAULT_REGION = "kr-central-2"
+DEFAULT_IDENTITY_URL = "https://iam.kakaocloud.com/identity/v3"
+MEMSTORE_API_URL_TEMPLATE = "https://redis.{region}.kakaocloud.com"
+
+
+def _env(*names):
+    return (env_fallback, list(names))
+
+
+class ConnectionSpec:
+    """A connection's options plus the constraints between them."""
+
+    def __init__(self, argument_spec, mutually_exclusive=None, required_together=None, required_one_of=None):
+        self.argument_spec = argument_spec
+        self.mutually_exclusive = mutually_exclusive or []
+        self.required_together = required_together or []
+        self.required_one_of = required_one_of or []
+
+    def env_vars(self):
+        """``{option: [environment variables]}``: what a credential injector may set."""
+        return dict((name, list(spec["fallback"][1])) for name, spec in self.argument_spec.items() if "fallback" in spec)
+
+    def secret_options(self):
+        return sorted(name for name, spec in self.argument_spec.items() if spec.get("no_log"))
+
+
+MEMSTORE_CONNECTION = ConnectionSpec(
+    dict(
+        api_url=dict(type="str", fallback=_env("KAKAOCLOUD_MEMSTORE_URL")),
+        region=dict(type="str", default=DEFAULT_REGION, fallback=_env("KAKAOCLOUD_REGION")),
+        auth_token=dict(type="str", no_log=True, fallback=_env("KAKAOCLOUD_AUTH_TOKEN")),
+        application_credential_id=dict(type="str", fallback=_env("KAKAOCLOUD_APPLICATION_CREDENTIAL_ID")),
+        application_credential_secret=dict(type="str", no_log=True, fallback=_env("KAKAOCLOUD_APPLICATION_CREDENTIAL_SECRET")),
+        identity_url=dict(type="str", default=DEFAULT_IDENTITY_URL, fallback=_env("KAKAOCLOUD_IDENTITY_URL")),
+        project_id=dict(type="str", fallback=_env("KAKAOCLOUD_PROJECT_ID")),
+        validate_certs=dict(type="bool", default=True, fallback=_env("KAKAOCLOUD_VALIDATE_CERTS")),
+        ca_path=dict(type="path", fallback=_env("KAKAOCLOUD_CA_PATH")),
+        request_timeout=dict(type="float", default=30, fallback=_env("KAKAOCLOUD_REQUEST_TIMEOUT")),
+    ),
+    mutually_exclusive=[("auth_token", "application_credential_id")],
+    required_together=[("application_credential_id", "application_credential_secret")],
+    required_one_of=[("auth_token", "application_credential_id")],
+)
+
+REDIS_ENTERPRISE_CONNECTION = ConnectionSpec(
+    dict(
+        url=dict(type="str", required=True, fallback=_env("REDIS_ENTERPRISE_URL")),
+        username=dict(type="str", fallback=_env("REDIS_ENTERPRISE_USERNAME")),
+        password=dict(type="str", no_log=True, fallback=_env("REDIS_ENTERPRISE_PASSWORD")),
+        validate_certs=dict(type="bool", default=True, fallback=_env("REDIS_ENTERPRISE_VALIDATE_CERTS")),
+        ca_path=dict(type="path", fallback=_env("REDIS_ENTERPRISE_CA_PATH")),
+        client_cert=dict(type="path", fallback=_env("REDIS_ENTERPRISE_CLIENT_CERT")),
+        client_key=dict(type="path", no_log=False, fallback=_env("REDIS_ENTERPRISE_CLIENT_KEY")),
+        request_timeout=dict(type="float", default=30, fallback=_env("REDIS_ENTERPRISE_REQUEST_TIMEOUT")),
+    ),
+    required_together=[("username", "password"), ("client_key", "client_cert")],
+)
+
+_TRUE = ("1", "true", "yes", "on", "y", "t")
+_FALSE = ("0", "false", "no", "off", "n", "f")
+
+
+def _convert(name, value, kind):
+    if value is None:
+        return None
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError("%s must be a boolean (got %r)" % (name, value))
+    if kind == "float":
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ValueError("%s must be a number (got %r)" % (name, value))
+    if kind == "path":
+        return os.path.expanduser(os.path.expandvars(str(value)))
+    return str(value)
+
+
+def resolve(connection, given):
+    """The connection's options for code without AnsibleModule (inventory plugins).
+
+    Each option is its value in ``given`` when set, else its environment variable,
+    else its default; the constraints of the spec are checked. Raises ValueError
+    with a message naming the option.
+    """
+    params = {}
+    for name, spec in connection.argument_spec.items():
+        value = given.get(name)
+        if value is None and "fallback" in spec:
+            value = next((os.environ[var] for var in spec["fallback"][1] if var in os.environ), None)
+        if value is None:
+            value = spec.get("default")
+        params[name] = _convert(name, value, spec.get("type", "str"))
+    for name, spec in connection.argument_spec.items():
+        if spec.get("required") and params[name] is None:
+            raise ValueError("%s is required (or set %s)" % (name, " or ".join(spec["fallback"][1])))
+    for group in connection.mutually_exclusive:
+        if len([name for name in group if params.get(name)]) > 1:
+            raise ValueError("%s are mutually exclusive" % " and ".join(group))
+    for group in connection.required_together:
+        if 0 < len([name for name in group if params.get(name)]) < len(group):
+            raise ValueError("%s are required together" % " and ".join(group))
+    for group in connection.required_one_of:
+        if not [name for name in group if params.get(name)]:
+            raise ValueError("one of %s is required" % ", ".join(group))
+    return params

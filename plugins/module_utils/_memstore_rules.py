@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Rules shared by both MemStore modes (instance sets and clusters): names,
+descriptions, ports, parameter groups, security groups, subnets, the create-only
+comparison and the API's ``[{"id": ...}]`` arrays.
+
+Pure functions: they check options before any request and are unit tested.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+NAME_MIN, NAME_MAX = 4, 20
+DESCRIPTION_MAX = 100
+PORT_MIN, PORT_MAX = 2000, 50000
+
+_NAME_CHARS = re.compile(r"^[a-z0-9-]*$")
+# Emoji: anything outside the Basic Multilingual Plane (U+1F000 and up included),
+# Miscellaneous Symbols and Dingbats (U+2600-U+27BF) and variation selectors.
+_EMOJI = re.compile(u"[\u2600-\u27bf\ufe00-\ufe0f\U00010000-\U0010ffff]")
+
+
+def unique(values):
+    """``values`` without repeats, in their first order."""
+    seen = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def ids(value):
+    """``[{"id": "a"}, "b"]`` -> ``["a", "b"]`` (the API's object arrays, read tolerantly)."""
+    found = []
+    for item in value or []:
+        item_id = item.get("id") if isinstance(item, dict) else item
+        if item_id:
+            found.append(item_id)
+    return found
+
+
+def id_objects(values):
+    return [{"id": item_id} for item_id in unique(values)]
+
+
+# --- validation (before any request) -------------------------------------------------
+def name_errors(name):
+    errors = []
+    if not NAME_MIN <= len(name) <= NAME_MAX:
+        errors.append("name must be %d to %d characters long (got %d)" % (NAME_MIN, NAME_MAX, len(name)))
+    if not _NAME_CHARS.match(name):
+        errors.append("name may contain only lowercase letters, digits and '-' (got %r)" % name)
+    if name and not ("a" <= name[0] <= "z"):
+        errors.append("name must start with a lowercase letter (got %r)" % name)
+    if name and not ("a" <= name[-1] <= "z" or name[-1].isdigit()):
+        errors.append("name must end with a lowercase letter or a digit (got %r)" % name)
+    if "--" in name:
+        errors.append("name must not contain consecutive hyphens '--' (got %r)" % name)
+    return errors
+
+
+def description_errors(description):
+    errors = []
+    if len(description) > DESCRIPTION_MAX:
+        errors.append("description must be at most %d characters (got %d)" % (DESCRIPTION_MAX, len(description)))
+    if "\r" in description or "\n" in description:
+        errors.append("description must not contain line breaks (CR or LF)")
+    emoji = _EMOJI.search(description)
+    if emoji:
+        errors.append("description must not contain emoji (found U+%04X)" % ord(emoji.group(0)))
+    return errors
+
+
+def common_errors(params):
+    """The rules both modes share: name, description, port, parameter group, security groups, subnets."""
+    errors = name_errors(params["name"])
+    if params.get("description") is not None:
+        errors.extend(description_errors(params["description"]))
+    port = params.get("port")
+    if port is not None and not PORT_MIN <= port <= PORT_MAX:
+        errors.append("port must be between %d and %d (got %d)" % (PORT_MIN, PORT_MAX, port))
+    parameter_group = params.get("parameter_group_id")
+    if parameter_group is not None and not parameter_group.strip():
+        errors.append("parameter_group_id must not be empty: the API cannot unlink a parameter group")
+    if params.get("security_groups") is not None and not [sg for sg in params["security_groups"] if sg]:
+        errors.append("security_groups must name at least one security group")
+    if params.get("subnets") is not None and not [s for s in params["subnets"] if s]:
+        errors.append("subnets must name at least one subnet")
+    return errors
+
+
+def assignment_subnet_errors(option, assignments, subnets):
+    """Every subnet used by ``assignments`` (``[{primary, replicas}]``) must be in ``subnets``."""
+    if not assignments or not subnets:
+        return []
+    used = []
+    for assignment in assignments:
+        used.append(assignment["primary"])
+        used.extend(assignment.get("replicas") or [])
+    unknown = unique([subnet for subnet in used if subnet not in subnets])
+    if unknown:
+        return ["%s may use only subnets listed in subnets: %s not in [%s]" % (option, ", ".join(unknown), ", ".join(subnets))]
+    return []
+
+
+# --- options that cannot change after creation -------------------------------------------
+class ImmutableComparison:
+    """Collects create-only options that differ from the live resource.
+
+    ``differences`` lists ``(option, live, wanted)``; ``unreadable`` the given
+    options whose live value the API does not show (they cannot be compared).
+    """
+
+    def __init__(self, resource):
+        self.resource = resource
+        self.differences = []
+        self.unreadable = []
+
+    def compare(self, option, wanted, live_key, live):
+        if wanted is None:
+            return
+        if live_key not in self.resource:
+            self.unreadable.append(option)
+        elif live != wanted:
+            self.differences.append((option, live, wanted))
+
+    def compare_user(self, user):
+        """Only the name can be compared: the password is write-only."""
+        if not user:
+            return
+        live_user = self.resource.get("user") if isinstance(self.resource.get("user"), dict) else {}
+        self.compare("user", "name=%s" % user["name"], "user", "name=%s" % live_user["name"] if live_user.get("name") else "none")
+
+    def compare_subnets(self, subnets):
+        if subnets is not None:
+            self.compare("subnets", sorted(unique(subnets)), "subnets", sorted(unique(ids(self.resource.get("subnets")))))
+
+
+def immutable_message(noun, name, differences):
+    details = "; ".join("%s (live: %s, wanted: %s)" % (option, render(live), render(wanted)) for option, live, wanted in differences)
+    return ("%s %r: %s cannot change after creation and differ%s from the live %s: %s. "
+            "Delete and re-create the %s to change %s."
+            % (noun, name, ", ".join(option for option, _live, _wanted in differences), "" if len(differences) > 1 else "s",
+               noun.split()[-1], details, noun.split()[-1], "them" if len(differences) > 1 else "it"))
+
+
+def render(value):
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "none" if value is None else str(value)
