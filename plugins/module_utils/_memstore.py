@@ -111,13 +111,18 @@ class MemStoreClient:
         api_url = params.get("api_url") or MEMSTORE_API_URL_TEMPLATE.format(region=region)
         tls = dict(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"), timeout=params["request_timeout"])
         secrets = [params.get("auth_token"), params.get("application_credential_secret")]
-        self.http = HttpClient(api_url, secrets=secrets, **tls)
-        self.identity = HttpClient(params.get("identity_url") or DEFAULT_IDENTITY_URL, secrets=secrets, **tls)
+        self.http = HttpClient(api_url, secrets=secrets, option_name="api_url", **tls)
+        self.identity = HttpClient(params.get("identity_url") or DEFAULT_IDENTITY_URL, secrets=secrets,
+                                   option_name="identity_url", **tls)
         self._credential = (params.get("application_credential_id"), params.get("application_credential_secret"))
         self._token = params.get("auth_token")
         self._static_token = bool(self._token)
         self._project_id = params.get("project_id")
         self.tokens_issued = 0
+
+    def http_clients(self):
+        """The HTTP clients of this API (for retry announcements and the task deadline)."""
+        return [self.http, self.identity]
 
     # --- authentication ---------------------------------------------------
     def _issue_token(self):

@@ -55,6 +55,14 @@ class RedisOpsModule(AnsibleModule):
         if wait_timeout is not None and self.params["wait_timeout"] <= 0:
             self.fail_json(msg="wait_timeout must be a positive number of seconds")
 
+    def use(self, api, deadline=None):
+        """Wire an API client to this run: its retries warn through the module and,
+        with ``deadline`` (monotonic seconds), never sleep past the task's deadline."""
+        for http in api.http_clients():
+            http.on_retry = self.warn
+            http.deadline = deadline
+        return api
+
     def waiter(self):
         return Waiter(self.params["wait_timeout"], check_mode=self.check_mode)
 

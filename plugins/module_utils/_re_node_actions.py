@@ -60,12 +60,9 @@ def owner_of(option):
 
 
 def action_body(action, params):
-    """The POST body: the action's options that are set. ``remove`` always sends an
-    object (``{}`` at least), as the documents' examples do."""
-    body = dict((option, params[option]) for option in ACTION_OPTIONS[action] if params.get(option) is not None)
-    if body or action == "remove":
-        return body
-    return None
+    """The POST body: the action's options that are set, ``{}`` when none is. Every action
+    POST carries a JSON object (servers since 5.4.2 answer 400 to one without)."""
+    return dict((option, params[option]) for option in ACTION_OPTIONS[action] if params.get(option) is not None)
 
 
 def action_error(action):
@@ -194,6 +191,9 @@ class NodeActions:
 
     def __init__(self, client):
         self.client = client
+
+    def http_clients(self):
+        return self.client.http_clients()
 
     def _get_or_none(self, path):
         try:

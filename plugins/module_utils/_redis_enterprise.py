@@ -11,7 +11,11 @@ __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient
 
+# Every bootstrap path, in one place.
 BOOTSTRAP_PATH = "/v1/bootstrap"
+BOOTSTRAP_ACTION_PATH = "/v1/bootstrap/%s"
+BOOTSTRAP_VALIDATE_PATH = "/v1/bootstrap/validate/%s"
+CLUSTER_PATH = "/v1/cluster"
 
 
 class RedisEnterpriseClient:
@@ -37,6 +41,10 @@ class RedisEnterpriseClient:
             secrets=[password],
         )
 
+    def http_clients(self):
+        """The HTTP clients of this API (for retry announcements and the task deadline)."""
+        return [self.http]
+
     def request(self, method, path, **kwargs):
         return self.http.request(method, path, **kwargs)
 
@@ -48,6 +56,18 @@ class RedisEnterpriseClient:
 
     def delete(self, path, **kwargs):
         return self.http.delete(path, **kwargs)
+
+    def start_bootstrap(self, action, body):
+        """``POST /v1/bootstrap/{action}``."""
+        return self.http.post(BOOTSTRAP_ACTION_PATH % action, json_body=body)
+
+    def validate_bootstrap(self, action, body):
+        """``POST /v1/bootstrap/validate/{action}``: the response, 200 (valid) or 406 (invalid)."""
+        return self.http.post(BOOTSTRAP_VALIDATE_PATH % action, json_body=body, ok=[200, 406])
+
+    def cluster_name(self):
+        """The name of the cluster the node belongs to (``GET /v1/cluster``)."""
+        return (self.http.get(CLUSTER_PATH).data or {}).get("name")
 
     def bootstrap(self):
         """``GET /v1/bootstrap`` normalised: ``{"bootstrap_status", "local_node_info"}``."""

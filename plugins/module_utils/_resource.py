@@ -29,10 +29,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
-from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING, Waiter, WaitError
+from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING, WaitError
 
 # What an ambiguous write answer means (see Resource.ambiguity).
 BUSY = "busy"
@@ -40,7 +38,14 @@ LOST = "lost"
 
 
 class PlanError(Exception):
-    """The declared state cannot be reached under the API's rules (found before any write)."""
+    """The declared state cannot be reached under the API's rules (found before any write).
+
+    ``result`` holds extra return keys for the failure (error codes, a validation's status).
+    """
+
+    def __init__(self, message, **result):
+        super(PlanError, self).__init__(message)
+        self.result = result
 
 
 class Step:
@@ -92,6 +97,9 @@ class Resource:
     #: waiting for this (for example "the node's REST API to answer").
     first_read_waits_for = None
 
+    #: The API client (``http_clients()``); the runner wires its retries to the task.
+    api = None
+
     def __init__(self, module):
         self.module = module
         self.params = module.params
@@ -107,6 +115,11 @@ class Resource:
     def final(self, state):
         """A last look once the task has waited (may read more, or raise PlanError)."""
         return state
+
+    def unwaited(self, last):
+        """What to report after the writes when the task does not wait (``last``: the last
+        state read). Default: a fresh read."""
+        return self.read()
 
     # --- deciding ------------------------------------------------------------------
     def plan(self, state):
@@ -177,10 +190,12 @@ class Runner:
     def __init__(self, module, resource):
         self.module = module
         self.resource = resource
-        self.started = time.monotonic()
         self.wait = module.params.get("wait", True)
-        # Made now: its deadline covers every wait of the task.
-        self.waiter = Waiter(module.params["wait_timeout"])
+        # Made now: its deadline covers every wait of the task, and its clock times the task.
+        self.waiter = module.waiter()
+        self.started = self.waiter.clock()
+        if resource.api is not None:
+            module.use(resource.api, deadline=self.waiter.deadline)
         self.actions = []
         self.changed = False
         self.last = None  # the last state read, for failure reports
@@ -225,12 +240,14 @@ class Runner:
             answer = error
         what = "%s to show or be possible again (%s %s answered %s)" % (
             step.waiting_for, answer.method, answer.path, answer.status or answer.message)
-        state = self.wait_until(lambda s: resource.applied(step, s) or resource.writable(step, s), what)
+        # A failure state does not end this wait: whether the step shows decides.
+        state = self.wait_until(lambda s: resource.applied(step, s) or resource.writable(step, s), what, failed_first=False)
         if resource.applied(step, state):
             if kind == BUSY:
                 step.adopted = True
                 step.text += " (already under way: adopted)"
                 return False
+            step.found = True
             step.text += " (%s)" % getattr(step, "found_text", "its answer was lost: found it done")
             return True
         if kind == BUSY:
@@ -244,7 +261,7 @@ class Runner:
         try:
             self._run()
         except PlanError as error:
-            self.fail(str(error))
+            self.fail(str(error), **error.result)
         except WaitError as error:
             self.fail(self.resource.failure_message(error, self.waiting_for), failure_state=error.last)
         except ApiError as error:
@@ -285,14 +302,14 @@ class Runner:
             # Waited until done: the diff's after is what the resource shows now.
             state = resource.final(state)
             self.exit(resource.view(state), before, resource.comparable(state))
-        self.exit(resource.view(self.read()), before, plan.after)
+        self.exit(resource.view(resource.unwaited(self.last)), before, plan.after)
 
     # --- results ----------------------------------------------------------------------------------
     waiting_for = "the operation"
     step = None  # the step being sent, for API error messages
 
     def duration(self):
-        return round(time.monotonic() - self.started, 3)
+        return round(self.waiter.clock() - self.started, 3)
 
     def exit(self, view, before, after):
         result = dict(changed=self.changed, actions=self.actions, duration=self.duration())
@@ -316,9 +333,10 @@ class Runner:
             text += "; done so far: %s" % "; ".join(self.actions)
         return text
 
-    def fail(self, msg, **kwargs):
-        state_given = "failure_state" in kwargs
-        result = self._failure(state_given, kwargs.pop("failure_state", None))
+    def fail(self, msg, **extra):
+        state_given = "failure_state" in extra
+        result = self._failure(state_given, extra.pop("failure_state", None))
+        result.update(extra)
         self.module.fail_json(msg=self._done_so_far(msg), **result)
 
     def fail_api(self, error):

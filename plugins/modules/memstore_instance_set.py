@@ -563,22 +563,22 @@ class InstanceSet(Resource):
         self.name = self.params["name"]
         self.label = "instance set %r" % self.name
         self.set_id = self.params.get("id")
-        self.client = MemStoreClient(self.params)
+        self.api = MemStoreClient(self.params)
         if self.params.get("user"):
-            self.client.http.add_secret(self.params["user"]["password"])
+            self.api.http.add_secret(self.params["user"]["password"])
         self.current = None
 
     # --- reading -----------------------------------------------------------------------
     def read(self):
         if self.set_id:
-            resource = self.client.get_detail(self.set_id)
+            resource = self.api.get_detail(self.set_id)
             if resource is not None:
                 ensure_instance_set(resource)
-                found = (resource, list_instances(self.client, self.set_id))
+                found = (resource, list_instances(self.api, self.set_id))
             else:
                 found = None
         else:
-            found = read_instance_set(self.client, name=self.name)
+            found = read_instance_set(self.api, name=self.name)
             if found is not None:
                 self.set_id = found[0]["id"]
         self.current = found
@@ -588,10 +588,10 @@ class InstanceSet(Resource):
         """While the set is busy its instances are not read: a request saved per poll."""
         if not self.set_id:
             return self.read()
-        resource = self.client.get_detail(self.set_id)
+        resource = self.api.get_detail(self.set_id)
         instances = None
         if resource is not None and status_class(resource.get("status")) != BUSY:
-            instances = list_instances(self.client, self.set_id)
+            instances = list_instances(self.api, self.set_id)
         self.current = (resource, instances) if resource is not None else None
         return self.current
 
@@ -621,7 +621,7 @@ class InstanceSet(Resource):
             raise PlanError("instance set %r does not exist; creating it needs %s" % (self.name, ", ".join(missing)))
         if self.params.get("primary_instance"):
             raise PlanError("primary_instance: instance set %r does not exist yet, so none of its instances can be named" % self.name)
-        body = create_body(self.params, self.client.project_id)
+        body = create_body(self.params, self.api.project_id)
         predicted = instance_set_view(predicted_resource(body), [], node_count=body["replicas"])
         text = _create_text(self.params.get("restore_from"))
         step = Step("create", text, waiting_for="the set to be Running (after: %s)" % text, body=body,
@@ -647,22 +647,22 @@ class InstanceSet(Resource):
 
     def request(self, step):
         if step.kind == "create":
-            data = self.client.post(SETS_PATH, json_body=step.body).data or {}
+            data = self.api.post(SETS_PATH, json_body=step.body).data or {}
             self.set_id = data.get("objectId") or data.get("id")
             if not self.set_id:
-                found = self.client.find_by_name(self.name, MODE_DISABLED)
+                found = self.api.find_by_name(self.name, MODE_DISABLED)
                 if found is None:
                     raise ClientError("POST %s was accepted but named no objectId, and no set is named %r" % (SETS_PATH, self.name))
                 self.set_id = found["id"]
             return True
         if step.kind == "delete":
             keep = "true" if self.params["keep_automatic_backups"] else "false"
-            self.client.delete(SET_PATH.format(id=self.set_id), params={"keepAutomaticBackups": keep}, ok=(200, 202, 204, 404))
+            self.api.delete(SET_PATH.format(id=self.set_id), params={"keepAutomaticBackups": keep}, ok=(200, 202, 204, 404))
             return True
         step.count_before = len((self.current or (None, []))[1] or [])
         method, path, body = step_request(step, self.set_id)
         # Not retried by the client: a PATCH .../replicas sent twice adds two replicas.
-        self.client.request(method, path, json_body=body, retry=False)
+        self.api.request(method, path, json_body=body, retry=False)
         return True
 
     def applied(self, step, state):

@@ -168,7 +168,7 @@ def main():
     )
 
     def run():
-        client = MemStoreClient(module.params)
+        client = module.use(MemStoreClient(module.params))
         if module.params["name"] or module.params["id"]:
             found = read_instance_set(client, name=module.params["name"], set_id=module.params["id"])
             sets = [found] if found else []

@@ -279,8 +279,16 @@ local_node_info:
         format: ipv4
         if_name: eth0
         private: true
+actions:
+  description:
+    - What the task did (or, in check mode, would do), in order. Empty when nothing was sent.
+    - A start whose answer was lost and that was then found under way says so.
+  returned: always, unless the input was rejected
+  type: list
+  elements: str
+  sample: ["started create_cluster of the node at https://node1.example.com:9443"]
 duration:
-  description: Seconds the module spent, waits included.
+  description: Seconds the whole task took, every read, write and wait included.
   returned: always, unless the input was rejected
   type: float
   sample: 41.2
@@ -311,28 +319,23 @@ diff:
       cluster_name: cluster.example.com
 """
 
-import time
-
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._re_bootstrap import (
     ACTIONS,
     COMPLETED,
     ERROR,
+    IN_PROGRESS,
     STARTABLE,
     build_body,
-    classify,
     describe,
     explain_error,
     same_cluster_name,
     validate_params,
     validation_status,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import (
-    RedisEnterpriseClient,
-)
-from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, Waiter, WaitError
+from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Runner, Step
 
 ARGUMENT_SPEC = dict(
     action=dict(type="str", required=True, choices=list(ACTIONS)),
@@ -363,152 +366,126 @@ REQUIRED_IF = [
     ("action", "recover_cluster", ("recovery_filename",)),
 ]
 
-BOOTSTRAP_PATH = "/v1/bootstrap/%s"
-VALIDATE_PATH = "/v1/bootstrap/validate/%s"
-CLUSTER_PATH = "/v1/cluster"
 
 
-class Bootstrap:
-    """One run of the module: read the node's state, start the bootstrap when needed, wait."""
+def node_state(status):
+    return status["bootstrap_status"]["state"]
+
+
+class Bootstrap(Resource):
+    """The node's bootstrap (``GET /v1/bootstrap``): one POST from idle or error, then a wait.
+
+    A state is the normalised ``GET /v1/bootstrap``: ``{"bootstrap_status", "local_node_info"}``.
+    """
+
+    first_read_waits_for = "the node's REST API to answer"
 
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
+        super(Bootstrap, self).__init__(module)
         self.action = self.params["action"]
-        self.client = RedisEnterpriseClient(self.params)
-        self.client.http.add_secret(self.params.get("license"))
-        self.started = time.monotonic()
-        # One deadline for the API to answer and for the bootstrap to finish.
-        self.waiter = Waiter(self.params["wait_timeout"])
-        self.before = None
+        self.url = self.params["url"]
+        self.api = RedisEnterpriseClient(self.params)
+        self.api.http.add_secret(self.params.get("license"))
+        self.settling = "the bootstrap already running on %s" % self.url
+        self.sent = None
 
-    # --- reads ----------------------------------------------------------------------
+    # --- reading -------------------------------------------------------------------------
     def read(self):
-        try:
-            return self.client.bootstrap()
-        except ApiError as error:
-            if error.status == 401:
-                self.module.fail_api(error, msg="The node at %s already belongs to a cluster that rejects user %r "
-                                                "(a node of another cluster, or a wrong password)"
-                                                % (self.params["url"], self.params["username"]),
-                                     duration=self.duration())
-            raise
+        return self.api.bootstrap()
 
-    def read_when_ready(self):
-        """The first read; a node whose API does not answer yet is read again until the deadline."""
-        if not self.params["wait"]:
-            return self.read()
-        what = "the node's REST API to answer"
-        try:
-            return self.waiter.until(self.read, lambda _status: DONE, describe, what=what).value
-        except WaitError as error:
-            self.fail(error.message, None)
+    def final(self, state):
+        # A bootstrap this task did not start must have produced the cluster asked for.
+        if self.sent is None or getattr(self.sent, "adopted", False):
+            self.check_cluster_name(state)
+        return state
 
-    def cluster_name(self):
-        return (self.client.get(CLUSTER_PATH).data or {}).get("name")
-
-    def check_cluster_name(self, status):
-        """With create_cluster (or cluster_name set), the completed node's cluster must carry that name."""
+    def check_cluster_name(self, state):
+        """With create_cluster (or cluster_name set), a completed node's cluster must carry that name."""
         wanted = self.params.get("cluster_name")
-        if not wanted:
+        if not wanted or node_state(state) != COMPLETED:
             return
-        actual = self.cluster_name()
+        actual = self.api.cluster_name()
         if not same_cluster_name(actual, wanted):
-            self.fail("The node at %s already belongs to cluster %r, not %r: remove it from that cluster "
-                      "(or reinstall it) before bootstrapping it into another one" % (self.params["url"], actual, wanted),
-                      status)
+            raise PlanError("The node at %s already belongs to cluster %r, not %r: remove it from that cluster "
+                            "(or reinstall it) before bootstrapping it into another one" % (self.url, actual, wanted))
 
-    # --- results ----------------------------------------------------------------------
-    def duration(self):
-        return round(time.monotonic() - self.started, 3)
+    # --- deciding ------------------------------------------------------------------------
+    def validate(self):
+        """``validate_only``: the server checks the configuration and changes nothing."""
+        response = self.api.validate_bootstrap(self.action, build_body(self.params))
+        if response.status == 406:
+            status = validation_status(response.data)
+            raise PlanError("Validation of %s on %s failed with %s" % (self.action, self.url, explain_error(status)),
+                            bootstrap_status=status, error_code=status.get("error_code"),
+                            error_details=status.get("error_details") or {})
 
-    def diff(self, changed, state):
-        """Without a change of ours, before and after are the state as it is."""
-        if not changed:
-            return {"before": {"state": state}, "after": {"state": state}}
+    def plan(self, state):
+        current = node_state(state)
+        if current == COMPLETED:
+            self.check_cluster_name(state)
+            return Plan()
+        if self.params["validate_only"]:
+            self.validate()
+            return Plan()
+        if current not in STARTABLE:
+            return Plan()  # a bootstrap is under way: wait for it, never start another
+        if current == ERROR:
+            self.module.warn("The previous bootstrap of this node failed with %s; starting %s again"
+                             % (explain_error(state["bootstrap_status"]), self.action))
+        what = "%s of the node at %s" % (self.action, self.url)
+        self.sent = Step("start", "started " + what, waiting_for=what,
+                         found_text="its answer was lost: found it under way")
+        return Plan([self.sent], after=self.started_comparable(), predicted=self.view(state))
+
+    def request(self, step):
+        self.api.start_bootstrap(self.action, build_body(self.params))
+
+    def applied(self, step, state):
+        return node_state(state) in IN_PROGRESS + (COMPLETED,)
+
+    def ready(self, state):
+        return node_state(state) not in IN_PROGRESS
+
+    def failed(self, state):
+        return node_state(state) == ERROR
+
+    # --- showing -----------------------------------------------------------------------------
+    def view(self, state):
+        return dict(state)
+
+    def started_comparable(self):
+        """The diff's after once this task's bootstrap has completed."""
         after = {"state": COMPLETED, "action": self.action}
         for option in ("cluster_name", "cluster_nodes", "recovery_filename"):
             if self.params.get(option) is not None:
                 after[option] = self.params[option]
-        return {"before": {"state": self.before}, "after": after}
+        return after
 
-    def finish(self, status, changed):
-        result = dict(changed=changed, duration=self.duration(), **status)
-        if self.module._diff:
-            result["diff"] = self.diff(changed, status["bootstrap_status"]["state"])
-        self.module.exit_json(**result)
+    def comparable(self, state):
+        ours = self.sent is not None and not getattr(self.sent, "adopted", False)
+        if ours and node_state(state) == COMPLETED:
+            return self.started_comparable()
+        return {"state": node_state(state)}
 
-    def fail(self, msg, status, **extra):
-        self.module.fail_json(msg=msg, duration=self.duration(), **dict(status or {}, **extra))
+    def describe(self, state):
+        return describe(state)
 
-    def fail_bootstrap(self, status, what):
-        state = status["bootstrap_status"]
-        self.fail("%s failed with %s" % (what, explain_error(state)), status,
-                  error_code=state.get("error_code"), error_details=state.get("error_details") or {})
+    def failure_result(self, state):
+        if state is None or node_state(state) != ERROR:
+            return {}
+        status = state["bootstrap_status"]
+        return dict(error_code=status.get("error_code"), error_details=status.get("error_details") or {})
 
-    # --- actions ----------------------------------------------------------------------
-    def validate(self):
-        """POST /v1/bootstrap/validate/{action}: 200 valid, 406 invalid with a bootstrap status."""
-        response = self.client.post(VALIDATE_PATH % self.action, json_body=build_body(self.params), ok=[200, 406])
-        if response.status == 406:
-            state = validation_status(response.data)
-            self.fail("Validation of %s on %s failed with %s" % (self.action, self.params["url"], explain_error(state)),
-                      None, bootstrap_status=state, error_code=state.get("error_code"),
-                      error_details=state.get("error_details") or {})
+    def failure_message(self, error, what):
+        if error.timed_out or error.last is None:
+            return error.message
+        return "%s failed with %s" % (what, explain_error(error.last["bootstrap_status"]))
 
-    def start(self):
-        """POST the bootstrap. True when this request started it, False when another one runs (409)."""
-        try:
-            self.client.post(BOOTSTRAP_PATH % self.action, json_body=build_body(self.params))
-            return True
-        except ApiError as error:
-            if error.status == 409:
-                return False
-            if error.status is not None and error.status < 500:
-                raise
-            # No clear answer: the POST may have been accepted. Never send it twice; look instead.
-            state = self.read()["bootstrap_status"]["state"]
-            if state in STARTABLE:
-                raise
-            return True
-
-    def wait_for_outcome(self, what):
-        try:
-            return self.waiter.until(self.read, classify, describe, what=what).value
-        except WaitError as error:
-            if not error.timed_out:
-                self.fail_bootstrap(error.last, what)
-            self.fail(error.message, error.last)
-
-    def run(self):
-        status = self.read_when_ready()
-        state = status["bootstrap_status"]["state"]
-        self.before = state
-        if state == COMPLETED:
-            self.check_cluster_name(status)
-            self.finish(status, changed=False)
-        if self.params["validate_only"]:
-            self.validate()
-            self.finish(status, changed=False)
-        started = False
-        posted = state in STARTABLE
-        if posted:
-            if state == ERROR:
-                previous = status["bootstrap_status"]
-                self.module.warn("The previous bootstrap of this node failed with %s; starting %s again"
-                                 % (explain_error(previous), self.action))
-            if self.module.check_mode:
-                self.finish(status, changed=True)
-            started = self.start()
-        if not self.params["wait"] or self.module.check_mode:
-            # After a POST (accepted or answered 409) the state has moved on: report the new one.
-            self.finish(self.read() if posted else status, changed=started)
-        what = "%s of the node at %s" % (self.action, self.params["url"])
-        status = self.wait_for_outcome(what if started else "the bootstrap already running on %s" % self.params["url"])
-        if not started:
-            # Someone else's bootstrap: it must have produced the cluster asked for.
-            self.check_cluster_name(status)
-        self.finish(status, changed=started)
+    def explain(self, error, step):
+        if error.status == 401:
+            return ("The node at %s already belongs to a cluster that rejects user %r "
+                    "(a node of another cluster, or a wrong password)" % (self.url, self.params["username"]))
+        return None
 
 
 def main():
@@ -517,7 +494,7 @@ def main():
     problems = validate_params(module.params)
     if problems:
         module.fail_json(msg="Invalid options: %s" % "; ".join(problems))
-    module.execute(lambda: Bootstrap(module).run())
+    Runner(module, Bootstrap(module)).run()
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ def main():
     module = RedisOpsModule(argument_spec={}, connection=REDIS_ENTERPRISE_CONNECTION)
 
     def run():
-        status = RedisEnterpriseClient(module.params).bootstrap()
+        status = module.use(RedisEnterpriseClient(module.params)).bootstrap()
         module.exit_json(changed=False, **status)
 
     module.execute(run)

@@ -64,41 +64,41 @@ options:
   overwrite_snapshot:
     description:
       - For V(maintenance_on) only. Create a new maintenance snapshot even if one exists.
-      - Sent in the request body only when set.
+      - Sent in the request body only when set (the body is C({}) when no option is).
     type: bool
   evict_ha_replica:
     description:
       - For V(maintenance_on) only. Whether to migrate the node's HA replica shards.
       - Set it and O(evict_active_active_replica) to V(false) to keep replica shards in place (and demote
         master shards) when the cluster lacks room to migrate them.
-      - Sent in the request body only when set.
+      - Sent in the request body only when set (the body is C({}) when no option is).
     type: bool
   evict_active_active_replica:
     description:
       - For V(maintenance_on) only. Whether to migrate the node's Active-Active replica shards.
-      - Sent in the request body only when set.
+      - Sent in the request body only when set (the body is C({}) when no option is).
     type: bool
   evict_dbs:
     description:
       - For V(maintenance_on) only. IDs of the databases whose shards must be evicted from the node.
-      - Sent in the request body only when set.
+      - Sent in the request body only when set (the body is C({}) when no option is).
     type: list
     elements: str
   snapshot_name:
     description:
       - For V(maintenance_off) only. The node snapshot to restore instead of the latest one.
-      - Sent in the request body only when set.
+      - Sent in the request body only when set (the body is C({}) when no option is).
     type: str
   skip_shards_restore:
     description:
       - For V(maintenance_off) only. Leave the shards where they are instead of moving them back to the node.
-      - Sent in the request body only when set.
+      - Sent in the request body only when set (the body is C({}) when no option is).
     type: bool
   wait_for_persistence:
     description:
       - For V(remove) only. Complete the removal only once the migrated shards' persistence files exist
         on their new nodes.
-      - Sent in the request body only when set; C(remove) always sends a JSON body, C({}) at least.
+      - Sent in the request body only when set (the body is C({}) when no option is).
     type: bool
   wait_timeout:
     default: 1800
@@ -300,8 +300,17 @@ error_message:
   description: The failed action's error message.
   returned: when the action ended failed, aborted or cancelled
   type: str
+actions:
+  description:
+    - What the task did, in order (predicted in check mode). Empty when nothing was sent.
+    - A start whose answer was lost and that was then found under way says so; a start answered 409
+      says the action was adopted.
+  returned: always
+  type: list
+  elements: str
+  sample: ["started maintenance_on on node 2"]
 duration:
-  description: Seconds spent waiting for the action (0 when nothing was waited for).
+  description: Seconds the whole task took, every read, write and wait included.
   returned: always
   type: float
   sample: 42.5
@@ -315,19 +324,18 @@ diff:
 """
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import (
     ACTION_NAMES,
     CANCELLED,
     CANCELLING,
     COMPLETED,
+    FAILED_STATUSES,
+    FINISHED_STATUSES,
     IN_PROGRESS_STATUSES,
     NodeActions,
     action_body,
     action_error,
-    classify_action,
-    classify_cancel,
     describe_action,
     effect_reached,
     misplaced_options,
@@ -337,142 +345,195 @@ from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions
     predicted_summary,
     removed_node_status,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import (
-    RedisEnterpriseClient,
-)
-from ansible_collections.redisops.platform.plugins.module_utils._wait import WaitError
+from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Runner, Step
 
 DEFAULT_WAIT_TIMEOUT = 1800
 
 
-class NodeActionRunner:
-    """One module run: read the node and its action, decide, act, wait, return."""
+def status_of(action):
+    return action["status"] if action else None
+
+
+class NodeActionBase(Resource):
+    """What both states share: the node, the action, how they read and show.
+
+    A state is ``{"action": action or None}``, plus ``"node"`` (its status, None when
+    the node does not exist) when the node was read.
+    """
 
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
+        super(NodeActionBase, self).__init__(module)
         self.uid = self.params["node_uid"]
         self.name = self.params["action"]
+        self.what = "%s on node %s" % (self.name, self.uid)
+        self.label = self.what
         self.api = NodeActions(RedisEnterpriseClient(self.params))
-        self.duration = 0.0
+        self.adopted = False  # an action (or cancellation) someone else started, followed instead of sent
+        self.sent = None  # the step of this task, once planned
 
-    # --- waiting ----------------------------------------------------------------------
+    @staticmethod
+    def state(action, **node):
+        return dict(action=action, **node)
+
+    def read_node(self):
+        return self.api.node_state(self.uid, self.name)
+
+    def final(self, state):
+        return self.state(state["action"], node=self.read_node())
+
+    def is_adopted(self):
+        sent = self.sent
+        return self.adopted or bool(sent and (getattr(sent, "adopted", False) or getattr(sent, "found", False)))
+
+    def view(self, state):
+        action = state["action"]
+        shown = dict(action=dict(action, adopted=self.is_adopted()) if action else {})
+        if "node" in state:
+            shown["node_status"] = state["node"] if state["node"] is not None else removed_node_status(self.uid)
+        return shown
+
+    def describe(self, state):
+        return describe_action(state["action"] or {})
+
+    def failure_result(self, state):
+        code, message = action_error((state or {}).get("action"))
+        return dict(error_code=code, error_message=message) if code or message else {}
+
+    def explain(self, error, step):
+        if error.status == 403:
+            verb = "cancelling" if self.params["state"] == "absent" else "starting"
+            return "%s %s needs a user with the admin role (user %r was refused)" % (verb, self.what, self.params.get("username"))
+        return None
+
+
+class NodeAction(NodeActionBase):
+    """``state: present``: the node shows the action's effect."""
+
+    def __init__(self, module):
+        super(NodeAction, self).__init__(module)
+        self.settling = self.what
+        self.seen = None  # the action as first read: a leftover of an earlier run is not ours
+        self.node_before = None
+        self.started = None  # the POST's answer
+
+    def read(self):
+        node = self.read_node()
+        if effect_reached(self.name, node) or node is None:
+            # Nothing to do (or nothing to act on): the action's status is not read.
+            return self.state(None, node=node)
+        return self.state(self.api.get(self.uid, self.name), node=node)
+
     def poll(self):
         action = self.api.get(self.uid, self.name)
         if action is not None:
-            return action
+            return self.state(action)
         # No status: a removed node may take its action results with it, or someone cleared them.
-        if effect_reached(self.name, self.api.node_state(self.uid, self.name)):
-            return normalize_action(dict(status=COMPLETED, progress=100), self.name, self.uid)
-        return normalize_action(dict(status="not_found"), self.name, self.uid)
+        node = self.read_node()
+        if effect_reached(self.name, node):
+            return self.state(normalize_action(dict(status=COMPLETED, progress=100), self.name, self.uid), node=node)
+        return self.state(normalize_action(dict(status="not_found"), self.name, self.uid), node=node)
 
-    def poll_cancel(self):
+    def ours(self, action):
+        """Whether ``action`` is not the leftover seen before this task (same task, same status)."""
+        seen = self.seen
+        if action is None:
+            return False
+        return seen is None or (action.get("task_id"), action["status"]) != (seen.get("task_id"), seen["status"])
+
+    def plan(self, state):
+        node, action = state["node"], state["action"]
+        if node is None and self.name != "remove":
+            raise PlanError("node %s does not exist in the cluster (GET /v1/nodes/%s/status returned 404)" % (self.uid, self.uid))
+        if effect_reached(self.name, node):
+            return Plan()
+        self.seen = action
+        self.node_before = node
+        if status_of(action) in IN_PROGRESS_STATUSES:
+            self.adopted = True  # the same action is under way: follow it, never stack another
+            return Plan()
+        self.sent = Step("start", "started " + self.what, waiting_for=self.what,
+                         settle_text="the cancellation of " + self.what, found_text="its answer was lost: found it under way")
+        predicted = self.view(self.state(normalize_action({}, self.name, self.uid), node=node))
+        return Plan([self.sent], after=predicted_summary(self.name, node), predicted=predicted)
+
+    def request(self, step):
+        self.started = self.api.start(self.uid, self.name, action_body(self.name, self.params))
+
+    def unwaited(self, last):
+        # The action as the POST answered (or as last read, when adopted) and the node as it was.
+        return self.state(self.started or last["action"], node=self.node_before)
+
+    def applied(self, step, state):
+        action = state["action"]
+        if self.ours(action) and action["status"] in IN_PROGRESS_STATUSES + (COMPLETED,):
+            return True
+        return state.get("node") is not None and effect_reached(self.name, state["node"])
+
+    def ready(self, state):
+        return status_of(state["action"]) not in IN_PROGRESS_STATUSES + (CANCELLING,)
+
+    def failed(self, state):
+        action = state["action"]
+        return self.ours(action) and action["status"] in FAILED_STATUSES
+
+    def comparable(self, state):
+        node = state.get("node")
+        return node_summary(node if node is not None else removed_node_status(self.uid))
+
+
+class NodeActionCancel(NodeActionBase):
+    """``state: absent``: no action of this name is queued or running on the node."""
+
+    def __init__(self, module):
+        super(NodeActionCancel, self).__init__(module)
+        self.settling = "the cancellation of " + self.what
+
+    def read(self):
         action = self.api.get(self.uid, self.name)
-        return action if action is not None else normalize_action(dict(status=CANCELLED), self.name, self.uid)
+        if status_of(action) in IN_PROGRESS_STATUSES and self.sent is None:
+            return self.state(action)  # a DELETE follows: the node is read once it is over
+        return self.state(action, node=self.read_node())
 
-    def wait_for(self, fetch, classify, what, adopted):
-        try:
-            result = self.module.waiter().until(fetch, classify, describe_action, what=what)
-        except WaitError as error:
-            last = error.last or normalize_action({}, self.name, self.uid)
-            code, message = action_error(last)
-            failure = dict(action=dict(last, adopted=adopted), duration=round(self.duration + error.duration, 3))
-            if code or message:
-                failure.update(error_code=code, error_message=message)
-            self.module.fail_json(msg=error.message, **failure)
-        self.duration += result.duration
-        return result.value
+    def poll(self):
+        action = self.api.get(self.uid, self.name)
+        return self.state(action or normalize_action(dict(status=CANCELLED), self.name, self.uid))
 
-    # --- results ----------------------------------------------------------------------
-    def done(self, changed, action, node_status, diff_before, diff_after, adopted=False):
-        """Exit the module with its result (``exit_json`` does not return)."""
-        result = dict(
-            changed=changed,
-            action=dict(action, adopted=adopted) if action else {},
-            node_status=node_status if node_status is not None else removed_node_status(self.uid),
-            duration=round(self.duration, 3),
-        )
-        if self.module._diff:
-            result["diff"] = dict(before=diff_before, after=diff_after)
-        self.module.exit_json(**result)
+    def plan(self, state):
+        status = status_of(state["action"])
+        if status == CANCELLING:
+            self.adopted = True
+        if status not in IN_PROGRESS_STATUSES:
+            return Plan()
+        # Check mode shows the node as it is now (it is read only then: a DELETE follows otherwise).
+        predicted = self.view(self.state(state["action"], node=self.read_node())) if self.module.check_mode else None
+        self.sent = Step("cancel", "cancelled " + self.what, waiting_for=self.settling)
+        return Plan([self.sent], after=dict(status=CANCELLED), predicted=predicted)
 
-    def fail_forbidden(self, error, verb):
-        self.module.fail_api(error, msg="%s %s on node %s needs a user with the admin role (user %r was refused)"
-                             % (verb, self.name, self.uid, self.params.get("username")))
+    def request(self, step):
+        if self.api.cancel(self.uid, self.name):
+            return True
+        # It finished between the read and the DELETE: nothing was cancelled.
+        step.text = "found %s already finished: nothing to cancel" % self.what
+        return False
 
-    # --- state: present ---------------------------------------------------------------
-    def ensure(self):
-        before = self.api.node_state(self.uid, self.name)
-        if before is None and self.name != "remove":
-            self.module.fail_json(msg="node %s does not exist in the cluster (GET /v1/nodes/%s/status returned 404)" % (self.uid, self.uid))
-        if effect_reached(self.name, before):
-            self.done(False, {}, before, node_summary(before), node_summary(before))
-        what = "%s on node %s" % (self.name, self.uid)
-        current = self.api.get(self.uid, self.name)
-        if current is not None and current["status"] == CANCELLING and not self.module.check_mode:
-            # Someone is cancelling this action: let it stop, then start ours.
-            self.wait_for(self.poll_cancel, classify_cancel, "the cancellation of " + what, adopted=False)
-            current = None
-        adopted = current is not None and current["status"] in IN_PROGRESS_STATUSES
-        predicted = predicted_summary(self.name, before)
-        if self.module.check_mode:
-            planned = current if adopted else normalize_action({}, self.name, self.uid)
-            self.done(not adopted, planned, before, node_summary(before), predicted, adopted=adopted)
-        if not adopted:
-            try:
-                current = self.api.start(self.uid, self.name, action_body(self.name, self.params))
-            except ApiError as error:
-                if error.status == 403:
-                    self.fail_forbidden(error, "starting")
-                if error.status != 409:
-                    raise
-                # The same action is already queued or running: follow that one.
-                adopted = True
-                current = self.api.get(self.uid, self.name) or normalize_action({}, self.name, self.uid)
-        if not self.params["wait"]:
-            self.done(not adopted, current, before, node_summary(before), predicted, adopted=adopted)
-        final = self.wait_for(self.poll, classify_action, what, adopted)
-        after = self.api.node_state(self.uid, self.name)
-        self.done(not adopted, final, after, node_summary(before), node_summary(after or removed_node_status(self.uid)),
-                  adopted=adopted)
+    def applied(self, step, state):
+        return status_of(state["action"]) not in IN_PROGRESS_STATUSES
 
-    # --- state: absent ----------------------------------------------------------------
-    def cancel(self):
-        current = self.api.get(self.uid, self.name)
-        status = current["status"] if current else None
-        if status not in IN_PROGRESS_STATUSES + (CANCELLING,):
-            node = self.api.node_state(self.uid, self.name)
-            self.done(False, current, node, dict(status=status), dict(status=status))
-        adopted = status == CANCELLING
-        what = "the cancellation of %s on node %s" % (self.name, self.uid)
-        if self.module.check_mode:
-            node = self.api.node_state(self.uid, self.name)
-            self.done(not adopted, current, node, dict(status=status), dict(status=CANCELLED), adopted=adopted)
-        if not adopted:
-            try:
-                accepted = self.api.cancel(self.uid, self.name)
-            except ApiError as error:
-                if error.status == 403:
-                    self.fail_forbidden(error, "cancelling")
-                raise
-            if not accepted:  # it finished between our read and the DELETE
-                current = self.api.get(self.uid, self.name)
-                node = self.api.node_state(self.uid, self.name)
-                self.done(False, current, node, dict(status=status), dict(status=current["status"] if current else None))
-        if not self.params["wait"]:
-            final = self.poll_cancel()
-        else:
-            final = self.wait_for(self.poll_cancel, classify_cancel, what, adopted)
-            if final["status"] != CANCELLED:
-                self.module.warn("%s on node %s ended %s before it could be cancelled" % (self.name, self.uid, final["status"]))
-        node = self.api.node_state(self.uid, self.name)
-        self.done(not adopted, final, node, dict(status=status), dict(status=final["status"]), adopted=adopted)
+    def writable(self, step, state):
+        return status_of(state["action"]) in IN_PROGRESS_STATUSES  # a DELETE needs something to cancel
 
-    def run(self):
-        if self.params["state"] == "absent":
-            self.cancel()
-        else:
-            self.ensure()
+    def ready(self, state):
+        return state["action"] is None or status_of(state["action"]) in FINISHED_STATUSES
+
+    def final(self, state):
+        status = status_of(state["action"])
+        if status != CANCELLED and (self.adopted or self.sent):
+            self.module.warn("%s ended %s before it could be cancelled" % (self.what, status))
+        return super(NodeActionCancel, self).final(state)
+
+    def comparable(self, state):
+        return dict(status=status_of(state["action"]))
 
 
 def main():
@@ -493,7 +554,8 @@ def main():
     if misplaced:
         module.fail_json(msg="; ".join("option %s does not apply to action %s (it belongs to %s)"
                                        % (option, module.params["action"], owner_of(option)) for option in misplaced))
-    module.execute(NodeActionRunner(module).run)
+    resource = NodeActionCancel(module) if module.params["state"] == "absent" else NodeAction(module)
+    Runner(module, resource).run()
 
 
 if __name__ == "__main__":

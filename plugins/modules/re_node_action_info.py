@@ -135,7 +135,7 @@ def main():
     module = RedisOpsModule(argument_spec, connection=REDIS_ENTERPRISE_CONNECTION, required_by=dict(action=["node_uid"]))
 
     def run():
-        api = NodeActions(RedisEnterpriseClient(module.params))
+        api = NodeActions(module.use(RedisEnterpriseClient(module.params)))
         uid, name = module.params["node_uid"], module.params["action"]
         if name:
             found = api.get(uid, name)

@@ -109,7 +109,7 @@ def test_maintenance_on_then_off_check_apply_and_rerun(ansible, cluster):
     assert enter["duration"] > 0
     posts = writes(cluster.log.entries())
     assert [(e["method"], e["path"]) for e in posts] == [("POST", "/v1/nodes/2/actions/maintenance_on")]
-    assert posts[0]["body"] is None  # no option set: nothing to send
+    assert (posts[0]["content_type"], posts[0]["body"]) == ("application/json", {})  # no option set: an empty object
     assert len(node.maintenance_snapshots) == 1
     assert node.shards == 0 and sum(n.shards for n in cluster.re_nodes) == 6
 
@@ -265,7 +265,9 @@ def test_failed_aborted_and_stuck_actions_fail_clearly(ansible, cluster):
     assert failed["failed"] is True
     assert failed["error_code"] == "migration_failed" and failed["error_message"] == "shard 7 could not be migrated"
     assert failed["msg"] == ("maintenance_on on node 2 failed: status failed, progress 40%, "
-                             "error_code migration_failed: shard 7 could not be migrated")
+                             "error_code migration_failed: shard 7 could not be migrated; "
+                             "done so far: started maintenance_on on node 2")
+    assert failed["changed"] is True and failed["actions"] == ["started maintenance_on on node 2"]
     assert failed["action"]["status"] == "failed" and failed["action"]["progress"] == 40
     assert aborted["failed"] is True and aborted["error_code"] == "aborted"
     assert "remove on node 3 failed: status aborted, progress 40%" in aborted["msg"]
@@ -299,7 +301,7 @@ def test_read_only_user_and_misplaced_option(ansible, cluster):
 
 
 def test_info_in_its_three_forms(ansible, cluster):
-    assert admin_call(cluster, "POST", "/v1/nodes/3/actions/enslave_node").status_code == 200
+    assert admin_call(cluster, "POST", "/v1/nodes/3/actions/enslave_node", json={}).status_code == 200
     admin = cluster.info()["re_admin"]
     play = ansible.run([
         task("Start maintenance without waiting", node_uid=2, action="maintenance_on", wait=False, **admin),
@@ -325,7 +327,7 @@ def test_info_in_its_three_forms(ansible, cluster):
 
 def test_info_reads_the_documented_shapes(ansible, cluster):
     cluster.re_doc_shapes = True  # numbers for progress, as the documents show
-    assert admin_call(cluster, "POST", "/v1/nodes/1/actions/enslave_node").status_code == 200
+    assert admin_call(cluster, "POST", "/v1/nodes/1/actions/enslave_node", json={}).status_code == 200
     play = ansible.run([info_task("Every action"), {"name": "Bad", INFO: {"action": "remove"}, "ignore_errors": True}],
                        module_defaults=connection_defaults(cluster))
     every, bad = play.results

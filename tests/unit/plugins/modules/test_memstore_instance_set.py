@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from ansible_collections.redisops.platform.plugins.module_utils import _memstore_instance_set as sets
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, Response
+from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, Response
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
 from ansible_collections.redisops.platform.plugins.modules import memstore_instance_set, memstore_instance_set_info

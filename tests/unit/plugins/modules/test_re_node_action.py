@@ -89,7 +89,7 @@ def test_an_option_of_another_action_is_rejected_before_any_request(run):
     assert api.calls == []
 
 
-def test_maintenance_on_posts_without_a_body_and_follows_string_progress(run):
+def test_maintenance_on_posts_an_empty_object_and_follows_string_progress(run):
     result, api = run(re_node_action, {
         ("GET", STATUS): [status(), status(maintenance_snapshot=SNAPSHOT)],
         ("GET", MAINTENANCE_ON): [NOT_FOUND, action("starting", "0"), action("running", "40"), action("completed", "100")],
@@ -99,7 +99,7 @@ def test_maintenance_on_posts_without_a_body_and_follows_string_progress(run):
     assert result["action"] == dict(name="maintenance_on", node_uid="2", status="completed", progress=100, task_id="t-1", adopted=False)
     assert result["node_status"]["has_maintenance_snapshot"] is True
     assert result["node_status"]["maintenance_snapshot"] == SNAPSHOT
-    assert api.writes == [("POST", MAINTENANCE_ON, None)]
+    assert api.writes == [("POST", MAINTENANCE_ON, {})]  # always a JSON object
     assert result["duration"] > 0
 
 
@@ -175,7 +175,8 @@ def test_an_unknown_status_is_polled_until_the_timeout(run):
     }, node_uid=2, action="maintenance_on", wait_timeout=30)
     assert result["failed"]
     assert result["msg"] == ("timed out after 30s (wait_timeout) waiting for maintenance_on on node 2 "
-                             "(last seen: status migrating_shards, progress 70%)")
+                             "(last seen: status migrating_shards, progress 70%); done so far: started maintenance_on on node 2")
+    assert result["changed"] is True  # the action was started: something changed
     assert result["action"]["status"] == "migrating_shards" and result["duration"] >= 30
     assert "error_code" not in result
 
