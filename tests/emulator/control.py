@@ -1,19 +1,79 @@
 """The control API (``/_emulator/...`` on the MemStore port): reset, fault
-injection, the clock, the request log, and shortcuts for tests and demos."""
+injection, the clock, the request log, and shortcuts for tests and demos.
+
+Every body is a JSON object; a body that is not, a field that is unknown, missing
+or of the wrong type is answered 400 ``{"error": "<what is wrong>", "expected":
+{<field>: "<what it takes>"}}``. README.md lists every endpoint with its body.
+"""
 
 from flask import Blueprint, current_app, jsonify, request
 
+from .redis_enterprise import DEFAULT_ADMIN
+
 blueprint = Blueprint("control", __name__, url_prefix="/_emulator")
+
+NUMBER = (int, float)
+OUTCOMES = ("failed", "stuck", "error", "aborted")
+BUSY_STATUSES = (409, 400)
+
+
+class ControlError(Exception):
+    """A control request the emulator cannot act on: answered 400 with what is expected."""
+
+    def __init__(self, message, schema=None):
+        super(ControlError, self).__init__(message)
+        self.message = message
+        self.schema = schema or {}
+
+
+@blueprint.app_errorhandler(ControlError)
+def _control_error(exc):
+    response = jsonify({"error": exc.message, "expected": {name: spec[1] for name, spec in exc.schema.items()}})
+    response.status_code = 400
+    return response
 
 
 def emulator():
     return current_app.config["EMULATOR"]
 
 
-def _bad(message):
-    response = jsonify({"error": message})
-    response.status_code = 400
-    return response
+def _type_ok(value, types):
+    if isinstance(value, bool):
+        return bool in (types if isinstance(types, tuple) else (types,))
+    return isinstance(value, types)
+
+
+def control_body(schema, required=(), allow_other=False):
+    """The request's JSON object body, checked against ``schema``.
+
+    ``schema`` maps each field to ``(types, description)``; ``required`` names the
+    fields that must be present; ``allow_other`` lets unknown fields through (for
+    bodies that carry resource fields checked elsewhere). An empty body is ``{}``.
+    Raises :class:`ControlError` (400) naming the first problem.
+    """
+    raw = request.get_data()
+    if not raw.strip():
+        body = {}
+    else:
+        body = request.get_json(force=True, silent=True)
+        if not isinstance(body, dict):
+            raise ControlError("the body must be a JSON object", schema)
+    if not allow_other:
+        unknown = sorted(set(body) - set(schema))
+        if unknown:
+            raise ControlError("unknown field %s" % unknown[0], schema)
+    for name in required:
+        if body.get(name) is None:
+            raise ControlError("%s is required" % name, schema)
+    for name, (types, description) in schema.items():
+        if body.get(name) is not None and not _type_ok(body[name], types):
+            raise ControlError("%s must be %s" % (name, description), schema)
+    return body
+
+
+def _check(condition, message, schema):
+    if not condition:
+        raise ControlError(message, schema)
 
 
 @blueprint.get("/info")
@@ -23,14 +83,18 @@ def info():
 
 @blueprint.post("/reset")
 def reset():
+    control_body({})
     emulator().reset()
     return jsonify({"reset": True})
 
 
 @blueprint.get("/log")
 def get_log():
-    since = int(request.args.get("since", 0))
-    return jsonify({"requests": emulator().log.entries(since), "last": emulator().log.last_seq()})
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        raise ControlError("since must be a non-negative integer (the last seq already seen)",
+                           {"since": (int, "query parameter: only entries with a greater seq")})
+    return jsonify({"requests": emulator().log.entries(int(since)), "last": emulator().log.last_seq()})
 
 
 @blueprint.delete("/log")
@@ -39,15 +103,32 @@ def clear_log():
     return jsonify({"cleared": True})
 
 
+FAULT = {
+    "server": (str, "a string: memstore, node1, node2..., or re (every node); globs allowed (default *)"),
+    "method": (str, "a string: GET, POST, PUT, PATCH, DELETE or * (default)"),
+    "path": (str, "a string: the request path, a glob (default *)"),
+    "status": (int, "an integer HTTP status from 100 to 599, answered instead of the real answer"),
+    "times": (int, "an integer: how many matching requests it hits (default 1, -1: every one)"),
+    "skip": (int, "an integer >= 0: matching requests let through before it hits (default 0)"),
+    "retry_after": (NUMBER, "a number of seconds sent as Retry-After with status"),
+    "delay": (NUMBER, "a number of real seconds >= 0 to wait before answering"),
+    "drop": (str, "before (close the connection, request not processed) or after (processed, answer lost)"),
+    "code": (str, "a string: the error code of the answer's body"),
+    "message": (str, "a string: the error message of the answer's body"),
+}
+
+
 @blueprint.post("/faults")
 def add_fault():
-    """Body: server (memstore, iam, re, node1...; globs), method, path (glob), status,
-    times (default 1, -1 = always), skip, retry_after, delay (seconds), drop (before|after),
-    code, message."""
-    try:
-        fault = emulator().faults.add_http(**(request.get_json(force=True) or {}))
-    except (TypeError, ValueError) as exc:
-        return _bad(str(exc))
+    body = control_body(FAULT)
+    _check(any(body.get(key) is not None for key in ("status", "delay", "drop")), "a fault needs status, delay or drop", FAULT)
+    _check(body.get("status") is None or 100 <= body["status"] <= 599, "status must be from 100 to 599", FAULT)
+    _check(body.get("drop") in (None, "before", "after"), "drop must be before or after", FAULT)
+    _check(body.get("times", 1) >= -1, "times must be -1 (always) or a count >= 0", FAULT)
+    _check(body.get("skip", 0) >= 0, "skip must be >= 0", FAULT)
+    _check(body.get("delay") is None or body["delay"] >= 0, "delay must be >= 0", FAULT)
+    _check(body.get("retry_after") is None or body["retry_after"] >= 0, "retry_after must be >= 0", FAULT)
+    fault = emulator().faults.add_http(**{key: value for key, value in body.items() if value is not None})
     return jsonify(fault.as_dict()), 201
 
 
@@ -58,55 +139,106 @@ def clear_faults():
     return jsonify({"cleared": True})
 
 
+OPERATION_FAULT = {
+    "operation": (str, "a string (glob): create, update, scale, recovery, promote, delete (MemStore), bootstrap, "
+                       "or a node action name (Redis Enterprise)"),
+    "outcome": (str, "failed, stuck, error or aborted"),
+    "target": (str, "a string (glob): the instance set's name; node<index> for bootstrap; node<uid> for a node action "
+                    "(default *)"),
+    "times": (int, "an integer: how many operations it hits (default 1, -1: every one)"),
+    "details": (dict, "an object passed to the feature, e.g. {\"error_code\": ..., \"error_message\": ...}"),
+}
+
+
 @blueprint.post("/faults/operation")
 def add_operation_fault():
-    """Body: operation (glob), target (glob), outcome (failed|stuck|error|aborted), times, details."""
-    try:
-        emulator().faults.add_operation(**(request.get_json(force=True) or {}))
-    except (TypeError, ValueError) as exc:
-        return _bad(str(exc))
+    body = control_body(OPERATION_FAULT, required=("operation", "outcome"))
+    _check(body["outcome"] in OUTCOMES, "outcome must be one of %s" % ", ".join(OUTCOMES), OPERATION_FAULT)
+    _check(body.get("times", 1) >= -1, "times must be -1 (always) or a count >= 0", OPERATION_FAULT)
+    emulator().faults.add_operation(**{key: value for key, value in body.items() if value is not None})
     return jsonify({"added": True}), 201
 
 
 @blueprint.post("/tokens/expire")
 def expire_tokens():
+    control_body({})
     now = emulator().clock.now()
     for token in emulator().memstore.tokens.values():
         token["expires_at"] = now
     return jsonify({"expired": len(emulator().memstore.tokens)})
 
 
+CLOCK = {
+    "speed": (NUMBER, "a number > 0: emulated seconds per real second"),
+    "advance": (NUMBER, "a number >= 0: emulated seconds to jump forward now"),
+}
+
+
 @blueprint.post("/clock")
 def clock():
-    """Body: speed (emulated seconds per real second) and/or advance (emulated seconds)."""
-    body = request.get_json(force=True) or {}
-    if "speed" in body:
+    body = control_body(CLOCK)
+    _check(body.get("speed") is None or body["speed"] > 0, "speed must be > 0", CLOCK)
+    _check(body.get("advance") is None or body["advance"] >= 0, "advance must be >= 0", CLOCK)
+    if body.get("speed") is not None:
         emulator().clock.set_speed(float(body["speed"]))
-    if "advance" in body:
+    if body.get("advance") is not None:
         emulator().clock.advance(float(body["advance"]))
         emulator().scheduler.run_due()
     return jsonify({"now": emulator().clock.now(), "speed": emulator().clock.speed})
 
 
+RE_CLUSTER = {
+    "name": (str, "a string: the cluster's FQDN (default cluster.re.test)"),
+    "nodes": (list, "an array of node indexes (1 = 127.0.0.2...), the first is the master (default: every node)"),
+    "username": (str, "a string: the admin user (default admin@re.test)"),
+    "password": (str, "a string: the admin password (default Admin-Passw0rd)"),
+}
+
+
 @blueprint.post("/re/cluster")
 def seed_cluster():
-    """Body: name, nodes (indexes), username, password: a completed cluster at once."""
-    body = request.get_json(force=True) or {}
-    cluster = emulator().seed_re_cluster(body.get("name", "cluster.re.test"), body.get("nodes"),
-                                         body.get("username"), body.get("password"))
-    return jsonify({"name": cluster.name, "nodes": [n.index for n in cluster.members(emulator())]}), 201
+    body = control_body(RE_CLUSTER)
+    count = emulator().node_count
+    nodes = body.get("nodes")
+    if nodes is not None:
+        _check(nodes and all(_type_ok(n, int) and 1 <= n <= count for n in nodes) and len(set(nodes)) == len(nodes),
+               "nodes must be distinct node indexes from 1 to %d" % count, RE_CLUSTER)
+    cluster = emulator().seed_re_cluster(body.get("name") or "cluster.re.test", nodes, body.get("username"), body.get("password"))
+    return jsonify({"name": cluster.name, "nodes": [n.index for n in cluster.members(emulator())],
+                    "username": body.get("username") or DEFAULT_ADMIN[0]}), 201
+
+
+NODE_DOWN = {"seconds": (NUMBER, "a number > 0 of real seconds during which the node refuses connections (default 3)")}
 
 
 @blueprint.post("/re/nodes/<int:index>/down")
 def node_down(index):
-    """Body: seconds (real) during which the node refuses connections."""
-    emulator().node_down(index, float((request.get_json(force=True) or {}).get("seconds", 3)))
-    return jsonify({"down": index})
+    body = control_body(NODE_DOWN)
+    _check(1 <= index <= emulator().node_count, "node %d does not exist (1 to %d)" % (index, emulator().node_count), NODE_DOWN)
+    seconds = body.get("seconds", 3)
+    _check(seconds > 0, "seconds must be > 0", NODE_DOWN)
+    emulator().node_down(index, float(seconds))
+    return jsonify({"down": index, "seconds": seconds})
+
+
+SHAPES = {"doc_shapes": (bool, "true: answer as the documents show (available_addrs, numeric uid and progress); "
+                               "false: as real servers do (the default)")}
 
 
 @blueprint.post("/re/shapes")
 def shapes():
-    """Body: doc_shapes (bool): answer as the documents show (available_addrs, numeric uid)
-    instead of as real servers do."""
-    emulator().re_doc_shapes = bool((request.get_json(force=True) or {}).get("doc_shapes"))
+    body = control_body(SHAPES, required=("doc_shapes",))
+    emulator().re_doc_shapes = body["doc_shapes"]
     return jsonify({"doc_shapes": emulator().re_doc_shapes})
+
+
+BUSY = {"status": (int, "409 (the default: Conflict) or 400 (code InvalidState, as the documents list for "
+                        "the PATCH endpoints): the answer to a write on a busy MemStore instance set")}
+
+
+@blueprint.post("/memstore/busy")
+def busy_answer():
+    body = control_body(BUSY, required=("status",))
+    _check(body["status"] in BUSY_STATUSES, "status must be 409 or 400", BUSY)
+    emulator().memstore_busy_status = body["status"]
+    return jsonify({"status": emulator().memstore_busy_status})

@@ -1,5 +1,6 @@
-"""MemStore instance sets (cluster mode disabled): every endpoint of
-``shared/spec/memstore-cluster-mode-disabled.txt`` with its rules and status codes.
+"""MemStore instance sets (cluster mode disabled): every endpoint the KakaoCloud
+MemStore API documents for them ("When cluster mode is disabled"), with its rules and
+status codes.
 
 Endpoints (all need ``X-Auth-Token``; a set of another project is 404):
 
@@ -23,6 +24,9 @@ Endpoints (all need ``X-Auth-Token``; a set of another project is 404):
 
 Validation errors are 400 in the KakaoCloud shape ``{"error": {"code", "message"}}``; a duplicate
 name (any cluster mode, same project) is 409; a ``projectId`` other than the token's is 403.
+Bodies are checked as a strict schema would: a create or an update with an unknown field
+(``tlsEnable`` for ``tlsEnabled``), at the top or nested, or a field of the wrong type is 400
+naming the field.
 
 State: each set is a dict in ``MemStoreState.resources`` with the create body's field names
 (``description``, ``version``, ``port``, ``flavorId``, ``parameterGroupId``, ``securityGroups``,
@@ -35,7 +39,11 @@ them; private state (``_instances``, ``_op``, ``_serial``) starts with ``_`` and
 Statuses move on the emulator clock (emulated seconds): create ``Creating`` 60 s (a restore 180 s),
 update ``Modifying`` 20 s (applied when it ends), add or delete instance ``Scaling(horizontal)``
 40 s, promote and HA ``Modifying`` 20 s (applied when they end), delete ``Deleting`` 30 s, then
-``Running`` (or gone). Writes on a busy set answer 409; on a Failed set 400 (deletes excepted).
+``Running`` (or gone). Writes on a busy set answer 409 (Conflict) by default, or 400 (code
+``InvalidState``, "in an invalid state") when the emulator runs with ``--memstore-busy-status 400``
+or after ``POST /_emulator/memstore/busy {"status": 400}``, as the documents list only 400 for the
+PATCH endpoints; on a Failed set 400 (deletes excepted). The HA switch answers 400 when the set is
+not Running, whatever the busy status.
 
 Operation faults: ``emulator.faults.add_operation(op, outcome, target=<set name>)`` with ``op`` one
 of create, update, scale, recovery, promote, delete: ``failed``/``aborted`` end the operation with
@@ -58,6 +66,7 @@ import uuid
 
 from flask import Blueprint, jsonify, request
 
+from .control import ControlError, control_body
 from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token
 
 blueprint = Blueprint("memstore_instance_sets", __name__)
@@ -160,11 +169,51 @@ def _check_schedule(schedule, previous=None, allow_disable=False):
     return {"cron": cron, "retentionLimit": retention}
 
 
+CREATE_FIELDS = ("instanceSetName", "description", "replicas", "flavorId", "recoveryEnabled", "subnets",
+                 "subnetAssignments", "securityGroups", "backupSchedule", "user", "tlsEnabled", "parameterGroupId",
+                 "port", "projectId", "version", "restoreSource")
+
+
+def _only(value, allowed, where):
+    """Refuse the fields of ``value`` (a dict) that the API does not know, naming the first."""
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise Invalid("%s%s is not a field of this request (known: %s)" % (where, unknown[0], ", ".join(allowed)))
+
+
+def _only_in_items(value, allowed, where):
+    for index, item in enumerate(value if isinstance(value, list) else []):
+        if isinstance(item, dict):
+            _only(item, allowed, "%s[%d]." % (where, index))
+
+
+def _check_create_fields(body):
+    """Like the real API's strict schema: unknown fields anywhere in a create body are 400."""
+    _only(body, CREATE_FIELDS, "")
+    for key in ("subnets", "securityGroups"):
+        _only_in_items(body.get(key), ("id",), key)
+    assignments = body.get("subnetAssignments")
+    for index, placement in enumerate([assignments] if isinstance(assignments, dict) else assignments or []):
+        if isinstance(placement, dict):
+            where = "subnetAssignments[%d]." % index
+            _only(placement, ("primary", "replicas"), where)
+            if isinstance(placement.get("primary"), dict):
+                _only(placement["primary"], ("id",), where + "primary.")
+            _only_in_items(placement.get("replicas"), ("id",), where + "replicas")
+    if isinstance(body.get("backupSchedule"), dict):
+        _only(body["backupSchedule"], ("cron", "retentionLimit"), "backupSchedule.")
+    if isinstance(body.get("user"), dict):
+        _only(body["user"], ("name", "password"), "user.")
+    if isinstance(body.get("restoreSource"), dict):
+        _only(body["restoreSource"], ("backupName", "files"), "restoreSource.")
+
+
 def _version_key(version):
     return tuple(int(part) for part in str(version).split(".") if part.isdigit())
 
 
 def _validate_create(body, state):
+    _check_create_fields(body)
     name = _string(body, "instanceSetName")
     if not _NAME.match(name):
         raise Invalid("instanceSetName must be 4-20 lowercase letters, digits and '-', start with a letter, "
@@ -287,19 +336,20 @@ def _outcome(operation, resource):
     return fault["outcome"] if fault else None
 
 
-def _begin(resource, status, seconds, outcome, finish, on_failure=None):
+def _begin(resource, status, seconds, outcome, finish, on_failure=None, emu=None):
     """Mark the set ``status`` and finish the operation ``seconds`` emulated seconds later.
 
     ``finish(resource)`` applies the change; the set is then Running (unless finish removed it).
     A ``failed``/``aborted`` outcome sets it Failed instead (``on_failure`` marks the instances),
-    ``stuck`` never finishes.
+    ``stuck`` never finishes. ``emu`` is needed outside a request (default: the request's emulator).
     """
+    emu = emu or emulator()
     resource["status"] = status
     resource["_op"] += 1
     op = resource["_op"]
     if outcome == "stuck":
         return
-    state = memstore_state()  # callbacks run outside any request: bind the state now
+    state = emu.memstore  # callbacks run outside any request: bind the state now
 
     def complete():
         if state.resources.get(resource["id"]) is not resource or resource["_op"] != op:
@@ -312,7 +362,7 @@ def _begin(resource, status, seconds, outcome, finish, on_failure=None):
         resource["status"] = RUNNING
         finish(resource)
 
-    emulator().scheduler.schedule(seconds, complete)
+    emu.scheduler.schedule(seconds, complete)
 
 
 def _get_set(set_id):
@@ -328,6 +378,9 @@ def _writable(resource, allow_failed=False):
         return
     if status == FAILED:
         raise Invalid("instance set %r is Failed" % resource["name"])
+    if emulator().memstore_busy_status == 400:  # what the documents list for the PATCH endpoints
+        raise Invalid("instance set %r is in an invalid state for this request (%s); try again when it is Running"
+                      % (resource["name"], status), code="InvalidState")
     raise Invalid("instance set %r is %s; try again when it is Running" % (resource["name"], status), status=409, code="Conflict")
 
 
@@ -402,6 +455,8 @@ def update_instance_set(set_id):
     if "securityGroups" in body:
         changes["securityGroups"] = [{"id": sg} for sg in _id_list(body, "securityGroups")]
     if "backupSchedule" in body:
+        if isinstance(body["backupSchedule"], dict):
+            _only(body["backupSchedule"], ("cron", "retentionLimit"), "backupSchedule.")
         changes["backupSchedule"] = _check_schedule(body["backupSchedule"], resource.get("backupSchedule"), allow_disable=True)
     _writable(resource)
     outcome = _outcome("update", resource)
@@ -526,7 +581,14 @@ def add_replica(set_id):
     _writable(resource)
     if len([i for i in resource["_instances"] if i["role"] == "replica"]) >= MAX_REPLICAS:
         raise Invalid("an instance set has at most %d replicas" % MAX_REPLICAS)
-    outcome = _outcome("scale", resource)
+    start_adding_replica(emulator(), resource, subnet_id, _outcome("scale", resource))
+    return _answer(resource)
+
+
+def start_adding_replica(emu, resource, subnet_id, outcome=None):
+    """Begin adding a replica in ``subnet_id``: the set is Scaling(horizontal) for
+    ``SCALE_SECONDS``. The endpoint's effect, also callable in-process (hold ``emu.lock``)
+    to play another client that scales the set at a chosen moment."""
     instance = _new_instance(resource, "replica", subnet_id, "Creating")
     resource["_instances"].append(instance)
     resource["replicas"] = len(resource["_instances"])
@@ -537,8 +599,8 @@ def add_replica(set_id):
     def fail(_res):
         instance["status"] = FAILED
 
-    _begin(resource, SCALING, SCALE_SECONDS, outcome, finish, fail)
-    return _answer(resource)
+    _begin(resource, SCALING, SCALE_SECONDS, outcome, finish, fail, emu=emu)
+    return instance
 
 
 @blueprint.patch("/v1/instance-sets/<set_id>/recovery")
@@ -583,22 +645,40 @@ def seed_instance_set(emu, name, nodes=1, status=RUNNING, **fields):
     return resource
 
 
+SEED_SET = {
+    "name": (str, "a string: the set's name (required)"),
+    "nodes": (int, "an integer from 1 to %d: Running instances, the first is the primary (default 1)" % (MAX_REPLICAS + 1)),
+    "status": (str, "a string: the set's status (default Running)"),
+}
+SEED_BACKUP = {
+    "name": (str, "a string: the backup's name (required)"),
+    "version": (str, "a string: the Redis version it was taken from (default 7.2.7)"),
+    "clusterMode": (str, "enabled or disabled (default)"),
+    "instanceSetId": (str, "a string: the set it belongs to"),
+    "automatic": (bool, "a boolean: an automatic backup (default false)"),
+    "projectId": (str, "a string: its project (default the emulator's)"),
+}
+INSTANCE_STATUS = {"status": (str, "a string, e.g. Failed: what a broken node looks like (required)")}
+
+
 @blueprint.post("/_emulator/memstore/instance-sets")
 def seed_instance_set_route():
     """Body: name (required), nodes (default 1), status, and create-body fields to override."""
-    body = dict(request.get_json(force=True) or {})
-    if not body.get("name"):
-        return jsonify({"error": "name is required"}), 400
-    resource = seed_instance_set(emulator(), body.pop("name"), int(body.pop("nodes", 1)), **body)
+    schema = dict(SEED_SET, **{field: (object, "a create-body field, stored as given") for field in CREATE_FIELDS
+                               if field != "instanceSetName"})
+    body = control_body(schema, required=("name",))
+    if not 1 <= body.get("nodes", 1) <= MAX_REPLICAS + 1:
+        raise ControlError("nodes must be from 1 to %d" % (MAX_REPLICAS + 1), schema)
+    resource = seed_instance_set(emulator(), body.pop("name"), body.pop("nodes", 1), **body)
     return jsonify({"id": resource["id"], "name": resource["name"]}), 201
 
 
 @blueprint.post("/_emulator/memstore/backups")
 def seed_backup():
     """Body: name (required), version, clusterMode (default disabled), instanceSetId, automatic, projectId."""
-    body = request.get_json(force=True) or {}
-    if not body.get("name"):
-        return jsonify({"error": "name is required"}), 400
+    body = control_body(SEED_BACKUP, required=("name",))
+    if body.get("clusterMode", "disabled") not in ("enabled", "disabled"):
+        raise ControlError("clusterMode must be enabled or disabled", SEED_BACKUP)
     backup = {"name": body["name"], "version": body.get("version", "7.2.7"), "clusterMode": body.get("clusterMode", "disabled"),
               "instanceSetId": body.get("instanceSetId"), "automatic": bool(body.get("automatic")), "createdAt": _now()}
     if body.get("projectId"):
@@ -615,7 +695,7 @@ def list_backups():
 @blueprint.post("/_emulator/memstore/instances/<instance_id>/status")
 def set_instance_status(instance_id):
     """Body: status, e.g. Failed: what a broken node looks like."""
-    status = (request.get_json(force=True) or {}).get("status")
+    status = control_body(INSTANCE_STATUS, required=("status",))["status"]
     for resource in memstore_state().resources.values():
         for instance in resource.get("_instances") or []:
             if instance.get("objectId") == instance_id:

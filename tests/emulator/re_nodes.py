@@ -1,4 +1,4 @@
-"""Redis Enterprise nodes and node actions (``shared/spec/re-node-actions.txt``).
+"""Redis Enterprise nodes and node actions, as the Redis Enterprise REST API documents them.
 Registered on every node's app; every node of a cluster answers for every node
 of that cluster, so any node URL can act on uid 2.
 
@@ -41,10 +41,11 @@ Effects
   enslave_node     a master becomes a slave and the lowest other uid becomes master; a
                    slave completes at once, unchanged.
 
-Body rules (strict): a body must be a JSON object sent as ``application/json``
-(415/400 otherwise); fields are checked against the action's documented fields
-and types (400 ``invalid_schema``, naming the field). ``remove`` needs a body,
-``{}`` at least, as the documents' cURL example sends.
+Body rules (strict): every action POST needs a JSON object body sent as
+``application/json``, ``{}`` at least, as the documents' cURL examples send and as
+servers since 5.4.2 require (no body: 400 ``invalid_schema``; another content type:
+415; not an object: 400); fields are checked against the action's documented fields
+and types (400 ``invalid_schema``, naming the field).
 
 Shards: a cluster whose nodes hold none gets ``SHARDS_PER_NODE`` on each member the
 first time a node endpoint is used, so maintenance and removal have something to move.
@@ -372,9 +373,8 @@ def _read_params(action):
     """The POST body as a dict of documented fields, or an error response."""
     raw = request.get_data()
     if not raw.strip():
-        if action == "remove":
-            return None, error(400, "invalid_json", "remove needs a JSON body ({} at least)")
-        return {}, None
+        # Servers since 5.4.2 refuse a bodiless action POST; the documents' examples send -d "{}".
+        return None, error(400, "invalid_schema", "the %s action needs a JSON object body ({} at least)" % action)
     if request.mimetype != "application/json":
         return None, error(415, "unsupported_media_type", "the body must be sent as application/json")
     body = request.get_json(silent=True)

@@ -1,8 +1,10 @@
-"""The emulator: one MemStore server (HTTP, with IAM and the control API) and
-several Redis Enterprise nodes (HTTPS, one loopback address each, same port)."""
+"""The emulator: one MemStore server (HTTP, or HTTPS with ``memstore_tls``, with IAM
+and the control API) and several Redis Enterprise nodes (HTTPS, one loopback address
+each, same port). Every HTTPS server presents a certificate signed by the emulator's CA."""
 
 import logging
 import os
+import shutil
 import socket
 import ssl
 import tempfile
@@ -17,6 +19,7 @@ from .tls import write_tls_files
 MEMSTORE_BLUEPRINTS = [memstore_instance_sets.blueprint, control.blueprint]
 RE_BLUEPRINTS = [re_bootstrap.blueprint, re_nodes.blueprint]
 DEFAULT_SPEED = 100.0
+DEFAULT_BUSY_STATUS = 409  # what a write on a busy MemStore set is answered (or 400, see control.py)
 
 
 def node_address(index):
@@ -31,13 +34,19 @@ class Emulator:
     take 60 s to create are Running after 0.6 s at the default of 100.
     """
 
-    def __init__(self, nodes=3, speed=DEFAULT_SPEED, host="127.0.0.1", memstore_port=0, re_port=0, state_dir=None, quiet=True):
+    def __init__(self, nodes=3, speed=DEFAULT_SPEED, host="127.0.0.1", memstore_port=0, re_port=0, state_dir=None, quiet=True,
+                 memstore_tls=False, memstore_busy_status=DEFAULT_BUSY_STATUS):
         self.lock = threading.RLock()
         self.default_speed = speed
+        self.default_busy_status = memstore_busy_status
         self.host = host
         self.memstore_port = memstore_port
         self.re_port = re_port
         self.node_count = nodes
+        self.memstore_tls = memstore_tls
+        # Without a state directory the emulator makes a temporary one and removes it on stop():
+        # it holds a private key. A given one is kept, so a restart keeps the same CA (ca_path).
+        self._own_state_dir = not state_dir
         self.state_dir = state_dir or tempfile.mkdtemp(prefix="redisops-emulator-")
         self.tls = write_tls_files(os.path.join(self.state_dir, "tls"), [host] + [node_address(i) for i in range(1, nodes + 1)])
         self._servers = {}
@@ -56,6 +65,7 @@ class Emulator:
         self.memstore = memstore.MemStoreState()
         self.re_nodes = [redis_enterprise.ReNode(i, node_address(i)) for i in range(1, self.node_count + 1)]
         self.re_doc_shapes = False
+        self.memstore_busy_status = self.default_busy_status
         for node in self.re_nodes:
             if node.index in self._node_apps:
                 self._node_apps[node.index].config["RE_NODE"] = node
@@ -79,7 +89,7 @@ class Emulator:
     # --- servers ------------------------------------------------------------------
     @property
     def memstore_url(self):
-        return "http://%s:%d" % (self.host, self.memstore_port)
+        return "%s://%s:%d" % ("https" if self.memstore_tls else "http", self.host, self.memstore_port)
 
     @property
     def identity_url(self):
@@ -103,6 +113,9 @@ class Emulator:
             "ca_path": self.tls["ca"],
             "untrusted_ca_path": self.tls["untrusted_ca"],
             "speed": self.clock.speed,
+            "memstore_tls": self.memstore_tls,
+            "memstore_busy_status": self.memstore_busy_status,
+            "state_dir": self.state_dir,
         }
 
     def _ssl_context(self):
@@ -121,7 +134,8 @@ class Emulator:
     def start(self):
         ms_app = memstore.create_app(self, MEMSTORE_BLUEPRINTS)
         wrapped = EmulatorMiddleware(ms_app, self, "memstore", memstore.error_body)
-        server = self._serve("memstore", self.host, self.memstore_port, wrapped)
+        server = self._serve("memstore", self.host, self.memstore_port, wrapped,
+                             self._ssl_context() if self.memstore_tls else None)
         self.memstore_port = server.server_port
         for node in self.re_nodes:
             app = redis_enterprise.create_app(self, node, RE_BLUEPRINTS)
@@ -172,6 +186,8 @@ class Emulator:
             server.shutdown()
             server.server_close()
         self._servers.clear()
+        if self._own_state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
 
 
 def _free_port(address):

@@ -1,0 +1,226 @@
+"""The emulator as a product: strict API bodies, a validated control API, its command
+line, a CA that survives a restart, MemStore over HTTPS, and no file left behind."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from emulator import Emulator
+from emulator.memstore_instance_sets import seed_instance_set
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INFO = "redisops.platform.memstore_instance_set_info"
+
+
+def token_session(emulator, verify=True):
+    info = emulator.info()
+    body = {"auth": {"identity": {"methods": ["application_credential"], "application_credential": {
+        "id": info["application_credential_id"], "secret": info["application_credential_secret"]}}}}
+    answer = requests.post(emulator.identity_url + "/auth/tokens", json=body, timeout=10, verify=verify)
+    session = requests.Session()
+    session.headers["X-Auth-Token"] = answer.headers["X-Subject-Token"]
+    return session
+
+
+def control(emulator, method, path, **kwargs):
+    return requests.request(method, emulator.info()["control_url"] + path, timeout=10, **kwargs)
+
+
+# --- Redis Enterprise node actions: always a JSON object body ---------------------------------------
+@pytest.mark.parametrize("action", ["maintenance_on", "maintenance_off", "enslave_node", "remove"])
+def test_a_bodiless_node_action_post_is_refused_like_a_real_server(emulator, action):
+    emulator.seed_re_cluster()
+    admin = emulator.info()["re_admin"]
+    url = "%s/v1/nodes/3/actions/%s" % (emulator.node_url(1), action)
+    answer = requests.post(url, auth=(admin["username"], admin["password"]), verify=emulator.tls["ca"], timeout=10)
+    assert answer.status_code == 400
+    assert answer.json()["error_code"] == "invalid_schema" and "JSON object body" in answer.json()["description"]
+    assert emulator.node(3).actions == {}  # nothing started
+    accepted = requests.post(url, json={}, auth=(admin["username"], admin["password"]), verify=emulator.tls["ca"], timeout=10)
+    assert accepted.status_code == 200 and accepted.json()["task_id"]
+
+
+# --- MemStore: a create refuses unknown and mistyped fields ---------------------------------------
+def create_body(emulator, name="emu-strict", **fields):
+    body = {"instanceSetName": name, "replicas": 1, "flavorId": "f", "recoveryEnabled": False,
+            "subnets": [{"id": "s1"}], "subnetAssignments": [{"primary": {"id": "s1"}, "replicas": []}],
+            "securityGroups": [{"id": "sg"}], "parameterGroupId": "pg", "port": 6379,
+            "projectId": emulator.info()["project_id"], "version": "7.2.7"}
+    body.update(fields)
+    return body
+
+
+@pytest.mark.parametrize("fields, named", [
+    ({"tlsEnable": True}, "tlsEnable"),  # a typo of tlsEnabled: TLS would silently be off
+    ({"subnets": [{"id": "s1", "name": "x"}]}, "subnets[0].name"),
+    ({"subnetAssignments": [{"primary": {"id": "s1", "zone": "a"}, "replicas": []}]}, "subnetAssignments[0].primary.zone"),
+    ({"backupSchedule": {"cron": "* 1 * * *", "retentionLimit": 3, "retention": 3}}, "backupSchedule.retention"),
+    ({"user": {"name": "u", "password": "p", "pasword": "p"}}, "user.pasword"),
+    ({"tlsEnabled": "true"}, "tlsEnabled"),  # mistyped
+    ({"recoveryEnabled": 1}, "recoveryEnabled"),
+    ({"port": "6379"}, "port"),
+    ({"description": 5}, "description"),
+])
+def test_a_create_with_an_unknown_or_mistyped_field_is_refused_naming_it(emulator, fields, named):
+    session = token_session(emulator)
+    answer = session.post(emulator.memstore_url + "/v1/instance-sets", json=create_body(emulator, **fields), timeout=10)
+    assert answer.status_code == 400, answer.text
+    assert named in answer.json()["error"]["message"]
+    assert emulator.memstore.resources == {}
+
+
+def test_a_strict_create_still_accepts_every_documented_field(emulator):
+    session = token_session(emulator)
+    body = create_body(emulator, description="d", tlsEnabled=True, user={"name": "u", "password": "p"},
+                       backupSchedule={"cron": "* 1 * * *", "retentionLimit": 3})
+    assert session.post(emulator.memstore_url + "/v1/instance-sets", json=body, timeout=10).status_code == 201
+
+
+def test_an_update_refuses_an_unknown_backup_schedule_field(emulator):
+    resource = seed_instance_set(emulator, "emu-upd", nodes=1)
+    answer = token_session(emulator).patch("%s/v1/instance-sets/%s" % (emulator.memstore_url, resource["id"]),
+                                           json={"backupSchedule": {"cron": "* 2 * * *", "retentionLimt": 3}}, timeout=10)
+    assert answer.status_code == 400 and "backupSchedule.retentionLimt" in answer.json()["error"]["message"]
+
+
+# --- the control API validates what it is sent ---------------------------------------------------
+@pytest.mark.parametrize("path, body, message, expected_field", [
+    ("/faults/operation", {"operation": "create"}, "outcome is required", "outcome"),
+    ("/faults/operation", {"operation": "create", "outcome": "exploded"}, "outcome must be one of failed, stuck, error, aborted", "outcome"),
+    ("/faults", {"path": "/v1/*"}, "a fault needs status, delay or drop", "status"),
+    ("/faults", {"status": "503"}, "status must be an integer HTTP status from 100 to 599, answered instead of the real answer",
+     "status"),
+    ("/faults", {"status": 503, "tims": 2}, "unknown field tims", "times"),
+    ("/faults", {"drop": "during"}, "drop must be before or after", "drop"),
+    ("/faults", [1, 2], "the body must be a JSON object", "status"),
+    ("/clock", {"speed": 0}, "speed must be > 0", "speed"),
+    ("/clock", {"advance": "10"}, "advance must be a number >= 0: emulated seconds to jump forward now", "advance"),
+    ("/re/cluster", {"nodes": [1, 9]}, "nodes must be distinct node indexes from 1 to 3", "nodes"),
+    ("/re/nodes/2/down", {"seconds": -1}, "seconds must be > 0", "seconds"),
+    ("/re/nodes/7/down", {}, "node 7 does not exist (1 to 3)", "seconds"),
+    ("/re/shapes", {}, "doc_shapes is required", "doc_shapes"),
+    ("/memstore/instance-sets", {"nodes": 2}, "name is required", "name"),
+    ("/memstore/instance-sets", {"name": "x", "nodes": 9}, "nodes must be from 1 to 6", "nodes"),
+    ("/memstore/backups", {"name": "b", "automatic": "yes"}, "automatic must be a boolean: an automatic backup (default false)", "automatic"),
+    ("/memstore/instances/any/status", {}, "status is required", "status"),
+])
+def test_a_bad_control_request_is_a_400_saying_what_is_expected(emulator, path, body, message, expected_field):
+    answer = control(emulator, "POST", path, json=body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == message
+    assert expected_field in answer.json()["expected"]
+    assert "Traceback" not in answer.text and "positional argument" not in answer.text
+
+
+def test_a_control_body_that_is_not_json_is_a_400(emulator):
+    answer = control(emulator, "POST", "/faults", data="status=503", headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400 and answer.json()["error"] == "the body must be a JSON object"
+    assert control(emulator, "GET", "/log?since=x").status_code == 400
+
+
+def test_every_documented_control_endpoint_answers(emulator):
+    assert control(emulator, "GET", "/info").json()["memstore_busy_status"] == 409
+    assert control(emulator, "POST", "/faults", json={"server": "node1", "status": 503, "times": 2}).status_code == 201
+    assert control(emulator, "POST", "/faults/operation", json={"operation": "create", "outcome": "stuck"}).status_code == 201
+    assert control(emulator, "DELETE", "/faults").json() == {"cleared": True}
+    assert emulator.faults.http == [] and emulator.faults.operations == []
+    assert control(emulator, "POST", "/clock", json={"speed": 50, "advance": 10}).json()["speed"] == 50
+    seeded = control(emulator, "POST", "/re/cluster", json={"nodes": [1, 2], "username": "ops@re.test", "password": "Ops-Passw0rd"})
+    assert seeded.status_code == 201 and seeded.json() == {"name": "cluster.re.test", "nodes": [1, 2], "username": "ops@re.test"}
+    assert control(emulator, "POST", "/re/shapes", json={"doc_shapes": True}).json() == {"doc_shapes": True}
+    assert control(emulator, "POST", "/tokens/expire").status_code == 200
+    assert control(emulator, "POST", "/memstore/busy", json={"status": 400}).json() == {"status": 400}
+    requests.get(emulator.node_url(1) + "/v1/bootstrap", verify=emulator.tls["ca"], timeout=10)
+    assert control(emulator, "GET", "/log").json()["last"] >= 1
+    assert control(emulator, "DELETE", "/log").json() == {"cleared": True} and emulator.log.entries() == []
+    assert control(emulator, "POST", "/reset").json() == {"reset": True}
+    assert emulator.clock.speed != 50 and emulator.re_doc_shapes is False and emulator.memstore_busy_status == 409
+
+
+# --- command line, state directory, MemStore over HTTPS -------------------------------------------
+def test_help_shows_every_default():
+    shown = subprocess.run([sys.executable, "-m", "emulator", "--help"], cwd=TESTS, capture_output=True, text=True,
+                           check=True).stdout
+    flat = " ".join(shown.split())
+    for default in ("(default: 127.0.0.1)", "(default: 8480)", "(default: 9443)", "(default: 3)", "(default: 100.0)",
+                    "(default: 409)", "(default: None)", "--memstore-tls", "--state-dir"):
+        assert default in flat, shown
+    assert "removed on exit" in flat
+
+
+def test_the_ca_and_server_key_persist_in_the_state_dir(tmp_path):
+    first = Emulator(nodes=1, state_dir=str(tmp_path)).start()
+    try:
+        ca_path = first.tls["ca"]
+        with open(ca_path) as handle:
+            ca = handle.read()
+        with open(first.tls["key"]) as handle:
+            key = handle.read()
+    finally:
+        first.stop()
+    assert os.path.exists(ca_path)  # a given state directory is kept
+    second = Emulator(nodes=1, state_dir=str(tmp_path)).start()
+    try:
+        assert second.tls["ca"] == ca_path
+        with open(ca_path) as handle:
+            assert handle.read() == ca
+        with open(second.tls["key"]) as handle:
+            assert handle.read() == key
+        assert oct(os.stat(second.tls["key"]).st_mode & 0o777) == "0o600"
+        assert oct(os.stat(second.tls["ca_key"]).st_mode & 0o777) == "0o600"
+        # The CA saved before the restart still verifies the restarted server.
+        assert requests.get(second.node_url(1) + "/v1/bootstrap", verify=ca_path, timeout=10).status_code == 200
+    finally:
+        second.stop()
+
+
+def test_without_a_state_dir_nothing_is_left_behind():
+    emu = Emulator(nodes=1).start()
+    state_dir = emu.state_dir
+    assert os.path.exists(os.path.join(state_dir, "tls", "server-key.pem"))
+    emu.stop()
+    assert not os.path.exists(state_dir)
+
+
+@pytest.fixture(scope="module")
+def tls_emulator(tmp_path_factory):
+    emu = Emulator(nodes=1, memstore_tls=True, state_dir=str(tmp_path_factory.mktemp("tls-emulator"))).start()
+    yield emu
+    emu.stop()
+
+
+def test_memstore_over_https_with_the_emulator_ca(tls_emulator):
+    assert tls_emulator.memstore_url.startswith("https://") and tls_emulator.identity_url.startswith("https://")
+    assert tls_emulator.info()["control_url"].startswith("https://")
+    session = token_session(tls_emulator, verify=tls_emulator.tls["ca"])
+    # verify= on the request itself: REQUESTS_CA_BUNDLE would win over Session.verify
+    assert session.get(tls_emulator.memstore_url + "/v1/clusters", verify=tls_emulator.tls["ca"], timeout=10).status_code == 200
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(tls_emulator.memstore_url + "/v1/clusters", verify=tls_emulator.tls["untrusted_ca"], timeout=10)
+
+
+def test_memstore_modules_verify_the_certificate_with_ca_path(tls_emulator, tmp_path):
+    from playbook_runner import Ansible  # pylint: disable=import-outside-toplevel
+
+    tls_emulator.reset()
+    seed_instance_set(tls_emulator, "cache-tls", nodes=1)
+    info = tls_emulator.info()
+    connection = {"api_url": tls_emulator.memstore_url, "identity_url": tls_emulator.identity_url,
+                  "application_credential_id": info["application_credential_id"],
+                  "application_credential_secret": info["application_credential_secret"]}
+    play = Ansible(tls_emulator, tmp_path).run([
+        {"name": "trusted CA", INFO: dict(connection, name="cache-tls", ca_path=info["ca_path"])},
+        {"name": "another CA", INFO: dict(connection, name="cache-tls", ca_path=info["untrusted_ca_path"]), "ignore_errors": True},
+        {"name": "no validation", INFO: dict(connection, name="cache-tls", validate_certs=False)},
+    ])
+    trusted, untrusted, unvalidated = play.results
+    assert [s["name"] for s in trusted["instance_sets"]] == ["cache-tls"], play.output
+    assert untrusted["failed"] is True
+    assert "TLS error with 127.0.0.1:%d (identity_url): certificate verify failed" % tls_emulator.memstore_port in untrusted["msg"]
+    assert "ca_path" in untrusted["msg"] and "validate_certs" in untrusted["msg"]
+    assert [s["name"] for s in unvalidated["instance_sets"]] == ["cache-tls"]
+    assert json.dumps(untrusted).count(info["application_credential_secret"]) == 0
