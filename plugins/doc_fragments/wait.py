@@ -20,6 +20,10 @@ options:
     default: true
   wait_timeout:
     description:
-      - How many seconds to wait when O(wait=true). The default depends on the module.
+      - How many seconds the task may wait in total when O(wait=true), from its start.
+      - Every wait of the task shares this one deadline, and no retried request sleeps past it;
+        a server that asks with C(Retry-After) to be called again later than that fails the task
+        at once, saying what it asked.
+      - Must be a positive number.
     type: int
 """

@@ -2,7 +2,7 @@
 # Copyright: redisops.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""``make bench``: the targets of DESIGN.md section 7, measured on the emulator.
+"""``make bench``: the collection's speed targets, measured on the emulator.
 
 - an idempotent re-run sends at most 2 requests per resource and no write;
 - a finished operation is noticed within 1 s, or 10% of the time waited;
@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -186,6 +187,7 @@ def main():
         bench_instance_set(bench)
     finally:
         emulator.stop()
+        shutil.rmtree(workdir, ignore_errors=True)  # it holds the emulator's private keys
     print("bench: %d target(s) missed%s" % (len(bench.missed), (": " + ", ".join(bench.missed)) if bench.missed else ""))
     return 1 if bench.missed else 0
 

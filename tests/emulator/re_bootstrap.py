@@ -1,4 +1,4 @@
-"""Redis Enterprise bootstrap writes (``shared/spec/re-bootstrap.txt``), registered
+"""Redis Enterprise bootstrap writes (the REST API's ``/v1/bootstrap`` requests), registered
 on every node's app. ``GET /v1/bootstrap`` itself lives in ``redis_enterprise.py``.
 
 Endpoints

@@ -2,7 +2,8 @@
 # Copyright: redisops.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""``make demo``: start the emulator, run playbooks/demo.yml against it, stop it."""
+"""``make demo``: start the emulator, run playbooks/demo.yml against it, stop it, and
+remove the temporary directory that held its state and Ansible's files."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,6 +12,7 @@ __metaclass__ = type
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,11 +42,23 @@ def start_emulator(workdir):
 
 def main():
     workdir = tempfile.mkdtemp(prefix="redisops-demo-")
+    try:
+        return demo(workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)  # it holds the emulator's CA and server keys
+
+
+def demo(workdir):
     emulator, info = start_emulator(workdir)
     print("Emulator: MemStore at %s, Redis Enterprise nodes %s" % (
         info["memstore_url"], ", ".join(node["url"] for node in info["re_nodes"])))
     env = dict(os.environ)
     env.update({
+        # Ansible's own files go to the work directory, removed at the end, never to ~/.ansible.
+        "ANSIBLE_HOME": os.path.join(workdir, "ansible-home"),
+        "ANSIBLE_LOCAL_TEMP": os.path.join(workdir, "ansible-tmp"),
+        "ANSIBLE_REMOTE_TMP": os.path.join(workdir, "ansible-remote-tmp"),
+        "TMPDIR": workdir,
         "ANSIBLE_COLLECTIONS_PATH": link_collection(),
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
         "ANSIBLE_LOCALHOST_WARNING": "False",

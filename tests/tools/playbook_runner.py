@@ -78,6 +78,7 @@ class Ansible:
             "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
             "ANSIBLE_HOME": str(self.workdir / "ansible-home"),
             "ANSIBLE_LOCAL_TEMP": str(self.workdir / "ansible-tmp"),
+            "ANSIBLE_REMOTE_TMP": str(self.workdir / "ansible-remote-tmp"),  # not ~/.ansible/tmp
             "ANSIBLE_RETRY_FILES_ENABLED": "False",
         })
         env.update(extra or {})

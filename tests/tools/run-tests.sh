@@ -4,12 +4,19 @@
 # pytest (integration tests run real ansible-playbook against the emulator).
 # Called by `make test` once the virtualenv exists; prints one closing line.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
 VENV=${VENV:-$ROOT/.venv}
 PATH="$VENV/bin:$PATH"
 export PATH
 PYTEST_WORKERS=${PYTEST_WORKERS:-2}
+
+# Every temporary file of the run (collection copies, the build, pytest's and the emulator's
+# directories, Ansible's payloads, ansible-test's private HOME) lives under one directory,
+# removed on exit: nothing is left in /tmp and nothing is written to the user's home.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/redisops-test.XXXXXX") || exit 1
+trap 'rm -rf "$WORK"' EXIT
+export TMPDIR=$WORK
 
 passed=0
 failed=0
@@ -44,19 +51,40 @@ collection_copy() {
     echo "$dest"
 }
 
+# ansible-test runs with a private HOME (its caches and the pip bootstrap stand-in go there,
+# never to ~/.ansible), keeping the user's pip configuration (package index settings).
+# A sanity test skipped because a program it needs is missing fails the gate.
 sanity() {
-    local pip_version cache dest
+    local pip_version dest home log status conf
     pip_version=$(python - <<'PY'
 import inspect, re
 from ansible_test._internal import python_requirements
 print(re.search(r"pip='([0-9.]+)'", inspect.getsource(python_requirements.get_venv_packages)).group(1))
 PY
 )
-    cache=$HOME/.ansible/test/cache
-    mkdir -p "$cache"
-    cp tests/tools/offline_get_pip.py "$cache/get_pip_${pip_version//./_}.py"
+    home=$(mktemp -d "${TMPDIR:-/tmp}/redisops-home.XXXXXX")
+    mkdir -p "$home/.ansible/test/cache"
+    cp tests/tools/offline_get_pip.py "$home/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+    for conf in .config/pip/pip.conf .pip/pip.conf; do
+        if [ -f "$HOME/$conf" ]; then
+            mkdir -p "$home/$(dirname "$conf")"
+            cp "$HOME/$conf" "$home/$conf"
+        fi
+    done
     dest=$(collection_copy)
-    (cd "$dest" && ansible-test sanity --color no --python "$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')")
+    log="$home/sanity.log"
+    (cd "$dest" && HOME="$home" ansible-test sanity --color no \
+        --python "$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')") 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    if grep -E 'WARNING: (Skipping sanity test|Required program)' "$log" >/dev/null; then
+        echo "ansible-test sanity skipped a test (see the warnings above): every sanity test must run"
+        status=1
+    elif ! grep -F 'Running sanity test "shellcheck"' "$log" >/dev/null; then
+        echo "ansible-test sanity did not run shellcheck"
+        status=1
+    fi
+    rm -rf "$home" "${dest%/ansible_collections/redisops/platform}"
+    return "$status"
 }
 
 lint() {
@@ -64,18 +92,28 @@ lint() {
 }
 
 build() {
-    local out
+    local out status
     out=$(mktemp -d "${TMPDIR:-/tmp}/redisops-build.XXXXXX")
     ansible-galaxy collection build --force --output-path "$out" >/dev/null && ls "$out"/redisops-platform-*.tar.gz
+    status=$?
+    rm -rf "$out"
+    return "$status"
+}
+
+# The User-Agent's copy of the version must equal galaxy.yml's (`make version` writes it).
+version() {
+    python tests/tools/sync_version.py --check && echo "COLLECTION_VERSION matches galaxy.yml"
 }
 
 pytests() {
-    python -m pytest -p no:cacheprovider -n "$PYTEST_WORKERS" --junitxml=build/pytest.xml tests/unit tests/integration
+    python -m pytest -p no:cacheprovider -n "$PYTEST_WORKERS" --basetemp "$WORK/pytest" \
+        --junitxml=build/pytest.xml tests/unit tests/integration
 }
 
 gate "ansible-lint (production profile)" lint
 gate "ansible-test sanity" sanity
 gate "ansible-galaxy collection build" build
+gate "one collection version" version
 gate "pytest: unit and integration tests" pytests
 
 # The closing line counts each pytest test and each other gate as one check.

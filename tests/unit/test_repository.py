@@ -1,0 +1,28 @@
+"""Repository-wide rules that a gate must keep: nothing points at files outside the repository."""
+
+import os
+import re
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Built from pieces so this file does not match itself.
+OUTSIDE = re.compile("|".join([r"DESIGN" + r"\.md", r"\.\./" + "shared", r"\bshared/" + "spec"]))
+
+
+def repository_files():
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT,
+                            capture_output=True, check=True).stdout.decode()
+    return [path for path in listed.split("\0") if path and os.path.isfile(os.path.join(ROOT, path))]
+
+
+def test_no_file_refers_to_a_design_document_outside_the_repository():
+    found = []
+    for path in repository_files():
+        try:
+            with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+                for number, line in enumerate(handle, 1):
+                    if OUTSIDE.search(line):
+                        found.append("%s:%d: %s" % (path, number, line.strip()))
+        except UnicodeDecodeError:
+            continue  # a binary file
+    assert found == [], "say what these mean in place (or in docs/):\n" + "\n".join(found)
