@@ -50,7 +50,11 @@ options:
     type: path
   request_timeout:
     description:
-      - Seconds to wait for one HTTP answer. Separate from C(wait_timeout), the time a module waits for an operation.
+      - Seconds to wait for one HTTP answer. It bounds each request and each poll, not a whole operation
+        (the modules that wait for operations bound those with their own C(wait_timeout)).
+      - Throttled and unavailable answers (429, 502, 503, 504) and dropped connections are retried a few
+        times with backoff, each retry announced as a warning; a server's C(Retry-After) is honoured unless it
+        asks for longer than the task has left.
       - If not set, the value of the E(REDIS_ENTERPRISE_REQUEST_TIMEOUT) environment variable is used.
     type: float
     default: 30

@@ -46,6 +46,13 @@ def action_path(uid=None, action=None):
     return "/v1/nodes/%s/actions/%s" % (uid, action)
 
 
+def node_uid_errors(uid):
+    """Node uids are positive integers; a wrong one must not read as "already removed"."""
+    if uid is not None and uid < 1:
+        return ["node_uid must be a positive integer, the uid of a node of the cluster (got %d)" % uid]
+    return []
+
+
 def misplaced_options(action, params):
     """Options set in ``params`` that belong to another action than ``action``."""
     own = ACTION_OPTIONS[action]

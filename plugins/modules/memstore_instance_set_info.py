@@ -35,7 +35,8 @@ notes:
   - Reading one set by name takes two requests (the assumed C(GET /v1/clusters) and the documented
     C(GET /v1/instance-sets/{id}/instances)); a listed item that lacks the set's fields is completed
     from C(GET /v1/clusters/{id}).
-  - A set that does not exist gives an empty list, not an error.
+  - A set that does not exist gives an empty list, not an error. A O(name) that breaks the naming rules of
+    M(redisops.platform.memstore_instance_set) fails before any request.
 seealso:
   - module: redisops.platform.memstore_instance_set
 """
@@ -157,6 +158,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_instan
     read_all_instance_sets,
     read_instance_set,
 )
+from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import name_errors
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 
 
@@ -166,6 +168,11 @@ def main():
         connection=MEMSTORE_CONNECTION,
         mutually_exclusive=[("name", "id")],
     )
+    if module.params["name"] is not None:
+        # The name rules of the writing module: a name no set can have is a typo, not "absent".
+        errors = name_errors(module.params["name"])
+        if errors:
+            module.fail_json(msg="; ".join(errors), errors=errors)
 
     def run():
         client = module.use(MemStoreClient(module.params))

@@ -339,6 +339,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions
     describe_action,
     effect_reached,
     misplaced_options,
+    node_uid_errors,
     node_summary,
     normalize_action,
     owner_of,
@@ -550,10 +551,11 @@ def main():
         wait_for_persistence=dict(type="bool"),
     )
     module = RedisOpsModule(argument_spec, connection=REDIS_ENTERPRISE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT)
-    misplaced = misplaced_options(module.params["action"], module.params)
-    if misplaced:
-        module.fail_json(msg="; ".join("option %s does not apply to action %s (it belongs to %s)"
-                                       % (option, module.params["action"], owner_of(option)) for option in misplaced))
+    errors = node_uid_errors(module.params["node_uid"])
+    errors.extend("option %s does not apply to action %s (it belongs to %s)" % (option, module.params["action"], owner_of(option))
+                  for option in misplaced_options(module.params["action"], module.params))
+    if errors:
+        module.fail_json(msg="; ".join(errors))
     resource = NodeActionCancel(module) if module.params["state"] == "absent" else NodeAction(module)
     Runner(module, resource).run()
 

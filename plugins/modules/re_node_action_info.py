@@ -32,9 +32,9 @@ options:
     type: int
   action:
     description:
-      - Only this action of O(node_uid), for example V(maintenance_on), V(maintenance_off), V(remove)
-        or V(enslave_node). Requires O(node_uid).
+      - Only this action of O(node_uid). Requires O(node_uid).
     type: str
+    choices: [remove, maintenance_on, maintenance_off, enslave_node]
 notes:
   - Any user of the cluster can read node actions, including read-only (C(cluster_viewer)) users.
 seealso:
@@ -121,7 +121,7 @@ actions:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import NodeActions
+from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import ACTION_NAMES, NodeActions, node_uid_errors
 from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import (
     RedisEnterpriseClient,
 )
@@ -130,9 +130,12 @@ from ansible_collections.redisops.platform.plugins.module_utils._redis_enterpris
 def main():
     argument_spec = dict(
         node_uid=dict(type="int"),
-        action=dict(type="str"),
+        action=dict(type="str", choices=list(ACTION_NAMES)),
     )
     module = RedisOpsModule(argument_spec, connection=REDIS_ENTERPRISE_CONNECTION, required_by=dict(action=["node_uid"]))
+    errors = node_uid_errors(module.params["node_uid"])
+    if errors:
+        module.fail_json(msg="; ".join(errors))
 
     def run():
         api = NodeActions(module.use(RedisEnterpriseClient(module.params)))

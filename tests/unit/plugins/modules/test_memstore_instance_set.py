@@ -2,11 +2,14 @@
 immutable options, readiness of each step), the look-up against a scripted list and
 detail, and the documentation against the argspec."""
 
+import json
+
 import pytest
 import yaml
+from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.redisops.platform.plugins.module_utils import _memstore_instance_set as sets
-from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, Response
+from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, HttpClient, Response
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
 from ansible_collections.redisops.platform.plugins.modules import memstore_instance_set, memstore_instance_set_info
@@ -411,3 +414,17 @@ def test_lookup_by_id_of_a_cluster_is_a_clear_error_and_absent_is_none():
     with pytest.raises(ClientError, match="cluster mode enabled, not an instance set"):
         sets.read_instance_set(api, set_id="set-1")
     assert sets.read_instance_set(ListedApi({"/v1/clusters": (200, {"clusters": []})}), name="cache-set") is None
+
+
+def test_info_refuses_a_name_no_set_can_have_before_any_request(monkeypatch, capsys):
+    def no_request(*_args, **_kwargs):
+        raise AssertionError("a request was sent")
+
+    monkeypatch.setattr(HttpClient, "request", no_request)
+    args = dict(auth_token="token", project_id="project-1", api_url="https://memstore.example.com", name="X!")
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            memstore_instance_set_info.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"]
+    assert "name may contain only lowercase letters, digits and '-' (got 'X!')" in result["msg"]

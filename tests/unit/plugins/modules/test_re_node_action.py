@@ -319,3 +319,15 @@ def re_node_action_options():
     """The module's own options, read from its DOCUMENTATION (the shared fragments' are not there)."""
     documented = yaml.safe_load(re_node_action.DOCUMENTATION)["options"]
     return [name for name in documented if name != "wait_timeout"]
+
+
+@pytest.mark.parametrize("module, args, fragment", [
+    (re_node_action, dict(node_uid=-1, action="remove"), "node_uid must be a positive integer, the uid of a node of the cluster (got -1)"),
+    (re_node_action, dict(node_uid=0, action="maintenance_on"), "node_uid must be a positive integer"),
+    (re_node_action_info, dict(node_uid=0), "node_uid must be a positive integer"),
+    (re_node_action_info, dict(node_uid=2, action="reboot"), "value of action must be one of: remove, maintenance_on, maintenance_off, enslave_node"),
+])
+def test_read_paths_refuse_what_cannot_exist_before_any_request(run, module, args, fragment):
+    result, api = run(module, {}, **args)
+    assert result["failed"] and fragment in result["msg"]
+    assert api.calls == []
