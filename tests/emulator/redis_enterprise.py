@@ -4,7 +4,8 @@ own loopback address, sharing cluster state.
 This file holds what every Redis Enterprise feature shares: nodes and clusters,
 users and roles, Basic auth, the error shape, ``GET /v1/bootstrap`` and
 ``GET /v1/cluster``. Bootstrap writes live in ``re_bootstrap.py``, nodes and
-node actions in ``re_nodes.py``.
+node actions in ``re_nodes.py``, cluster certificates in ``re_certificates.py``
+(registered on every node's app by ``create_app``).
 """
 
 import datetime
@@ -156,11 +157,14 @@ def get_cluster():
 
 
 def create_app(emu, node, blueprints):
+    from . import re_certificates  # pylint: disable=import-outside-toplevel  # it imports this module
+
     app = Flask("re-emulator-%s" % node.name)
     app.config["EMULATOR"] = emu
     app.config["RE_NODE"] = node
     app.json.sort_keys = False
     app.register_blueprint(api)
+    app.register_blueprint(re_certificates.blueprint)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
