@@ -1,0 +1,166 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: re_node_info
+short_description: Read the nodes of a Redis Enterprise cluster
+version_added: 1.0.0
+description:
+  - Reads the nodes of a Redis Enterprise cluster (C(GET /v1/nodes)) and each node's status
+    (C(GET /v1/nodes/{uid}/status)): addresses, role, status, shard count and the maintenance
+    snapshot a node in maintenance holds.
+  - Any node of the cluster answers for every node, so O(url) can be any node's API.
+  - A node that does not exist (O(node_uid)) is an empty RV(nodes) list, not an error.
+  - Node uids are returned as integers, whether the server sends strings or numbers.
+author:
+  - redisops.platform maintainers (@redisops)
+extends_documentation_fragment:
+  - redisops.platform.redis_enterprise
+  - redisops.platform.attributes
+  - redisops.platform.attributes.INFO_MODULE
+  - redisops.platform.attributes.REDIS_ENTERPRISE_GROUP
+options:
+  node_uid:
+    description:
+      - Only the node with this uid (C(GET /v1/nodes/{uid})).
+    type: int
+notes:
+  - Any user of the cluster can read nodes, including read-only (C(cluster_viewer)) users.
+  - The request count is one list read plus one status read per node.
+seealso:
+  - module: redisops.platform.re_node_action
+  - module: redisops.platform.re_node_action_info
+"""
+
+EXAMPLES = r"""
+- name: Read every node of the cluster
+  redisops.platform.re_node_info:
+    url: https://node1.example.com:9443
+    username: viewer@example.com
+    password: "{{ vault_re_viewer_password }}"
+    ca_path: /etc/pki/redis-enterprise-ca.pem
+  register: re_nodes
+
+- name: Refuse to go on while a node is in maintenance
+  ansible.builtin.assert:
+    that:
+      - re_nodes.nodes | selectattr('has_maintenance_snapshot') | list | length == 0
+    fail_msg: >-
+      Nodes in maintenance:
+      {{ re_nodes.nodes | selectattr('has_maintenance_snapshot') | map(attribute='uid') | join(', ') }}
+
+- name: Read node 2
+  redisops.platform.re_node_info:
+    url: https://node1.example.com:9443
+    username: viewer@example.com
+    password: "{{ vault_re_viewer_password }}"
+    node_uid: 2
+  register: node2
+"""
+
+RETURN = r"""
+nodes:
+  description:
+    - The nodes, sorted by uid. Empty when O(node_uid) names no node of the cluster.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    uid:
+      description: The node's uid.
+      type: int
+      sample: 2
+    addr:
+      description: The node's internal address.
+      type: str
+      sample: 10.0.0.2
+    external_addr:
+      description: The node's external addresses.
+      type: list
+      elements: str
+      sample: []
+    hostname:
+      description: The node's host name, when the server reports it.
+      type: str
+      sample: node2.example.com
+    role:
+      description: C(master) for the cluster's master node, C(slave) for the others.
+      type: str
+      sample: slave
+    status:
+      description: The node's status (for example C(active), C(going_down), C(down)).
+      type: str
+      sample: active
+    shard_count:
+      description: How many shards the node holds.
+      type: int
+      sample: 2
+    has_maintenance_snapshot:
+      description: Whether the node holds a maintenance snapshot, that is, is in maintenance.
+      type: bool
+      sample: false
+    maintenance_snapshot:
+      description: The newest maintenance snapshot of the node, or null when it holds none.
+      type: dict
+      contains:
+        name:
+          description: The snapshot's name (what maintenance_off's C(snapshot_name) takes).
+          type: str
+        time:
+          description: When the snapshot was taken, as the server reports it.
+          type: str
+      sample:
+        name: maintenance_mode_2024-09-06_20-47-23
+        time: "2024-09-06 20:47:23"
+    software_version:
+      description: The Redis Enterprise version the node runs.
+      type: str
+      sample: 7.8.2-34
+    rack_id:
+      description: The node's rack id in a rack-aware cluster, else null.
+      type: str
+  sample:
+    - uid: 1
+      addr: 10.0.0.1
+      external_addr: []
+      hostname: node1.example.com
+      role: master
+      status: active
+      shard_count: 2
+      has_maintenance_snapshot: false
+      maintenance_snapshot: null
+      software_version: 7.8.2-34
+      rack_id: null
+"""
+
+from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
+from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import node_uid_errors
+from ansible_collections.redisops.platform.plugins.module_utils._re_nodes import NodeReader
+from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import RedisEnterpriseClient
+
+
+def main():
+    argument_spec = dict(
+        node_uid=dict(type="int"),
+    )
+    module = RedisOpsModule(argument_spec, connection=REDIS_ENTERPRISE_CONNECTION)
+    errors = node_uid_errors(module.params["node_uid"])
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+
+    def run():
+        reader = NodeReader(module.use(RedisEnterpriseClient(module.params)))
+        module.exit_json(changed=False, nodes=reader.nodes(module.params["node_uid"]))
+
+    module.execute(run)
+
+
+if __name__ == "__main__":
+    main()
