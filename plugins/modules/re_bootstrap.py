@@ -367,7 +367,6 @@ REQUIRED_IF = [
 ]
 
 
-
 def node_state(status):
     return status["bootstrap_status"]["state"]
 
