@@ -422,10 +422,10 @@ class HttpClient:
         self.deadline = deadline
         self.deadline_option = deadline_option
         self.request_log = None  # a list to append (method, path, status, seconds) to, for tests and bench
-        if validate_certs:
-            _check_file("ca_path", ca_path, directory_ok=True)
-        _check_file("client_cert", client_cert)
-        _check_file("client_key", client_key)
+        # Checked before the first request, not here: a module builds its clients before the code
+        # that turns errors into clean failures runs, and a ClientError must end as one sentence.
+        self._tls_files = [("ca_path", ca_path, True)] if validate_certs else []
+        self._tls_files += [("client_cert", client_cert, False), ("client_key", client_key, False)]
         # Passed on every request: with trust_env, REQUESTS_CA_BUNDLE would otherwise win over Session.verify.
         self.verify = (ca_path or True) if validate_certs else False
         self.cert = None
@@ -530,6 +530,10 @@ class HttpClient:
         effects (an IAM token request): it is retried like a GET.
         """
         method = method.upper()
+        while self._tls_files:
+            option, path_value, directory_ok = self._tls_files[0]
+            _check_file(option, path_value, directory_ok=directory_ok)
+            self._tls_files.pop(0)
         auth = auth if auth is not None else self.auth
         self._add_auth_secrets(auth)
         url = self.url(path)
@@ -594,7 +598,7 @@ class HttpClient:
 
 
 def _check_file(option, path, directory_ok=False):
-    """Fail at once, naming the option, when a file the TLS options name cannot be used."""
+    """Fail before any request, naming the option, when a file the TLS options name cannot be used."""
     if not path:
         return
     if not os.path.exists(path):

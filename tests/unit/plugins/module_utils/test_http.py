@@ -363,25 +363,31 @@ def test_a_refused_connection_names_the_host_and_the_option(sleeps):
                                  "is the API reachable at this address?")
 
 
-# --- TLS files that cannot be used fail at once, naming the option ----------------------------
+# --- TLS files that cannot be used fail before any request, naming the option ----------------
+# Building a client never fails (modules build theirs before their error handling runs); its
+# first request raises ClientError before anything is sent.
 @pytest.mark.parametrize("option", ["ca_path", "client_cert", "client_key"])
-def test_a_missing_tls_file_is_a_client_error_naming_the_option(option, tmp_path):
+def test_a_missing_tls_file_is_a_client_error_naming_the_option(option, tmp_path, emulator):
     missing = str(tmp_path / "missing.pem")
     options = {"client_cert": str(tmp_path / "cert.pem")} if option == "client_key" else {}
     (tmp_path / "cert.pem").write_text("not used")
     options[option] = missing
-    with pytest.raises(ClientError) as caught:
-        HttpClient("https://127.0.0.2:9443", **options)
-    assert str(caught.value) == "%s %s does not exist" % (option, missing)
+    client = HttpClient(emulator.node_url(1), **options)
+    for _attempt in range(2):  # the same sentence each time
+        with pytest.raises(ClientError) as caught:
+            client.get("/v1/bootstrap")
+        assert str(caught.value) == "%s %s does not exist" % (option, missing)
+    assert emulator.log.entries() == []  # nothing was sent
 
 
-def test_ca_path_is_not_read_when_certificates_are_not_validated(tmp_path):
-    HttpClient("https://127.0.0.2:9443", ca_path=str(tmp_path / "missing.pem"), validate_certs=False)
+def test_ca_path_is_not_read_when_certificates_are_not_validated(tmp_path, emulator):
+    client = HttpClient(emulator.node_url(1), ca_path=str(tmp_path / "missing.pem"), validate_certs=False)
+    assert client.get("/v1/bootstrap").status == 200
 
 
 def test_a_directory_given_as_client_cert_is_refused(tmp_path):
     with pytest.raises(ClientError) as caught:
-        HttpClient("https://127.0.0.2:9443", client_cert=str(tmp_path))
+        HttpClient("https://127.0.0.2:9443", client_cert=str(tmp_path)).get("/v1/bootstrap")
     assert str(caught.value) == "client_cert %s is a directory, not a PEM file" % tmp_path
 
 
