@@ -24,7 +24,10 @@ options:
     default: kr-central-2
   auth_token:
     description:
-      - An API authentication token (C(X-Auth-Token)). Mutually exclusive with O(application_credential_id).
+      - An API authentication token (C(X-Auth-Token)), for example one issued once for the whole play by the
+        P(redisops.platform.memstore_token#lookup) lookup.
+      - When O(application_credential_id) is set too, this token is used first, and a new one is issued with the
+        credential if the API rejects it (401).
       - If not set, the value of the E(KAKAOCLOUD_AUTH_TOKEN) environment variable is used.
     type: str
   application_credential_id:

@@ -57,7 +57,8 @@ MEMSTORE_CONNECTION = ConnectionSpec(
         ca_path=dict(type="path", fallback=_env("KAKAOCLOUD_CA_PATH")),
         request_timeout=dict(type="float", default=30, fallback=_env("KAKAOCLOUD_REQUEST_TIMEOUT")),
     ),
-    mutually_exclusive=[("auth_token", "application_credential_id")],
+    # No mutual exclusion: a credential in the environment (an AWX/AAP credential) and a token shared
+    # through module_defaults (the memstore_token lookup) are both set; auth_token is then used first.
     required_together=[("application_credential_id", "application_credential_secret")],
     required_one_of=[("auth_token", "application_credential_id")],
 )

@@ -103,7 +103,8 @@ class MemStoreClient:
 
     With ``auth_token`` that token is used as is. With an application credential
     a token is issued at ``identity_url`` on first use, cached for the run, and
-    re-issued once when the API answers 401.
+    re-issued once when the API answers 401. With both (a shared token and the
+    credential), the token is used first and a new one issued if it is rejected.
     """
 
     def __init__(self, params):
@@ -174,7 +175,7 @@ class MemStoreClient:
         except ApiError as error:
             if error.status != 401:
                 raise
-            if self._static_token:
+            if self._static_token and not all(self._credential):  # with a credential too, a new token is issued
                 raise ApiError(error.method, error.path, status=401, code=error.code,
                                message="auth_token was rejected (expired or revoked?): issue a new one")
             # A 401 means nothing was done, so even a POST can be sent again.
