@@ -345,7 +345,7 @@ instance_set:
       type: str
       sample: sessions
     status:
-      description: Status, for example C(Creating), C(Running), C(Modifying), V(Scaling\(horizontal\)), C(Failed).
+      description: Status, for example C(Creating), C(Running), C(Modifying), V(Scaling(horizontal\)), C(Failed).
       type: str
       sample: Running
     cluster_mode:
