@@ -120,11 +120,12 @@ class ClientError(Exception):
 
 
 def _seconds(value):
-    """7.0 -> '7', 0.25 -> '0.25', 1.23456 -> '1.2'."""
+    """7.0 -> '7', 0.25 -> '0.25', 1.23456 -> '1.2', 1.02 -> '1'."""
     value = float(value)
     if value >= 10 or value == int(value):
         return "%d" % round(value)
-    return ("%.2f" % value).rstrip("0").rstrip(".") if value < 1 else "%.1f" % value
+    text = ("%.2f" % value) if value < 1 else ("%.1f" % value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class _Retry(Retry):

@@ -4,6 +4,7 @@ their encoded forms, and a ca_path that does not exist."""
 
 import base64
 import json
+import re
 
 import pytest
 
@@ -97,3 +98,34 @@ def test_a_ca_path_that_does_not_exist_is_one_sentence_naming_the_file(ansible, 
         # ansible-core 2.19 marks every failed result so (even ansible.builtin.fail's): no traceback, no exception text
         assert result.get("exception") in (None, "(traceback unavailable)") and "Traceback" not in json.dumps(result), task["name"]
     assert emulator.log.entries() == []  # failed before any request
+
+
+def test_each_retry_warns_once_through_the_module(ansible, emulator):
+    emulator.faults.add_http(server="node1", path="/v1/bootstrap", status=503, times=2)
+    emulator.faults.add_http(server="memstore", path="/identity/v3/auth/tokens", status=503, times=1)  # a token POST
+    seed = {"name": "cache-retry"}
+    from emulator.memstore_instance_sets import seed_instance_set  # pylint: disable=import-outside-toplevel
+
+    seed_instance_set(emulator, **seed)
+    play = ansible.run([re_task(emulator, "re_bootstrap_info"), memstore_task(emulator, "memstore_instance_set_info")])
+    node, memstore = play.results
+    assert node.get("failed") is not True and memstore.get("failed") is not True, play.output
+    where = "127.0.0.2:%d (url)" % emulator.re_port
+    retries = [w for w in node["warnings"] if "retry" in w]
+    assert len(retries) == 2 and retries[0] == "GET /v1/bootstrap on %s answered HTTP 503; retry 1 of 4 in 0 s" % where
+    assert re.match(r"GET /v1/bootstrap on %s answered HTTP 503; retry 2 of 4 in 1(\.\d)? s$" % re.escape(where), retries[1])
+    assert [w for w in memstore["warnings"] if "retry" in w] == [
+        "POST /auth/tokens on 127.0.0.1:%d (identity_url) answered HTTP 503; retry 1 of 4 in 0 s" % emulator.memstore_port]
+    assert [e["status"] for e in emulator.log.entries() if e["path"].endswith("/auth/tokens")] == [503, 201]
+
+
+def test_a_retry_after_beyond_wait_timeout_fails_the_task_at_once(ansible, emulator):
+    emulator.seed_re_cluster(password=PASSWORD)
+    emulator.faults.add_http(server="node1", method="GET", path="/v1/nodes/2*", status=429, retry_after=7200, times=-1)
+    play = ansible.run([re_task(emulator, "re_node_action", wait_timeout=60)])
+    result = play.last
+    assert result["failed"] is True
+    assert "the server asked to be called again in 7200 s (Retry-After), later than the" in result["msg"]
+    assert "s left of wait_timeout" in result["msg"]
+    assert result.get("duration", 0) < 30  # failed at once, not after hours (or the 60 s of wait_timeout)
+    assert len([e for e in emulator.log.entries() if e["status"] == 429]) == 1

@@ -440,3 +440,8 @@ def test_sync_version_tool_reports_a_mismatch(tmp_path):
     assert check.returncode == 1 and "9.9.9" in check.stderr
     subprocess.run([sys.executable, tool, "--galaxy", str(galaxy), "--module", str(module)], check=True)
     assert 'COLLECTION_VERSION = "9.9.9"' in module.read_text()
+
+
+@pytest.mark.parametrize("value, shown", [(7.0, "7"), (0.25, "0.25"), (1.23456, "1.2"), (1.02, "1"), (0.001, "0"), (12.6, "13")])
+def test_seconds_are_shown_without_noise(value, shown):
+    assert _http._seconds(value) == shown
