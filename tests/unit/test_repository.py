@@ -26,3 +26,19 @@ def test_no_file_refers_to_a_design_document_outside_the_repository():
         except UnicodeDecodeError:
             continue  # a binary file
     assert found == [], "say what these mean in place (or in docs/):\n" + "\n".join(found)
+
+
+def makefile_targets():
+    with open(os.path.join(ROOT, "Makefile")) as handle:
+        text = handle.read()
+    phony = set(re.search(r"^\.PHONY:(.*)$", text, re.M).group(1).split())
+    rules = set(re.findall(r"^([a-z][a-z-]*):", text, re.M))
+    return phony, rules
+
+
+def test_every_make_target_declared_or_documented_exists():
+    phony, rules = makefile_targets()
+    assert phony - rules == set(), "declared .PHONY without a rule (a target that does nothing)"
+    with open(os.path.join(ROOT, "README.md")) as handle:
+        documented = set(re.findall(r"`make ([a-z-]+)`", handle.read()))
+    assert documented and documented - rules == set(), "README documents make targets that do not exist"
