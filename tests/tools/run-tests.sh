@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every gate of the collection, in order: ansible-lint (production profile),
-# ansible-test sanity (no ignore files), the collection build, then unit and integration tests with
-# pytest (integration tests run real ansible-playbook against the emulator).
-# Called by `make test` once the virtualenv exists; prints one closing line.
+# ansible-test sanity (no ignore files, no test skipped), the collection build, the version
+# check, then unit and integration tests with pytest (integration tests run real
+# ansible-playbook against the emulator).
+# Called by `make test` once the virtualenv exists; ends with a summary: the failed gates
+# (or that all passed), then "make test: N passed, M failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
