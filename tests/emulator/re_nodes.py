@@ -333,7 +333,7 @@ EFFECTS = {"maintenance_on": _maintenance_on, "maintenance_off": _maintenance_of
 
 # --- request helpers ------------------------------------------------------------------
 def _node_body(node):
-    return {
+    body = {
         "uid": node.uid,
         "addr": node.address,
         "status": node.node_status,
@@ -343,6 +343,9 @@ def _node_body(node):
         "total_memory": 25309745152,
         "accept_servers": not node.maintenance_snapshots,
     }
+    if node.rack_id:  # set in rack-aware clusters only, as real servers send it
+        body["rack_id"] = node.rack_id
+    return body
 
 
 def _status_body(node):
