@@ -23,7 +23,9 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules 
     common_errors,
     id_objects,
     ids,
-    render,
+    node_count_errors,
+    removal_order,
+    replica_subnets,
     unique,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import immutable_message as _immutable_message
@@ -46,7 +48,6 @@ RECOVERY_PATH = SET_PATH + "/recovery"
 
 # Limits from the cluster-mode-disabled document.
 VERSIONS = ["7.2.7", "7.2.6", "7.0.15", "6.2.17", "6.2.16", "6.2.5", "5.0.6"]
-NODES_MIN, NODES_MAX = 1, 6  # one primary and at most five replicas
 HOUR_MIN, HOUR_MAX = 0, 23
 RETENTION_MIN, RETENTION_MAX = 1, 35
 
@@ -73,10 +74,7 @@ _BACKUP_FILE = re.compile(r"^[^/\s]+/.*[^/]$")
 def validate(params):
     """Every rule the options break, one message each naming the option ([] when valid)."""
     errors = common_errors(params)
-    node_count = params.get("node_count")
-    if node_count is not None and not NODES_MIN <= node_count <= NODES_MAX:
-        errors.append("node_count must be between %d and %d: one primary and at most %d replicas (got %d)"
-                      % (NODES_MIN, NODES_MAX, NODES_MAX - 1, node_count))
+    errors.extend(node_count_errors("node_count", params.get("node_count")))
     errors.extend(_backup_errors(params.get("backup")))
     errors.extend(_restore_errors(params.get("restore_from")))
     assignment = params.get("subnet_assignment")
@@ -344,15 +342,6 @@ def update_body(view, params):
     return body, changed
 
 
-def replica_subnets(replicas, primary, first, count):
-    """Subnets for replicas ``first`` .. ``first + count - 1``: ``replicas`` round robin,
-    the primary's subnet when no replica subnet is given."""
-    pool = list(replicas or []) or ([primary] if primary else [])
-    if not pool:
-        return []
-    return [pool[(first + offset) % len(pool)] for offset in range(count)]
-
-
 def plan_changes(resource, view, params):
     """``(steps, after)``: the writes that converge the live set, in order, and the
     predicted comparable state. Raises :class:`PlanError` when the API's rules make
@@ -446,8 +435,7 @@ def _scale_steps(resource, view, params, target, wanted, ha_on, backup_active):
         candidates = [i for i in reversed(replicas) if status_class(i["status"]) == RUNNING]
     else:
         # Without it, drop replicas that are not Running first, then the newest.
-        candidates = ([i for i in reversed(replicas) if status_class(i["status"]) != RUNNING]
-                      + [i for i in reversed(replicas) if status_class(i["status"]) == RUNNING])
+        candidates = removal_order(replicas)
     if len(candidates) < remove:
         raise PlanError("node_count: %d replica(s) of %r must go but only %d can be deleted%s"
                         % (remove, name, len(candidates),

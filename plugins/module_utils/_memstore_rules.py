@@ -15,9 +15,13 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.redisops.platform.plugins.module_utils._memstore import RUNNING, status_class
+
 NAME_MIN, NAME_MAX = 4, 20
 DESCRIPTION_MAX = 100
 PORT_MIN, PORT_MAX = 2000, 50000
+# Nodes of an instance set, or of one shard of a cluster: one primary and at most five replicas.
+NODES_MIN, NODES_MAX = 1, 6
 
 _NAME_CHARS = re.compile(r"^[a-z0-9-]*$")
 # Emoji: anything outside the Basic Multilingual Plane (U+1F000 and up included),
@@ -94,6 +98,14 @@ def common_errors(params):
     return errors
 
 
+def node_count_errors(option, value):
+    """``value`` nodes (primary included) for ``option``: from NODES_MIN to NODES_MAX."""
+    if value is None or NODES_MIN <= value <= NODES_MAX:
+        return []
+    return ["%s must be between %d and %d: one primary and at most %d replicas (got %d)"
+            % (option, NODES_MIN, NODES_MAX, NODES_MAX - 1, value)]
+
+
 def assignment_subnet_errors(option, assignments, subnets):
     """Every subnet used by ``assignments`` (``[{primary, replicas}]``) must be in ``subnets``."""
     if not assignments or not subnets:
@@ -106,6 +118,25 @@ def assignment_subnet_errors(option, assignments, subnets):
     if unknown:
         return ["%s may use only subnets listed in subnets: %s not in [%s]" % (option, ", ".join(unknown), ", ".join(subnets))]
     return []
+
+
+# --- placing and removing replicas ----------------------------------------------------------
+def replica_subnets(replicas, primary, first, count):
+    """Subnets for replicas ``first`` .. ``first + count - 1``: ``replicas`` round robin,
+    the primary's subnet when no replica subnet is given."""
+    pool = list(replicas or []) or ([primary] if primary else [])
+    if not pool:
+        return []
+    return [pool[(first + offset) % len(pool)] for offset in range(count)]
+
+
+def removal_order(replicas):
+    """Replicas in the order they are removed: those not Running first, then the newest.
+
+    ``replicas`` are dicts with ``status``, oldest first.
+    """
+    return ([replica for replica in reversed(replicas) if status_class(replica["status"]) != RUNNING]
+            + [replica for replica in reversed(replicas) if status_class(replica["status"]) == RUNNING])
 
 
 # --- options that cannot change after creation -------------------------------------------
