@@ -2,8 +2,10 @@
 
 This file holds what every MemStore feature shares: application credentials and
 tokens, the ``X-Auth-Token`` check, the error shape, and the look-up endpoints
-assumed in DESIGN.md section 4 (``GET /v1/clusters`` and ``/v1/clusters/{id}``).
-The instance-set endpoints live in ``memstore_instance_sets.py``.
+the documents do not show but the modules assume (``GET /v1/clusters`` and
+``/v1/clusters/{id}``).
+The instance-set endpoints live in ``memstore_instance_sets.py``, the cluster endpoints
+(cluster mode enabled) in ``memstore_clusters.py``.
 """
 
 import datetime
@@ -140,12 +142,14 @@ def get_cluster(resource_id):
 
 
 def create_app(emu, blueprints):
+    from .memstore_clusters import blueprint as clusters  # imported here: it imports this module
+
     app = Flask("memstore-emulator")
     app.config["EMULATOR"] = emu
     app.json.sort_keys = False
     app.register_blueprint(iam)
     app.register_blueprint(api)
-    for blueprint in blueprints:
+    for blueprint in [clusters] + list(blueprints):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(404)

@@ -1,0 +1,672 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: redisops.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: memstore_cluster
+short_description: Manage a KakaoCloud MemStore cluster (cluster mode enabled)
+version_added: 1.0.0
+description:
+  - Creates, updates, scales and deletes one MemStore cluster with cluster mode enabled, that is a
+    Redis cluster of 1 to 12 shards, each a primary with up to five replicas, the 16384 hash slots
+    spread over the shards.
+  - Creates the cluster with one request and waits until the cluster, every shard and every node are
+    Running.
+  - Updates what the API can change, O(description) and O(parameter_group_id), in one C(PATCH) that
+    carries only what differs.
+  - Adds shards one at a time (O(shard_count) raised), each with O(nodes_per_shard) nodes; removes
+    shards, the highest first, only with O(allow_shard_removal=true), since their slots move to the
+    other shards.
+  - Adds or removes replicas in every shard (O(nodes_per_shard) changed), one at a time; never removes
+    a primary.
+  - Options that cannot change after creation (O(version), O(port), O(flavor_id), O(tls_enabled),
+    O(user), O(subnets), O(security_groups)) fail the task, naming each one, when they differ from the
+    live cluster; nothing is sent then.
+  - Every option is validated before any request is sent.
+author:
+  - redisops.platform maintainers (@redisops)
+extends_documentation_fragment:
+  - redisops.platform.memstore
+  - redisops.platform.wait
+  - redisops.platform.attributes
+  - redisops.platform.attributes.STATEFUL
+  - redisops.platform.attributes.MEMSTORE_GROUP
+options:
+  name:
+    description:
+      - Name of the cluster, unique in the project (instance sets included).
+      - 4 to 20 characters; lowercase letters, digits and C(-); starts with a letter, ends with a
+        letter or a digit; no C(--).
+    type: str
+    required: true
+  id:
+    description:
+      - ID of the cluster. Skips the look-up by name (C(GET /v1/clusters)) and reads the cluster directly.
+      - The cluster must exist and be called O(name); a cluster cannot be created with a chosen ID.
+    type: str
+  state:
+    description:
+      - V(present) creates the cluster or converges it to the options given.
+      - V(absent) deletes it and waits until it is gone. Deleting a cluster that does not exist changes
+        nothing and sends no request but the look-up.
+    type: str
+    choices: [present, absent]
+    default: present
+  description:
+    description:
+      - Description of the cluster. At most 100 characters, no line breaks (CR, LF) and no emoji.
+      - Emoji are characters outside the Basic Multilingual Plane, U+2600 to U+27BF (miscellaneous
+        symbols and dingbats) and variation selectors.
+      - V("") empties the description of an existing cluster.
+    type: str
+  version:
+    description:
+      - Redis version. Required to create; cannot change afterwards.
+    type: str
+    choices: ["7.2.6", "7.0.15", "6.2.16", "6.2.5", "5.0.6"]
+  port:
+    description:
+      - Redis port, 2000 to 50000. Required to create; cannot change afterwards.
+    type: int
+  flavor_id:
+    description:
+      - Flavor (instance type) ID of every node. Required to create; cannot change afterwards.
+    type: str
+  parameter_group_id:
+    description:
+      - Parameter group attached to the cluster. Required to create; can be changed, never to empty
+        (the API refuses an empty parameter group; the module refuses it before any request).
+    type: str
+  shard_count:
+    description:
+      - Number of shards, 1 to 12. Required to create.
+      - Raising it adds shards one at a time (C(POST .../shards)), each with O(nodes_per_shard) nodes
+        (the live number when not given) placed by O(subnet_assignments), waiting for the cluster to be
+        Running after each.
+      - Lowering it removes the shards with the highest IDs first (C(DELETE .../shards/{shard-id})),
+        one at a time, and only with O(allow_shard_removal=true); without it the task fails before any
+        request.
+    type: int
+  nodes_per_shard:
+    description:
+      - Number of nodes in each shard, the primary included, 1 to 6 (the documents give no limit;
+        the instance-set limit of one primary and five replicas is assumed).
+      - Required to create. Changing it adds replicas (C(POST .../shards/{shard-id}/nodes)) or removes
+        replicas (C(DELETE .../nodes/{node-id})) in every shard, one at a time; a replica that is not
+        Running goes first, then the newest; a primary is never removed.
+    type: int
+  subnet_assignments:
+    description:
+      - Where the nodes of each shard go, one entry per shard in shard order. Required to create.
+      - With fewer entries than shards the entries are reused round robin (shard 3 of 2 entries uses
+        the first one), on create and when shards are added. More entries than O(shard_count) is an error.
+      - When replicas are added to an existing shard, they go to the subnets of that shard's entry,
+        round robin after the replicas it already has. Existing nodes are never moved.
+      - When not given, the assignments the live cluster shows are used.
+    type: list
+    elements: dict
+    suboptions:
+      primary:
+        description:
+          - Subnet ID of the shard's primary node.
+        type: str
+        required: true
+      replicas:
+        description:
+          - Subnet IDs for the shard's replicas, used round robin (the first replica in the first
+            subnet, and so on). When empty, the replicas go to the primary's subnet.
+        type: list
+        elements: str
+        default: []
+  subnets:
+    description:
+      - Subnet IDs the cluster may use. Defaults to the subnets named in O(subnet_assignments).
+      - Every subnet of O(subnet_assignments) must be listed here.
+      - Cannot change after creation; compared only when given.
+    type: list
+    elements: str
+  security_groups:
+    description:
+      - Security group IDs attached to the cluster (at least one). Required to create.
+      - The update endpoint of clusters cannot change them; compared only when given.
+    type: list
+    elements: str
+  user:
+    description:
+      - Database user created with the cluster. Create-only.
+      - Only the name is compared with the live cluster; the password cannot be read back and is never compared.
+    type: dict
+    suboptions:
+      name:
+        description:
+          - User name.
+        type: str
+        required: true
+      password:
+        description:
+          - The password, already encrypted or hashed as the MemStore documents require; sent unchanged.
+          - Never logged, never returned.
+        type: str
+        required: true
+  tls_enabled:
+    description:
+      - Enable TLS. Cannot change after creation.
+      - The cluster-mode-enabled document does not list a TLS field for the create request. With
+        V(true) the module sends C(tlsEnabled), as the instance-set API names it; otherwise it sends
+        nothing and TLS stays off.
+    type: bool
+  allow_shard_removal:
+    description:
+      - Allow lowering O(shard_count). Removing a shard moves its slots (and their keys) to the other
+        shards, which can take hours on a large data set.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait, in total for the task, for the cluster with every shard and node to be Running (or gone).
+    type: int
+    default: 3600
+notes:
+  - Changes are made one at a time, each waiting until the cluster, its shards and nodes are Running
+    before the next is sent (the API refuses writes to a busy cluster), in the order create, update,
+    shard removal, replica changes shard by shard, shard additions. With O(wait=false) the task returns
+    once the last request is accepted.
+  - A cluster that is busy when the task starts (for example still Creating) is waited for before any
+    change is sent, and also when nothing changes and O(wait=true). The changes are planned from what
+    the first read shows.
+  - When the answer to a create is lost (connection dropped, server error), the module looks the cluster
+    up by name before deciding, so a cluster is never created twice. Likewise a change answered as busy
+    (409, or a 400 that speaks of the cluster's state) or not answered is checked on the live cluster
+    before it is sent again.
+  - The shards and nodes come from the documented C(GET /v1/clusters/{cluster-id}/shards); the cluster's
+    other fields from C(GET /v1/clusters) (or C(GET /v1/clusters/{id}) with O(id)), which the documents
+    do not describe. The module assumes they show what the create request sent, in its field names
+    (C(version), C(port), C(flavorId), C(parameterGroupId), C(securityGroups), C(subnets),
+    C(subnetAssignments), C(shardCount), C(nodeCountPerShard), C(tlsEnabled), C(user.name)). A listed item
+    that lacks the compared fields is completed from the detail endpoint.
+  - Options the live cluster does not show (for example a C(user) that the API does not echo) are reported
+    in a warning and not compared.
+  - The task fails when the cluster, a shard or a node reaches the Failed status; the message names the
+    cluster, every shard and node that is not Running, and what the task had done.
+seealso:
+  - module: redisops.platform.memstore_cluster_info
+  - module: redisops.platform.memstore_instance_set
+"""
+
+EXAMPLES = r"""
+- name: Create a cluster of three shards, each a primary and two replicas over three subnets
+  redisops.platform.memstore_cluster:
+    name: orders
+    description: Order cache
+    version: 7.2.6
+    port: 6379
+    flavor_id: 3830ebad-ea2f-4822-8a7d-9e301c86a58d
+    parameter_group_id: bbbbcccc-1234-1234-5678-e705e91db2fb
+    shard_count: 3
+    nodes_per_shard: 3
+    subnet_assignments:
+      - primary: subnet-a
+        replicas: [subnet-b, subnet-c]
+      - primary: subnet-b
+        replicas: [subnet-c, subnet-a]
+      - primary: subnet-c
+        replicas: [subnet-a, subnet-b]
+    security_groups: [sg-redis]
+    user:
+      name: app
+      password: "{{ vault_orders_password_hash }}"
+  register: orders
+
+- name: Show the seed nodes for a cluster client
+  ansible.builtin.debug:
+    msg: "{{ orders.cluster.endpoints | join(',') }}"
+
+- name: Change the description and the parameter group
+  redisops.platform.memstore_cluster:
+    name: orders
+    description: Order cache (checkout)
+    parameter_group_id: ccccdddd-1234-1234-5678-e705e91db2fb
+
+- name: Add a fourth shard (placed like the first, round robin)
+  redisops.platform.memstore_cluster:
+    name: orders
+    shard_count: 4
+
+- name: Go back to three shards (moves the slots of the highest shard)
+  redisops.platform.memstore_cluster:
+    name: orders
+    shard_count: 3
+    allow_shard_removal: true
+
+- name: One replica less in every shard
+  redisops.platform.memstore_cluster:
+    name: orders
+    nodes_per_shard: 2
+
+- name: Delete the cluster
+  redisops.platform.memstore_cluster:
+    name: orders
+    state: absent
+"""
+
+RETURN = r"""
+cluster:
+  description:
+    - The cluster after the task (with O(state=present)); what it would look like in check mode.
+    - Empty with O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Cluster ID (null in check mode before creation).
+      type: str
+      sample: qwerqwer-7347-4d87-a49f-e705e91db2fb
+    name:
+      description: Name of the cluster.
+      type: str
+      sample: orders
+    status:
+      description: Status, for example C(Creating), C(Running), C(Modifying), C(Scaling(horizontal)), C(Failed).
+      type: str
+      sample: Running
+    cluster_mode:
+      description: Always C(enabled).
+      type: str
+      sample: enabled
+    project_id:
+      description: Project of the cluster, when the API shows it.
+      type: str
+    description:
+      description: Description.
+      type: str
+    version:
+      description: Redis version.
+      type: str
+      sample: 7.2.6
+    port:
+      description: Redis port.
+      type: int
+      sample: 6379
+    flavor_id:
+      description: Flavor ID.
+      type: str
+    parameter_group_id:
+      description: Attached parameter group.
+      type: str
+    security_groups:
+      description: Security group IDs.
+      type: list
+      elements: str
+    subnets:
+      description: Subnet IDs the cluster may use.
+      type: list
+      elements: str
+    tls_enabled:
+      description: Whether TLS is on.
+      type: bool
+    shard_count:
+      description: Number of shards.
+      type: int
+      sample: 3
+    nodes_per_shard:
+      description: Number of nodes in each shard, the primary included; null when the shards differ.
+      type: int
+      sample: 3
+    shard_nodes:
+      description: Number of nodes of each shard, in shard order.
+      type: list
+      elements: int
+      sample: [3, 3, 3]
+    endpoints:
+      description: Every node as C(host:port), the seed list for a Redis cluster client.
+      type: list
+      elements: str
+      sample: ["10.184.0.11:6379", "10.184.0.12:6379"]
+    primary_endpoints:
+      description: The private IP of each shard's primary, in shard order.
+      type: list
+      elements: str
+    shards:
+      description: The shards, in shard order (empty in check mode before creation).
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: Shard ID, for example C(001).
+          type: str
+        name:
+          description: Shard name, for example C(orders-001).
+          type: str
+        slots:
+          description: The hash slot range of the shard, for example C(0-8191).
+          type: str
+        status:
+          description: Shard status.
+          type: str
+        node_count:
+          description: Number of nodes of the shard.
+          type: int
+        primary_endpoint:
+          description: Private IP of the shard's primary.
+          type: str
+        replica_endpoints:
+          description: Private IPs of the shard's replicas.
+          type: list
+          elements: str
+        nodes:
+          description: The nodes of the shard.
+          type: list
+          elements: dict
+          contains:
+            id:
+              description: Node ID.
+              type: str
+            name:
+              description: Node name, for example C(orders-001-002).
+              type: str
+            role:
+              description: C(primary) or C(replica).
+              type: str
+            status:
+              description: Node status.
+              type: str
+            endpoint:
+              description: Private IP of the node.
+              type: str
+            port:
+              description: Redis port of the node.
+              type: int
+            subnet_id:
+              description: Subnet of the node.
+              type: str
+            created_at:
+              description: Creation time (RFC 3339).
+              type: str
+        created_at:
+          description: Creation time of the shard (RFC 3339).
+          type: str
+    created_at:
+      description: Creation time of the cluster, when the API shows it.
+      type: str
+actions:
+  description: What the task did (or, in check mode, would do), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["updated description", "added a shard with 3 node(s), primary in subnet subnet-a"]
+duration:
+  description: Seconds the task spent, waits included.
+  returned: always
+  type: float
+  sample: 412.5
+diff:
+  description: Before and after of the compared fields (no secrets), in diff mode.
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: The live cluster (empty before a create).
+      type: dict
+    after:
+      description: The declared cluster (empty after a delete).
+      type: dict
+"""
+
+from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, to_int
+from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
+    BUSY,
+    FAILED,
+    RUNNING,
+    MemStoreClient,
+    is_busy_answer,
+    normalize_status,
+    status_class,
+)
+from ansible_collections.redisops.platform.plugins.module_utils._memstore_cluster import (
+    CLUSTER_PATH,
+    CLUSTERS_PATH,
+    CREATE_REQUIRED,
+    VERSIONS,
+    all_running,
+    any_failed,
+    cluster_view,
+    comparable,
+    create_body,
+    ensure_cluster,
+    immutable_differences,
+    immutable_message,
+    list_shards,
+    not_running,
+    plan_changes,
+    predicted_view,
+    read_cluster,
+    settled,
+    step_count,
+    step_done,
+    step_request,
+    validate,
+)
+from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
+from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY as BUSY_ANSWER
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Runner, Step
+
+DEFAULT_WAIT_TIMEOUT = 3600
+GONE = (200, 202, 204, 404)  # a delete answered 404 found nothing left to delete
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    id=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    description=dict(type="str"),
+    version=dict(type="str", choices=VERSIONS),
+    port=dict(type="int"),
+    flavor_id=dict(type="str"),
+    parameter_group_id=dict(type="str"),
+    shard_count=dict(type="int"),
+    nodes_per_shard=dict(type="int"),
+    subnet_assignments=dict(type="list", elements="dict", options=dict(
+        primary=dict(type="str", required=True),
+        replicas=dict(type="list", elements="str", default=[]),
+    )),
+    subnets=dict(type="list", elements="str"),
+    security_groups=dict(type="list", elements="str"),
+    user=dict(type="dict", options=dict(
+        name=dict(type="str", required=True),
+        password=dict(type="str", required=True, no_log=True),
+    )),
+    tls_enabled=dict(type="bool"),
+    allow_shard_removal=dict(type="bool", default=False),
+)
+
+
+class Cluster(Resource):
+    """A cluster as the runner sees it: state is ``(resource, shards)`` or None; ``shards``
+    is None when a poll found the cluster busy and did not read them."""
+
+    settling = "the cluster and every shard and node to be Running"
+
+    def __init__(self, module):
+        super(Cluster, self).__init__(module)
+        self.name = self.params["name"]
+        self.label = "cluster %r" % self.name
+        self.cluster_id = self.params.get("id")
+        self.api = MemStoreClient(self.params)
+        if self.params.get("user"):
+            self.api.http.add_secret(self.params["user"]["password"])
+        self.current = None
+
+    # --- reading -----------------------------------------------------------------------
+    def _shards(self, resource):
+        return list_shards(self.api, self.cluster_id, to_int(resource.get("port")))
+
+    def read(self):
+        if self.cluster_id and self.params.get("id"):
+            resource = self.api.get_detail(self.cluster_id)
+            if resource is not None:
+                ensure_cluster(resource)
+            found = (resource, self._shards(resource)) if resource is not None else None
+        else:
+            found = read_cluster(self.api, name=self.name)
+            if found is not None:
+                self.cluster_id = found[0]["id"]
+        self.current = found
+        return found
+
+    def poll(self):
+        """While the cluster is busy its shards are not read: a request saved per poll."""
+        if not self.cluster_id:
+            return self.read()
+        resource = self.api.get_detail(self.cluster_id)
+        shards = None
+        if resource is not None and status_class(resource.get("status")) != BUSY:
+            shards = self._shards(resource)
+        self.current = (resource, shards) if resource is not None else None
+        return self.current
+
+    # --- deciding ------------------------------------------------------------------------
+    def plan(self, state):
+        if state is not None and self.params.get("id") and state[0].get("name") != self.name:
+            raise PlanError("id %s belongs to cluster %r, not %r" % (self.params["id"], state[0].get("name"), self.name))
+        if self.params["state"] == "absent":
+            return self.plan_delete(state)
+        if state is None:
+            return self.plan_create()
+        return self.plan_converge(*state)
+
+    def plan_delete(self, state):
+        gone = Plan(after={}, predicted=dict(cluster={}))
+        if state is None or normalize_status(state[0].get("status")) == "deleting":
+            return gone  # nothing to send; a cluster on its way out is waited for
+        gone.steps = [Step("delete", "deleted", waiting_for="the cluster to be deleted",
+                           settle_text="the cluster to be Running or Failed before deleting it")]
+        return gone
+
+    def plan_create(self):
+        if self.params.get("id"):
+            raise PlanError("no cluster has id %s; leave id out to create %r" % (self.params["id"], self.name))
+        missing = [option for option in CREATE_REQUIRED if self.params.get(option) is None]
+        if missing:
+            raise PlanError("cluster %r does not exist; creating it needs %s" % (self.name, ", ".join(missing)))
+        body = create_body(self.params)
+        predicted = predicted_view(body)
+        step = Step("create", "created", waiting_for="the cluster and every shard and node to be Running (after: created)",
+                    body=body, found_text="its answer was lost: found the cluster by name")
+        return Plan([step], after=comparable(predicted), predicted=dict(cluster=predicted))
+
+    def plan_converge(self, resource, shards):
+        view = cluster_view(resource, shards)
+        differences, unreadable = immutable_differences(resource, self.params)
+        if differences:
+            raise PlanError(immutable_message(self.name, differences))
+        for option in unreadable:
+            self.module.warn("%s cannot be read back from the live cluster %r, so it was not compared" % (option, self.name))
+        steps, after = plan_changes(resource, view, self.params)
+        if not steps and self.failed((resource, shards)):
+            self.module.warn("cluster %r is not healthy: %s" % (self.name, self.describe((resource, shards))))
+        for step in steps:
+            step.waiting_for = "the cluster and every shard and node to be Running (after: %s)" % step.text
+            step.settle_text = "the cluster and every shard and node to be Running before changing it"
+        predicted = dict(view, **after)
+        return Plan(steps, after=after, predicted=dict(cluster=predicted))
+
+    def request(self, step):
+        if step.kind == "create":
+            data = self.api.post(CLUSTERS_PATH, json_body=step.body).data or {}
+            self.cluster_id = data.get("objectId") or data.get("id")
+            if not self.cluster_id:
+                found = self.api.find_by_name(self.name)
+                if found is None:
+                    raise ClientError("POST %s was accepted but named no objectId, and no cluster is named %r" % (CLUSTERS_PATH, self.name))
+                self.cluster_id = found["id"]
+            return True
+        if step.kind == "delete":
+            self.api.delete(CLUSTER_PATH.format(id=self.cluster_id), ok=GONE)
+            return True
+        step.count_before = step_count(step, (self.current or (None, None))[1])
+        method, path, body = step_request(step, self.cluster_id)
+        if method == "DELETE":
+            self.api.delete(path, ok=GONE)
+        else:
+            # Not retried by the client: a POST sent twice adds two shards or two replicas.
+            self.api.request(method, path, json_body=body, retry=False)
+        return True
+
+    def applied(self, step, state):
+        if step.kind == "create":
+            return state is not None
+        if step.kind == "delete":
+            return state is None or normalize_status(state[0].get("status")) == "deleting"
+        if state is None:
+            return False
+        return step_done(step, state[0], state[1])
+
+    def ready(self, state):
+        if state is None:
+            return True
+        resource, shards = state
+        return status_class(resource.get("status")) == RUNNING and shards is not None and all_running(shards)
+
+    def failed(self, state):
+        if state is None:
+            return False
+        resource, shards = state
+        return status_class(resource.get("status")) == FAILED or bool(shards and any_failed(shards))
+
+    def writable(self, step, state):
+        if state is None:
+            return True
+        resource, shards = state
+        if step.kind == "delete":
+            return status_class(resource.get("status")) != BUSY
+        # A Failed replica does not block a change (removing it is one).
+        return status_class(resource.get("status")) == RUNNING and shards is not None and settled(shards)
+
+    def ambiguity(self, error):
+        if is_busy_answer(error):
+            return BUSY_ANSWER
+        return super(Cluster, self).ambiguity(error)
+
+    # --- showing ---------------------------------------------------------------------------
+    def view(self, state):
+        if state is None or self.params["state"] == "absent":
+            return dict(cluster={})
+        return dict(cluster=cluster_view(state[0], state[1] or []))
+
+    def comparable(self, state):
+        return {} if state is None else comparable(cluster_view(state[0], state[1] or []))
+
+    def describe(self, state):
+        if state is None:
+            return "the cluster does not exist"
+        resource, shards = state
+        text = "status %s" % resource.get("status")
+        if shards is None:
+            return text
+        behind = not_running(shards)
+        if behind:
+            text += "; not Running: %s" % ", ".join(behind)
+        return text
+
+    def failure_message(self, error, what):
+        if error.timed_out:
+            return "cluster %r: %s" % (self.name, error.message)
+        last = self.describe(error.last) if error.last is not None or error.duration else "no successful read"
+        return "cluster %r failed while waiting for %s: %s" % (self.name, what, last)
+
+
+def main():
+    module = RedisOpsModule(argument_spec=ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT)
+    errors = validate(module.params)
+    if errors:
+        module.fail_json(msg="; ".join(errors), errors=errors)
+    Runner(module, Cluster(module)).run()
+
+
+if __name__ == "__main__":
+    main()

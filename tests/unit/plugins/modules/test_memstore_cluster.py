@@ -1,0 +1,423 @@
+"""memstore_cluster: the pure logic (validation, the create body, the plan of changes,
+immutable options, readiness of each step), the reading of shards against a scripted
+API, the runner's resource pieces, and the documentation against the argspec."""
+
+import pytest
+import yaml
+
+from ansible_collections.redisops.platform.plugins.module_utils import _memstore_cluster as clusters
+from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, Response
+from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY, LOST
+from ansible_collections.redisops.platform.plugins.modules import memstore_cluster, memstore_cluster_info
+
+PARAM_DEFAULTS = dict((key, spec.get("default")) for key, spec in memstore_cluster.ARGUMENT_SPEC.items())
+
+
+def params(**overrides):
+    """Module params as AnsibleModule would hand them over (unset options are None)."""
+    values = dict(PARAM_DEFAULTS, name="orders", wait=True, wait_timeout=3600)
+    values.update(overrides)
+    if values.get("subnet_assignments") is not None:
+        values["subnet_assignments"] = [dict({"replicas": []}, **item) for item in values["subnet_assignments"]]
+    return values
+
+
+def node(shard, number, role="replica", status="Running", subnet="subnet-1"):
+    return {"id": "n-%s-%d" % (shard, number), "name": "orders-%s-%03d" % (shard, number), "role": role, "status": status,
+            "endpoint": "10.184.%d.%d" % (int(shard), number), "subnet": {"id": subnet}, "createdAt": "2024-03-06T02:35:13Z"}
+
+
+def shard(number, nodes=2, statuses=None, status="Running"):
+    shard_id = "%03d" % number
+    statuses = statuses or ["Running"] * nodes
+    items = [node(shard_id, index + 1, "primary" if index == 0 else "replica", statuses[index]) for index in range(nodes)]
+    return {"id": shard_id, "name": "orders-" + shard_id, "slots": "0-16383", "status": status, "nodes": items}
+
+
+def live(shards=2, nodes=2, shard_statuses=None, **fields):
+    """(resource, view) of a live cluster; ``nodes`` may be a list (one count per shard)."""
+    resource = {"id": "cl-1", "name": "orders", "status": "Running", "clusterMode": "enabled", "description": "",
+                "version": "7.2.6", "port": 6379, "flavorId": "flavor-1", "parameterGroupId": "pg-1",
+                "securityGroups": [{"id": "sg-1"}], "subnets": [{"id": "subnet-1"}, {"id": "subnet-2"}, {"id": "subnet-3"}],
+                "subnetAssignments": [{"primary": {"id": "subnet-1"}, "replicas": [{"id": "subnet-2"}]}],
+                "shardCount": shards, "nodeCountPerShard": nodes if isinstance(nodes, int) else max(nodes),
+                "tlsEnabled": False, "user": None}
+    resource.update(fields)
+    counts = nodes if isinstance(nodes, list) else [nodes] * shards
+    items = [shard(index + 1, counts[index], (shard_statuses or {}).get(index + 1)) for index in range(len(counts))]
+    found = sorted((clusters.normalize_shard(item, 6379) for item in items), key=clusters._shard_key)
+    return resource, clusters.cluster_view(resource, found)
+
+
+def plan(resource_view, **options):
+    resource, view = resource_view
+    return clusters.plan_changes(resource, view, params(**options))
+
+
+def kinds(steps):
+    return [step.kind for step in steps]
+
+
+# --- validation --------------------------------------------------------------------------------
+@pytest.mark.parametrize("options, message", [
+    (dict(name="abc"), "name must be 4 to 20 characters long (got 3)"),
+    (dict(name="Orders"), "name may contain only lowercase letters, digits and '-'"),
+    (dict(name="or--ders"), "name must not contain consecutive hyphens"),
+    (dict(description="a\nb"), "description must not contain line breaks"),
+    (dict(description=u"party \U0001F389"), "description must not contain emoji (found U+1F389)"),
+    (dict(port=1999), "port must be between 2000 and 50000 (got 1999)"),
+    (dict(shard_count=0), "shard_count must be between 1 and 12 (got 0)"),
+    (dict(shard_count=13), "shard_count must be between 1 and 12 (got 13)"),
+    (dict(nodes_per_shard=0), "nodes_per_shard must be between 1 and 6"),
+    (dict(nodes_per_shard=7), "nodes_per_shard must be between 1 and 6: one primary and at most 5 replicas (got 7)"),
+    (dict(parameter_group_id=""), "parameter_group_id must not be empty"),
+    (dict(security_groups=[]), "security_groups must name at least one security group"),
+    (dict(subnets=[]), "subnets must name at least one subnet"),
+    (dict(subnet_assignments=[]), "subnet_assignments must hold at least one {primary, replicas} placement"),
+    (dict(shard_count=1, subnet_assignments=[{"primary": "a"}, {"primary": "b"}]),
+     "subnet_assignments must hold at most one placement per shard: 2 given for shard_count 1"),
+    (dict(subnets=["a"], subnet_assignments=[{"primary": "a", "replicas": ["b"]}, {"primary": "c"}]),
+     "subnet_assignments may use only subnets listed in subnets: b, c not in [a]"),
+])
+def test_option_rules(options, message):
+    errors = clusters.validate(params(**options))
+    assert any(message in error for error in errors), errors
+
+
+def test_valid_options():
+    assert clusters.validate(params(shard_count=12, nodes_per_shard=6, port=50000, subnets=["a", "b"], description="",
+                                    subnet_assignments=[{"primary": "a", "replicas": ["b"]}])) == []
+    assert clusters.validate(params()) == []  # an existing cluster named, nothing else
+
+
+def test_every_broken_rule_gets_its_own_message():
+    errors = clusters.validate(params(name="Ab", port=1, shard_count=20, nodes_per_shard=9))
+    assert len(errors) == 6, errors  # length, characters, start letter, port, shard_count, nodes_per_shard
+
+
+# --- create body ---------------------------------------------------------------------------------------
+def create_params(**overrides):
+    values = dict(version="7.2.6", port=6379, flavor_id="f", parameter_group_id="pg", shard_count=3, nodes_per_shard=3,
+                  security_groups=["sg", "sg"],
+                  subnet_assignments=[{"primary": "s1", "replicas": ["s2", "s3"]}, {"primary": "s2"}])
+    values.update(overrides)
+    return params(**values)
+
+
+def test_create_body_places_every_shard_round_robin():
+    body = clusters.create_body(create_params(description="d", user={"name": "app", "password": "hash"}, tls_enabled=True))
+    assert body == {
+        "name": "orders", "version": "7.2.6", "port": 6379, "shardCount": 3, "nodeCountPerShard": 3, "flavorId": "f",
+        "parameterGroupId": "pg", "subnets": [{"id": "s1"}, {"id": "s2"}, {"id": "s3"}],
+        "subnetAssignments": [
+            {"primary": {"id": "s1"}, "replicas": [{"id": "s2"}, {"id": "s3"}]},
+            {"primary": {"id": "s2"}, "replicas": [{"id": "s2"}, {"id": "s2"}]},
+            {"primary": {"id": "s1"}, "replicas": [{"id": "s2"}, {"id": "s3"}]},
+        ],
+        "securityGroups": [{"id": "sg"}], "description": "d", "user": {"name": "app", "password": "hash"}, "tlsEnabled": True,
+    }
+
+
+def test_create_body_defaults():
+    body = clusters.create_body(create_params(nodes_per_shard=1, subnets=["s1", "s2", "s9"], tls_enabled=False))
+    assert body["subnetAssignments"][0] == {"primary": {"id": "s1"}, "replicas": []}
+    assert body["subnets"] == [{"id": "s1"}, {"id": "s2"}, {"id": "s9"}]
+    assert "tlsEnabled" not in body and "user" not in body and "description" not in body
+
+
+def test_predicted_view_has_no_user_and_the_declared_topology():
+    view = clusters.predicted_view(clusters.create_body(create_params(user={"name": "app", "password": "hash"})))
+    assert view["name"] == "orders" and view["shard_count"] == 3 and view["nodes_per_shard"] == 3 and view["shards"] == []
+    assert view["id"] is None and "hash" not in repr(view)
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+def test_cluster_view_from_shards():
+    _resource, view = live(shards=2, nodes=3)
+    assert view["shard_count"] == 2 and view["nodes_per_shard"] == 3 and view["shard_nodes"] == [3, 3]
+    assert view["primary_endpoints"] == ["10.184.1.1", "10.184.2.1"]
+    assert view["endpoints"][0] == "10.184.1.1:6379" and len(view["endpoints"]) == 6
+    first = view["shards"][0]
+    assert first["primary_endpoint"] == "10.184.1.1" and first["replica_endpoints"] == ["10.184.1.2", "10.184.1.3"]
+    assert first["nodes"][0] == {"id": "n-001-1", "name": "orders-001-001", "role": "primary", "status": "Running",
+                                 "endpoint": "10.184.1.1", "port": 6379, "subnet_id": "subnet-1", "created_at": "2024-03-06T02:35:13Z"}
+
+
+def test_mixed_shards_have_no_single_nodes_per_shard():
+    _resource, view = live(nodes=[3, 2])
+    assert view["nodes_per_shard"] is None and view["shard_nodes"] == [3, 2]
+
+
+def test_shards_are_ordered_by_number_and_roles_read_tolerantly():
+    items = [{"id": "010", "nodes": []}, {"id": "002", "nodes": [{"objectId": "x", "role": "MASTER", "port": "7000"}]}]
+    found = sorted((clusters.normalize_shard(item) for item in items), key=clusters._shard_key)
+    assert [s["id"] for s in found] == ["002", "010"]
+    assert found[0]["nodes"][0]["role"] == "primary" and found[0]["nodes"][0]["port"] == 7000 and found[0]["nodes"][0]["id"] == "x"
+
+
+def test_live_assignments_read_an_array_or_one_object():
+    assert clusters.live_assignments({"subnetAssignments": {"primary": {"id": "a"}, "replicas": [{"id": "b"}]}}) == [
+        {"primary": "a", "replicas": ["b"]}]
+    assert clusters.live_assignments({}) == []
+
+
+# --- plan ---------------------------------------------------------------------------------------------------
+def test_nothing_to_do():
+    steps, after = plan(live(), shard_count=2, nodes_per_shard=2, description="", parameter_group_id="pg-1")
+    assert steps == [] and after["shard_count"] == 2
+
+
+def test_update_sends_only_what_differs():
+    steps, after = plan(live(), description="new", parameter_group_id="pg-1")
+    assert kinds(steps) == ["update"] and steps[0].body == {"description": "new"} and steps[0].text == "updated description"
+    assert after["description"] == "new"
+    steps, _after = plan(live(), parameter_group_id="pg-2")
+    assert steps[0].body == {"parameterGroupId": "pg-2"}
+
+
+def test_shards_up_use_the_assignments_round_robin_and_nodes_per_shard():
+    steps, after = plan(live(shards=1, nodes=2), shard_count=3, nodes_per_shard=3,
+                        subnet_assignments=[{"primary": "subnet-1", "replicas": ["subnet-2"]}, {"primary": "subnet-3"}])
+    assert kinds(steps) == ["add_replica", "add_shard", "add_shard"]
+    assert steps[1].body == {"nodeCount": 3, "subnetAssignments": {"primary": {"id": "subnet-3"},
+                                                                   "replicas": [{"id": "subnet-3"}, {"id": "subnet-3"}]}}
+    assert steps[2].body["subnetAssignments"]["primary"] == {"id": "subnet-1"}
+    assert after["shard_count"] == 3 and after["shard_nodes"] == [3, 3, 3] and after["nodes_per_shard"] == 3
+
+
+def test_shards_up_without_options_use_the_live_assignment_and_node_count():
+    steps, _after = plan(live(shards=1, nodes=2), shard_count=2)
+    assert steps[0].body == {"nodeCount": 2, "subnetAssignments": {"primary": {"id": "subnet-1"}, "replicas": [{"id": "subnet-2"}]}}
+    with pytest.raises(clusters.PlanError, match="subnet-9 not among the subnets of cluster 'orders'"):
+        plan(live(shards=1), shard_count=2, subnet_assignments=[{"primary": "subnet-9"}])
+
+
+def test_shards_down_needs_allow_shard_removal_and_goes_highest_first():
+    with pytest.raises(clusters.PlanError, match="shard_count: .*needs allow_shard_removal: true"):
+        plan(live(shards=3), shard_count=1)
+    steps, after = plan(live(shards=3), shard_count=1, allow_shard_removal=True)
+    assert kinds(steps) == ["remove_shard", "remove_shard"] and [s.shard["id"] for s in steps] == ["003", "002"]
+    assert after["shard_count"] == 1 and after["shard_nodes"] == [2]
+
+
+def test_removed_shards_are_not_scaled_and_new_ones_come_last():
+    steps, _after = plan(live(shards=3, nodes=2), shard_count=2, nodes_per_shard=1, allow_shard_removal=True)
+    assert kinds(steps) == ["remove_shard", "remove_replica", "remove_replica"]
+    assert [s.shard["id"] for s in steps[1:]] == ["001", "002"]
+
+
+def test_replicas_up_continue_the_rotation_of_each_shard():
+    steps, _after = plan(live(shards=2, nodes=2), nodes_per_shard=4,
+                         subnet_assignments=[{"primary": "subnet-1", "replicas": ["subnet-2", "subnet-3"]}, {"primary": "subnet-2"}])
+    assert [(s.shard["id"], s.subnet) for s in steps] == [("001", "subnet-3"), ("001", "subnet-2"), ("002", "subnet-2"), ("002", "subnet-2")]
+
+
+def test_replicas_down_never_a_primary_failed_ones_first():
+    steps, _after = plan(live(shards=1, nodes=4, shard_statuses={1: ["Running", "Running", "Failed", "Running"]}), nodes_per_shard=2)
+    assert [s.node["name"] for s in steps] == ["orders-001-003", "orders-001-004"]
+    steps, _after = plan(live(shards=1, nodes=3, shard_statuses={1: ["Failed", "Running", "Running"]}), nodes_per_shard=1)
+    assert "orders-001-001" not in [s.node["name"] for s in steps] and len(steps) == 2
+
+
+def test_a_shard_with_too_few_replicas_cannot_shrink():
+    resource, view = live(shards=1, nodes=2)
+    view["shards"][0]["nodes"][1]["role"] = "primary"  # two primaries reported: nothing removable
+    with pytest.raises(clusters.PlanError, match="a primary is never removed"):
+        clusters.plan_changes(resource, view, params(nodes_per_shard=1))
+
+
+# --- immutable options ---------------------------------------------------------------------------------------------
+def test_immutable_differences_and_message():
+    resource, _view = live(user={"name": "app"})
+    differences, unreadable = clusters.immutable_differences(resource, params(
+        version="6.2.16", port=6379, flavor_id="flavor-2", tls_enabled=False, user={"name": "app", "password": "secret-new"},
+        subnets=["subnet-3", "subnet-2", "subnet-1"], security_groups=["sg-2"]))
+    assert [d[0] for d in differences] == ["version", "flavor_id", "security_groups"] and unreadable == []
+    message = clusters.immutable_message("orders", differences)
+    assert message.startswith("cluster 'orders': version, flavor_id, security_groups cannot change after creation")
+    assert "security_groups (live: [sg-1], wanted: [sg-2])" in message and "secret-new" not in message
+
+
+def test_options_the_live_cluster_does_not_show_are_reported_not_compared():
+    resource, _view = live()
+    for key in ("user", "tlsEnabled"):
+        del resource[key]
+    differences, unreadable = clusters.immutable_differences(resource, params(tls_enabled=True, user={"name": "a", "password": "x"}))
+    assert differences == [] and unreadable == ["tls_enabled", "user"]
+
+
+# --- readiness and requests of each step ----------------------------------------------------------------------------------
+def test_step_requests():
+    resource, view = live(shards=2)
+    first = view["shards"][0]
+    assert clusters.step_request(clusters.Step("update", "", body={"description": "x"}), "cl-1") == (
+        "PATCH", "/v1/clusters/cl-1", {"description": "x"})
+    assert clusters.step_request(clusters.Step("add_shard", "", body={"nodeCount": 1}), "cl-1") == (
+        "POST", "/v1/clusters/cl-1/shards", {"nodeCount": 1})
+    assert clusters.step_request(clusters.Step("remove_shard", "", shard=first), "cl-1") == ("DELETE", "/v1/clusters/cl-1/shards/001", None)
+    assert clusters.step_request(clusters.Step("add_replica", "", shard=first, subnet="s"), "cl-1") == (
+        "POST", "/v1/clusters/cl-1/shards/001/nodes", {"subnet": {"id": "s"}})
+    assert clusters.step_request(clusters.Step("remove_replica", "", shard=first, node=first["nodes"][1]), "cl-1") == (
+        "DELETE", "/v1/clusters/cl-1/shards/001/nodes/n-001-2", None)
+
+
+def test_step_done():
+    resource, view = live(shards=2)
+    shards = view["shards"]
+    add = clusters.Step("add_shard", "", body={})
+    add.count_before = clusters.step_count(add, shards)
+    assert add.count_before == 2 and not clusters.step_done(add, resource, shards)
+    _r, grown = live(shards=3)
+    assert clusters.step_done(add, resource, grown["shards"]) and not clusters.step_done(add, dict(resource, status="Scaling(horizontal)"), grown["shards"])
+    assert not clusters.step_done(add, resource, None)  # shards not read while busy
+
+    replica = clusters.Step("add_replica", "", shard=shards[1], subnet="s")
+    replica.count_before = clusters.step_count(replica, shards)
+    assert replica.count_before == 2 and not clusters.step_done(replica, resource, shards)
+    _r, more = live(shards=2, nodes=[2, 3])
+    assert clusters.step_done(replica, resource, more["shards"])
+
+    remove = clusters.Step("remove_replica", "", shard=shards[0], node=shards[0]["nodes"][1])
+    assert not clusters.step_done(remove, resource, shards)
+    _r, fewer = live(shards=2, nodes=[1, 2])
+    assert clusters.step_done(remove, resource, fewer["shards"])
+    assert clusters.step_done(clusters.Step("remove_shard", "", shard=shards[1]), resource, fewer["shards"][:1])
+
+    update = clusters.Step("update", "", body={"description": "x", "parameterGroupId": "pg-1"})
+    assert not clusters.step_done(update, resource, shards) and clusters.step_done(update, dict(resource, description="x"), shards)
+
+
+def test_readiness_helpers():
+    _resource, view = live(shards=2, shard_statuses={2: ["Running", "Failed"]})
+    shards = view["shards"]
+    assert clusters.settled(shards) and not clusters.all_running(shards) and clusters.any_failed(shards)
+    assert clusters.not_running(shards) == ["node orders-002-002 (replica) Failed"]
+    _resource, busy = live(shards=1, shard_statuses={1: ["Running", "Creating"]})
+    assert not clusters.settled(busy["shards"]) and not clusters.any_failed(busy["shards"])
+
+
+# --- the runner's pieces ------------------------------------------------------------------------------------------------
+class FakeModule:
+    check_mode = False
+    _diff = False
+
+    def __init__(self, **options):
+        self.params = params(**dict(dict(MEMSTORE_CONNECTION_DEFAULTS, api_url="http://127.0.0.1:9", auth_token="t"), **options))
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+MEMSTORE_CONNECTION_DEFAULTS = dict((key, spec.get("default")) for key, spec in MEMSTORE_CONNECTION.argument_spec.items())
+
+
+def test_cluster_resource_readiness_failure_and_busy_answers():
+    resource = memstore_cluster.Cluster(FakeModule())
+    state, view = live(shards=2)
+    shards = view["shards"]
+    assert resource.ready((state, shards)) and not resource.failed((state, shards))
+    assert not resource.ready((dict(state, status="Modifying"), None)) and resource.ready(None)
+    _s, sick = live(shards=2, shard_statuses={2: ["Running", "Failed"]})
+    assert resource.failed((state, sick["shards"])) and not resource.ready((state, sick["shards"]))
+    step = clusters.Step("remove_replica", "", shard=sick["shards"][1], node=sick["shards"][1]["nodes"][1])
+    assert resource.writable(step, (state, sick["shards"]))  # a Failed replica does not block its own removal
+    assert not resource.writable(step, (dict(state, status="Scaling(horizontal)"), None))
+    assert resource.writable(clusters.Step("delete", ""), (dict(state, status="Failed"), None))
+    assert "not Running: node orders-002-002 (replica) Failed" in resource.describe((state, sick["shards"]))
+    assert resource.ambiguity(ApiError("POST", "/v1/clusters/x/shards", status=400, code="InvalidState",
+                                       message="cluster is in an invalid state")) == BUSY
+    assert resource.ambiguity(ApiError("POST", "/v1/clusters/x/shards", status=400, message="nodeCount is required")) is None
+    assert resource.ambiguity(ApiError("POST", "/v1/clusters", message="no answer")) == LOST
+
+
+def test_plan_of_the_resource_refuses_before_any_write():
+    module = FakeModule(shard_count=1, security_groups=["sg-9"])
+    state, view = live(shards=2)
+    with pytest.raises(clusters.PlanError, match="security_groups"):
+        memstore_cluster.Cluster(module).plan((state, view["shards"]))
+    module = FakeModule(shard_count=1)
+    with pytest.raises(clusters.PlanError, match="creating it needs version, port"):
+        memstore_cluster.Cluster(module).plan(None)
+    gone = memstore_cluster.Cluster(FakeModule(state="absent")).plan(None)
+    assert gone.steps == [] and gone.predicted == {"cluster": {}}
+
+
+def test_the_password_is_scrubbed_from_client_errors():
+    resource = memstore_cluster.Cluster(FakeModule(user={"name": "app", "password": "p4ss-hash"}))
+    assert "p4ss-hash" in resource.api.http.secrets
+
+
+# --- reading against a scripted API ------------------------------------------------------------------------------------------
+class ScriptedApi(MemStoreClient):
+    """A MemStoreClient whose GETs answer from a dict of path -> (status, body)."""
+
+    def __init__(self, answers):  # pylint: disable=super-init-not-called
+        self.answers = answers
+        self.calls = []
+
+    def get(self, path, **_kwargs):
+        self.calls.append(path)
+        status, body = self.answers.get(path, (404, None))
+        return Response(status, body, {})
+
+
+def test_read_by_name_is_two_requests_when_the_list_item_is_complete():
+    state, _view = live(shards=1)
+    shards = {"shards": [shard(1, 2)]}
+    api = ScriptedApi({"/v1/clusters": (200, {"clusters": [state]}), "/v1/clusters/cl-1/shards": (200, shards)})
+    resource, found = clusters.read_cluster(api, name="orders")
+    assert resource["id"] == "cl-1" and found[0]["node_count"] == 2 and found[0]["nodes"][0]["port"] == 6379
+    assert api.calls == ["/v1/clusters", "/v1/clusters/cl-1/shards"]
+
+
+def test_read_completes_a_short_list_item_and_refuses_an_instance_set():
+    state, _view = live(shards=1)
+    short = {"objectId": "cl-1", "name": "orders", "clusterMode": "enabled"}
+    api = ScriptedApi({"/v1/clusters": (200, [short]), "/v1/clusters/cl-1": (200, {"data": state}),
+                       "/v1/clusters/cl-1/shards": (200, {"shards": []})})
+    resource, _found = clusters.read_cluster(api, name="orders")
+    assert resource["version"] == "7.2.6" and api.calls == ["/v1/clusters", "/v1/clusters/cl-1", "/v1/clusters/cl-1/shards"]
+    instance_set = dict(state, clusterMode="disabled")
+    with pytest.raises(ClientError, match="is an instance set .*use redisops.platform.memstore_instance_set"):
+        clusters.read_cluster(ScriptedApi({"/v1/clusters/cl-1": (200, instance_set)}), cluster_id="cl-1")
+    assert clusters.read_cluster(ScriptedApi({"/v1/clusters": (200, {"clusters": []})}), name="orders") is None
+
+
+def test_read_all_skips_instance_sets():
+    state, _view = live(shards=1)
+    api = ScriptedApi({"/v1/clusters": (200, {"clusters": [state, dict(state, id="set-1", name="a-set", clusterMode="disabled")]}),
+                       "/v1/clusters/cl-1/shards": (200, {"shards": [shard(1, 1)]})})
+    assert [resource["name"] for resource, _shards in clusters.read_all_clusters(api)] == ["orders"]
+
+
+# --- documentation mirrors the argument spec ---------------------------------------------------------------------------
+def _assert_mirrors(spec, options, where):
+    assert sorted(spec) == sorted(options), where
+    for name, rule in spec.items():
+        doc = options[name]
+        assert doc.get("type") == rule.get("type", "str"), (where, name)
+        assert doc.get("default") == rule.get("default"), (where, name)
+        assert doc.get("choices") == rule.get("choices"), (where, name)
+        assert bool(doc.get("required")) == bool(rule.get("required")), (where, name)
+        assert doc.get("elements") == rule.get("elements"), (where, name)
+        assert doc.get("aliases") == rule.get("aliases"), (where, name)
+        assert doc.get("description"), (where, name)
+        if "options" in rule:
+            _assert_mirrors(rule["options"], doc["suboptions"], "%s.%s" % (where, name))
+
+
+def test_documentation_mirrors_the_argument_spec():
+    own = dict(memstore_cluster.ARGUMENT_SPEC, wait_timeout=dict(type="int", default=memstore_cluster.DEFAULT_WAIT_TIMEOUT))
+    _assert_mirrors(own, yaml.safe_load(memstore_cluster.DOCUMENTATION)["options"], "memstore_cluster")
+    assert not set(own) & set(MEMSTORE_CONNECTION.argument_spec)
+    assert sorted(yaml.safe_load(memstore_cluster_info.DOCUMENTATION)["options"]) == ["id", "name"]
+    for module in (memstore_cluster, memstore_cluster_info):
+        for block in (module.DOCUMENTATION, module.EXAMPLES, module.RETURN):
+            yaml.safe_load(block)
+
+
+def test_secrets_are_no_log():
+    assert memstore_cluster.ARGUMENT_SPEC["user"]["options"]["password"]["no_log"] is True
