@@ -5,13 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test demo emulator lint units integration bench build version clean
+.PHONY: help venv test demo emulator lint units integration bench build version clean ee-check
 
 help:
 	@echo "make demo      start the emulator, run playbooks/demo.yml against it, stop it"
 	@echo "make test      ansible-lint, ansible-test sanity, unit and integration tests"
 	@echo "make emulator  run the API emulator in the foreground (Ctrl-C to stop)"
 	@echo "make build     build the collection tarball"
+	@echo "make ee-check  ansible-builder create of the execution environment definitions, context checked"
 	@echo "make version   copy galaxy.yml's version to the User-Agent (after changing galaxy.yml)"
 
 $(STAMP): tests/requirements.txt
@@ -45,6 +46,9 @@ bench: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/ansible-galaxy collection build --force --output-path build/
+
+ee-check: $(STAMP)
+	$(BIN)/python tests/tools/ee_check.py
 
 # galaxy.yml holds the version; modules run where it is not, so _http.py carries a copy
 # that this writes (`make test` fails when they differ).

@@ -116,6 +116,7 @@ gate "ansible-lint (production profile)" lint
 gate "ansible-test sanity" sanity
 gate "ansible-galaxy collection build" build
 gate "one collection version" version
+gate "execution environment (make ee-check)" python tests/tools/ee_check.py
 gate "pytest: unit and integration tests" pytests
 
 # The closing line counts each pytest test and each other gate as one check.
