@@ -3,6 +3,9 @@ the emulator, on a seeded cluster (nodes 1..3). Certificates and keys are made
 by the tests (certfactory), never committed."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from certfactory import Pki, key_pem, pem
@@ -369,3 +372,47 @@ def test_api_replacement_without_its_chain_is_read_with_ca_path_only(ansible, cl
     assert "done so far: replaced certificate api (PUT /v1/cluster/certificates)" in result["msg"]
     assert writes(cluster.log.entries()) == [BULK]
     assert serving.certificates["api"]["cert"] == pem(cert)
+
+
+def test_auto_fallback_with_a_lost_update_cert_answer(ansible, cluster, store, pki):
+    store.version = re_certificates.LEGACY_VERSION
+    proxy, proxy_key = pki.leaf("proxy.cluster.re.test")
+    cm, cm_key = pki.leaf("cm.cluster.re.test")
+    cluster.faults.add_http(server="node1", method="PUT", path="/v1/cluster/update_cert", drop="after")
+    play = ansible.run([task("Install on an old server, first answer lost",
+                             [entry("proxy", proxy, proxy_key), entry("cm", cm, cm_key)])],
+                       module_defaults=connection_defaults(cluster))
+    assert play.rc == 0, play.output
+    result = play.last
+    assert result["changed"] is True and result["changed_certificates"] == ["proxy", "cm"]
+    assert result["actions"][1:] == [
+        "replaced certificate 'proxy' (PUT /v1/cluster/update_cert) (its answer was lost: found it done)",
+        "replaced certificate 'cm' (PUT /v1/cluster/update_cert)",
+    ]
+    assert writes(cluster.log.entries()) == [BULK, LEGACY, LEGACY]  # proxy was not sent twice
+    assert store.certificates["proxy"]["cert"] == proxy and store.certificates["cm"]["cert"] == cm
+
+
+def test_example_playbook(ansible, cluster, store, pki, tmp_path):
+    certificate, key = pki.leaf("proxy.cluster.re.test", chain=True)
+    (tmp_path / "proxy.pem").write_text(certificate)
+    key_file = tmp_path / "proxy-key.pem"
+    key_file.write_text(key)
+    admin = cluster.info()["re_admin"]
+    env = ansible.env({
+        "REDIS_ENTERPRISE_CA_PATH": cluster.tls["ca"],
+        "REDIS_ENTERPRISE_USERNAME": admin["username"],
+        "REDIS_ENTERPRISE_PASSWORD": admin["password"],
+    })
+    playbook = Path(__file__).resolve().parents[2] / "playbooks" / "re_certificates.yml"
+    extra = json.dumps({"re_node_urls": [cluster.node_url(i) for i in (1, 2, 3)],
+                        "re_proxy_certificate_file": str(tmp_path / "proxy.pem"), "re_proxy_key_file": str(key_file)})
+    command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook), "-e", extra]
+    for _run in range(2):
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "The cluster serves the new proxy certificate" in proc.stdout
+        assert_no_key(proc.stdout + proc.stderr, [key])
+    assert "proxy certificate already installed" in proc.stdout
+    assert writes(cluster.log.entries()) == [BULK]  # the second run changed nothing
+    assert store.certificates["proxy"]["cert"] == certificate
