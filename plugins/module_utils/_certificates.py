@@ -266,9 +266,6 @@ class Desired:
     def body(self):
         return dict(name=self.name, certificate=self.certificate_pem, key=self.key_pem)
 
-    def describe(self, now=None):
-        return describe_chain(self.name, self.chain, now)
-
 
 def _issued_by(child, parent):
     """Whether ``parent`` issued ``child`` (names and, when cryptography can tell, the signature)."""
@@ -332,17 +329,6 @@ def expiry_warning(desired, now=None):
     return None
 
 
-def fingerprint_of(pem):
-    """The SHA-256 fingerprint of a PEM text's leaf, None when it does not parse."""
-    der = leaf_der(pem)
-    if der is None:
-        return None
-    try:
-        return fingerprint(x509.load_der_x509_certificate(der))
-    except ValueError:
-        return None
-
-
 def validate_entries(entries, state, now=None):
     """``(names, desired, errors, warnings)`` for the module's ``certificates`` list.
 
@@ -403,7 +389,7 @@ def trust_bundle(ca_path, extra_certificates, default_bundle=None):
         except CertificateError:
             continue
         for label, der in blocks:
-            if label in ("CERTIFICATE", "TRUSTED CERTIFICATE") and der:
+            if label == "CERTIFICATE" and der:
                 parts.append(_pem("CERTIFICATE", der))
     for cert in extra_certificates:
         parts.append(cert.public_bytes(serialization.Encoding.PEM).decode("ascii"))

@@ -290,7 +290,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._certificates im
     CRYPTOGRAPHY_IMPORT_ERROR,
     UPDATE_CERT_PATH,
     WRITE_TIMEOUT,
-    describe,
+    describe as describe_certificate,
     describe_all,
     leaf_der,
     read_live,
@@ -515,7 +515,7 @@ class ClusterCertificates(Resource):
         compared = {}
         for name in self.names:
             if name in state:
-                info = describe(name, state[name])
+                info = describe_certificate(name, state[name])
                 compared[name] = dict(sha256_fingerprint=info["sha256_fingerprint"], not_after=info["not_after"])
         return compared
 
@@ -523,7 +523,7 @@ class ClusterCertificates(Resource):
         if not state:
             return "no certificates"
         shown = [name for name in self.names if name in state] or sorted(state)
-        return ", ".join("%s %s" % (name, (describe(name, state[name])["sha256_fingerprint"] or "unreadable")[:11])
+        return ", ".join("%s %s" % (name, (describe_certificate(name, state[name])["sha256_fingerprint"] or "unreadable")[:11])
                          for name in shown)
 
     def explain(self, error, step):
