@@ -380,6 +380,7 @@ def test_a_missing_tls_file_is_a_client_error_naming_the_option(option, tmp_path
     assert emulator.log.entries() == []  # nothing was sent
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_ca_path_is_not_read_when_certificates_are_not_validated(tmp_path, emulator):
     client = HttpClient(emulator.node_url(1), ca_path=str(tmp_path / "missing.pem"), validate_certs=False)
     assert client.get("/v1/bootstrap").status == 200
