@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 import ansible_runner
+import jq
 import pytest
+import yaml
 
 from awx_injectors import credential_types, render
-from collection_link import link_collection
+from collection_link import ROOT, link_collection
 from emulator.memstore_instance_sets import seed_instance_set
 
 PLAYBOOK = [{
@@ -57,6 +59,21 @@ def job_env(emulator, tmp_path, monkeypatch):
     return env
 
 
+def indirect_nodes(events):
+    """What AAP's indirect node counting records for a job: each event's result run through the
+    collection's query for its resolved action; one entry per distinct canonical_facts."""
+    queries = yaml.safe_load((Path(ROOT) / "extensions" / "audit" / "event_query.yml").read_text())
+    found = {}
+    for event in events:
+        data = event.get("event_data") or {}
+        if "res" not in data or data.get("resolved_action") not in queries:
+            continue
+        for item in jq.compile(queries[data["resolved_action"]]["query"]).input(data["res"]).all():
+            if item.get("canonical_facts"):
+                found[json.dumps(item["canonical_facts"], sort_keys=True)] = item
+    return sorted(found.values(), key=lambda item: item["name"])
+
+
 def run_job(tmp_path, env, verbosity=0):
     private = tmp_path / "job"
     (private / "project").mkdir(parents=True)
@@ -87,6 +104,11 @@ def test_job_with_credential_environment_only(emulator, tmp_path, job_env):
     assert results["Again: nothing to do"]["changed"] is False
     assert results["Take node 2 out of maintenance"]["changed"] is True
     assert emulator.node(2).maintenance_snapshots == []
+
+    # Indirect node counting: the set's two nodes and the Redis Enterprise node acted on (once).
+    counted = indirect_nodes(events)
+    assert [(item["name"], item["facts"]["device_type"]) for item in counted] == [
+        ("127.0.0.2/node2", "redis_enterprise_node"), ("awx-set-1", "memstore_node"), ("awx-set-2", "memstore_node")]
 
     # No secret in the job events, the output or any other artifact, except the runner's record of
     # the command and its environment (``command``), which holds what the credentials injected.
