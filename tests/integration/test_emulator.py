@@ -3,6 +3,7 @@ line, a CA that survives a restart, MemStore over HTTPS, and no file left behind
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -224,3 +225,23 @@ def test_memstore_modules_verify_the_certificate_with_ca_path(tls_emulator, tmp_
     assert "ca_path" in untrusted["msg"] and "validate_certs" in untrusted["msg"]
     assert [s["name"] for s in unvalidated["instance_sets"]] == ["cache-tls"]
     assert json.dumps(untrusted).count(info["application_credential_secret"]) == 0
+
+
+def test_readme_documents_every_control_endpoint(emulator):
+    from emulator import memstore, redis_enterprise  # pylint: disable=import-outside-toplevel
+    from emulator.server import MEMSTORE_BLUEPRINTS, RE_BLUEPRINTS  # pylint: disable=import-outside-toplevel
+
+    with open(os.path.join(os.path.dirname(TESTS), "README.md")) as handle:
+        readme = handle.read()
+    apps = [memstore.create_app(emulator, MEMSTORE_BLUEPRINTS), redis_enterprise.create_app(emulator, emulator.node(1), RE_BLUEPRINTS)]
+    missing = []
+    for app in apps:
+        for rule in app.url_map.iter_rules():
+            if not rule.rule.startswith("/_emulator/"):
+                continue
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule[len("/_emulator"):])
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                documented = re.escape("`%s %s" % (method, re.sub(r"<\w+>", "PLACEHOLDER", path))).replace("PLACEHOLDER", r"<\w+>")
+                if not re.search(documented + r"[`?]", readme):
+                    missing.append("%s %s" % (method, path))
+    assert missing == [], "README.md's control API tables lack: %s" % ", ".join(missing)
