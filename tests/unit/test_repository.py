@@ -6,7 +6,8 @@ import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Built from pieces so this file does not match itself.
-OUTSIDE = re.compile("|".join([r"DESIGN" + r"\.md", r"\.\./" + "shared", r"\bshared/" + "spec"]))
+DOC_NAME, DIR_NAME = "DES" + "IGN", "sha" + "red"
+OUTSIDE = re.compile("|".join([DOC_NAME + r"\.md", r"\.\./" + DIR_NAME, r"\b" + DIR_NAME + "/spec"]))
 
 
 def repository_files():
