@@ -18,7 +18,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._connection impo
 )
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
 
-# --- Look-up: the documents show no list or detail endpoint (DESIGN.md section 4).
+# --- Look-up: the API documents show no list or detail endpoint for either cluster mode.
 # We assume GET /v1/clusters lists both cluster modes and GET /v1/clusters/{id}
 # returns one. Every assumption about their shape lives in this block. Whether a
 # listed item carries the detail's fields is unknown: MemStoreClient.complete()
