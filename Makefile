@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test demo emulator lint units integration bench build version clean ee-check
+.PHONY: help venv test demo emulator lint units integration bench build version clean ee-check docs release
 
 help:
 	@echo "make demo      start the emulator, run playbooks/demo.yml against it, stop it"
@@ -14,6 +14,8 @@ help:
 	@echo "make build     build the collection tarball"
 	@echo "make ee-check  ansible-builder create of the execution environment definitions, context checked"
 	@echo "make version   copy galaxy.yml's version to the User-Agent (after changing galaxy.yml)"
+	@echo "make docs      build the HTML docsite (antsibull-docs, Sphinx) into build/docsite/"
+	@echo "make release VERSION=x.y.z  set the version, turn the changelog fragments into the release notes"
 
 $(STAMP): tests/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +51,13 @@ build: $(STAMP)
 
 ee-check: $(STAMP)
 	$(BIN)/python tests/tools/ee_check.py
+
+docs: $(STAMP)
+	$(BIN)/python tests/tools/build_docs.py --dest build/docsite
+
+# Consumes changelogs/fragments/ (docs/user-guide.md, "Releasing"); commits nothing.
+release: $(STAMP)
+	$(BIN)/python tests/tools/release.py $(VERSION)
 
 # galaxy.yml holds the version; modules run where it is not, so _http.py carries a copy
 # that this writes (`make test` fails when they differ).

@@ -117,6 +117,8 @@ gate "ansible-test sanity" sanity
 gate "ansible-galaxy collection build" build
 gate "one collection version" version
 gate "execution environment (make ee-check)" python tests/tools/ee_check.py
+gate "changelog (antsibull-changelog lint, release in a copy)" python tests/tools/release.py --check
+gate "docsite (antsibull-docs, sphinx-build -W)" python tests/tools/build_docs.py --dest "$WORK/docsite"
 gate "pytest: unit and integration tests" pytests
 
 # The closing line counts each pytest test and each other gate as one check.
