@@ -189,8 +189,8 @@ def test_update_sends_one_patch_with_only_what_differs(ansible, emulator):
     assert_idempotent(ansible, emulator, check_then_apply("update again", both))
 
     since = emulator.log.last_seq()
-    play = ansible.run(check_then_apply("empty the description", existing(emulator, "upd-cluster", description="",
-                                                                            parameter_group_id="pg-2")))
+    cleared = existing(emulator, "upd-cluster", description="", parameter_group_id="pg-2")
+    play = ansible.run(check_then_apply("empty the description", cleared))
     assert [r["changed"] for r in play.results] == [True, True], play.output
     assert [e["body"] for e in writes(emulator, since)] == [{"description": ""}]
     assert cluster["description"] == ""
@@ -345,9 +345,8 @@ def test_rules_that_need_the_live_cluster_refuse_before_any_write(ansible, emula
     play = ansible.run([
         task("create without options", existing(emulator, "missing-one", shard_count=1), ignore_errors=True),
         task("an instance set's name", existing(emulator, "a-set", shard_count=1), ignore_errors=True),
-        task("replica outside the subnets", existing(emulator, "live-rules", nodes_per_shard=2,
-                                                      subnet_assignments=[{"primary": "subnet-1", "replicas": ["subnet-9"]}]),
-             ignore_errors=True),
+        task("replica outside the subnets", existing(emulator, "live-rules", nodes_per_shard=2, subnet_assignments=[
+            {"primary": "subnet-1", "replicas": ["subnet-9"]}]), ignore_errors=True),
         task("unknown id", existing(emulator, "live-rules", id="no-such-id"), ignore_errors=True),
     ])
     msgs = [r["msg"] for r in play.results]
@@ -391,6 +390,16 @@ def test_a_create_whose_answer_is_lost_is_not_sent_twice(ansible, emulator):
     assert [e["method"] for e in writes(emulator)] == ["POST"]  # never sent twice
     assert [r["name"] for r in emulator.memstore.resources.values()] == ["lost-cluster"]
     assert_idempotent(ansible, emulator, check_then_apply("create again", args))
+
+
+def test_an_add_shard_whose_answer_is_lost_adds_one_shard(ansible, emulator):
+    cluster = seed_cluster(emulator, "lost-shard", shards=1, nodes_per_shard=1)
+    emulator.faults.add_http(server="memstore", method="POST", path="/v1/clusters/*/shards", drop="after", times=1)
+    play = ansible.run([task("add a shard", existing(emulator, "lost-shard", shard_count=2))])
+    assert play.rc == 0, play.output
+    assert play.last["actions"] == ["added a shard with 1 node(s), primary in subnet subnet-1 (its answer was lost: found it done)"]
+    assert calls(writes(emulator)) == [("POST", shard_path(cluster))]  # never sent twice
+    assert [s["id"] for s in cluster["_shards"]] == ["001", "002"] and all_running(play.last["cluster"])
 
 
 def test_a_failed_cluster_fails_the_task_naming_what_is_not_running(ansible, emulator):
