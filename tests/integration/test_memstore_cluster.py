@@ -171,6 +171,17 @@ def test_create_without_wait_then_the_next_run_waits_for_every_shard(ansible, em
     assert calls(writes(emulator)) == [("POST", "/v1/clusters")]
 
 
+def test_lookup_by_id_reads_the_cluster_directly(ansible, emulator):
+    cluster = seed_cluster(emulator, "byid-cluster", shards=2, nodes_per_shard=1)
+    args = existing(emulator, "byid-cluster", id=cluster["id"], shard_count=2, nodes_per_shard=1)
+    play = assert_idempotent(ansible, emulator, check_then_apply("by id", args))
+    assert all(e["path"] != "/v1/clusters" for e in api(emulator))  # no list call with id
+    assert play.last["cluster"]["id"] == cluster["id"]
+    wrong = ansible.run([task("wrong name", existing(emulator, "other-name", id=cluster["id"]), ignore_errors=True)])
+    assert "id %s belongs to cluster 'byid-cluster', not 'other-name'" % cluster["id"] in wrong.last["msg"]
+    assert writes(emulator) == []
+
+
 # --- update ---------------------------------------------------------------------------------------------------
 def test_update_sends_one_patch_with_only_what_differs(ansible, emulator):
     cluster = seed_cluster(emulator, "upd-cluster", shards=1, nodes_per_shard=2, description="old text")
