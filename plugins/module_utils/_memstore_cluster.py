@@ -418,7 +418,10 @@ def predicted_resource(body):
 
 
 def predicted_view(body):
-    return cluster_view(predicted_resource(body), [], shard_count=body["shardCount"], nodes_per_shard=body["nodeCountPerShard"])
+    """The ``cluster`` a create of ``body`` leads to (no shards or nodes to show yet)."""
+    view = cluster_view(predicted_resource(body), [], shard_count=body["shardCount"], nodes_per_shard=body["nodeCountPerShard"])
+    view["shard_nodes"] = [body["nodeCountPerShard"]] * body["shardCount"]
+    return view
 
 
 # --- readiness -----------------------------------------------------------------------------------

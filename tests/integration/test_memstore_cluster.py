@@ -100,6 +100,7 @@ def test_create_check_apply_then_rerun_changes_nothing(ansible, emulator):
     assert predicted["changed"] is True and predicted["actions"] == ["created"]
     assert predicted["diff"]["before"] == {}
     assert predicted["diff"]["after"]["shard_count"] == 2 and predicted["diff"]["after"]["nodes_per_shard"] == 2
+    assert predicted["diff"]["after"]["shard_nodes"] == [2, 2]
     assert predicted["cluster"]["id"] is None and predicted["cluster"]["shard_count"] == 2
     assert created["changed"] is True and created["actions"] == ["created"] and created["duration"] > 0
 

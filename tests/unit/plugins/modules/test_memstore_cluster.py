@@ -130,6 +130,7 @@ def test_create_body_defaults():
 def test_predicted_view_has_no_user_and_the_declared_topology():
     view = clusters.predicted_view(clusters.create_body(create_params(user={"name": "app", "password": "hash"})))
     assert view["name"] == "orders" and view["shard_count"] == 3 and view["nodes_per_shard"] == 3 and view["shards"] == []
+    assert view["shard_nodes"] == [3, 3, 3] and clusters.comparable(view)["shard_nodes"] == [3, 3, 3]
     assert view["id"] is None and "hash" not in repr(view)
 
 
