@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test demo emulator lint units integration bench build version clean ee-check docs release
+.PHONY: help venv test demo emulator lint units integration bench build version clean ee-check docs release oldest-core
 
 help:
 	@echo "make demo      start the emulator, run playbooks/demo.yml against it, stop it"
@@ -16,6 +16,7 @@ help:
 	@echo "make version   copy galaxy.yml's version to the User-Agent (after changing galaxy.yml)"
 	@echo "make docs      build the HTML docsite (antsibull-docs, Sphinx) into build/docsite/"
 	@echo "make release VERSION=x.y.z  set the version, turn the changelog fragments into the release notes"
+	@echo "make oldest-core  run the demo under the oldest ansible-core meta/runtime.yml claims (own virtualenv)"
 
 $(STAMP): tests/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +59,9 @@ docs: $(STAMP)
 # Consumes changelogs/fragments/ (docs/user-guide.md, "Releasing"); commits nothing.
 release: $(STAMP)
 	$(BIN)/python tests/tools/release.py $(VERSION)
+
+oldest-core: $(STAMP)
+	$(BIN)/python tests/tools/oldest_core.py
 
 # galaxy.yml holds the version; modules run where it is not, so _http.py carries a copy
 # that this writes (`make test` fails when they differ).

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every gate of the collection, in order: ansible-lint (production profile),
 # ansible-test sanity (no ignore files, no test skipped), the collection build, the version
-# check, then unit and integration tests with pytest (integration tests run real
-# ansible-playbook against the emulator).
+# check, the execution environment's build context (make ee-check), the changelog (lint, and a
+# release in a temporary copy), the HTML docsite (make docs, no warning), the demo under the
+# oldest claimed ansible-core (make oldest-core), then unit and integration tests with pytest
+# (integration tests run real ansible-playbook against the emulator).
 # Called by `make test` once the virtualenv exists; ends with a summary: the failed gates
 # (or that all passed), then "make test: N passed, M failed".
 set -u
@@ -119,6 +121,7 @@ gate "one collection version" version
 gate "execution environment (make ee-check)" python tests/tools/ee_check.py
 gate "changelog (antsibull-changelog lint, release in a copy)" python tests/tools/release.py --check
 gate "docsite (antsibull-docs, sphinx-build -W)" python tests/tools/build_docs.py --dest "$WORK/docsite"
+gate "demo under the oldest claimed ansible-core (make oldest-core)" python tests/tools/oldest_core.py
 gate "pytest: unit and integration tests" pytests
 
 # The closing line counts each pytest test and each other gate as one check.
