@@ -72,7 +72,8 @@ def demo(workdir):
         "REDIS_ENTERPRISE_USERNAME": ADMIN_USERNAME,
         "REDIS_ENTERPRISE_PASSWORD": ADMIN_PASSWORD,
     })
-    extra_vars = json.dumps({"re_node_urls": [node["url"] for node in info["re_nodes"]]})
+    # re_maintenance_nodes: [] makes the rolling maintenance cover every node.
+    extra_vars = json.dumps({"re_node_urls": [node["url"] for node in info["re_nodes"]], "re_maintenance_nodes": []})
 
     def playbook(name, **kwargs):
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local",
