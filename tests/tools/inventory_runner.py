@@ -9,11 +9,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-ANSIBLE_INVENTORY = str(Path(sys.executable).parent / "ansible-inventory")
+# REDISOPS_ANSIBLE_BIN: the bin directory of another ansible-core (make oldest-core sets it).
+ANSIBLE_INVENTORY = str(Path(os.environ.get("REDISOPS_ANSIBLE_BIN") or Path(sys.executable).parent) / "ansible-inventory")
 
 
 def plain(value):
@@ -46,7 +48,7 @@ class Inventory:
         return sorted(found)
 
 
-def run_inventory(ansible, name, config, env=None, flush_cache=False):
+def run_inventory(ansible, name, config, env=None):
     """Write ``config`` to ``name`` (YAML as JSON) and run ``ansible-inventory --list`` on it.
 
     Unparsed sources fail (as they do in AWX), so a plugin error is a non-zero exit.
@@ -54,10 +56,9 @@ def run_inventory(ansible, name, config, env=None, flush_cache=False):
     path = ansible.workdir / name
     path.write_text(json.dumps(config))
     command = [ANSIBLE_INVENTORY, "-i", str(path), "--list"]
-    if flush_cache:
-        command.append("--flush-cache")
     extra = {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "True", "ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "True"}
     extra.update(env or {})
     proc = subprocess.run(command, capture_output=True, text=True, timeout=300, env=ansible.env(extra), check=False)
     data = plain(json.loads(proc.stdout)) if proc.returncode == 0 else None
-    return Inventory(proc.returncode, proc.stdout + proc.stderr, data)
+    # Older ansible-core wraps its warnings: the output with each run of blanks made one space.
+    return Inventory(proc.returncode, " ".join((proc.stdout + proc.stderr).split()), data)

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """``make oldest-core``: the demo (every workflow playbook against the emulator, then an
-idempotent re-run) under the oldest ansible-core that meta/runtime.yml claims.
+idempotent re-run) and the inventory plugins' tests (``ansible-inventory``) under the oldest
+ansible-core that meta/runtime.yml claims.
 
 The virtualenv (.cache/venv-oldest-core, from tests/requirements-oldest-core.txt) is built on
 first use and rebuilt when that file changes. The claim and the pin must agree: the gate fails
@@ -68,7 +69,13 @@ def main():
     version = subprocess.run([os.path.join(VENV, "bin", "ansible"), "--version"], capture_output=True, text=True,
                              check=True).stdout.splitlines()[0]
     print("%s on Python %s (%.0f s to set up)" % (version, sys.version.split()[0], time.monotonic() - started), flush=True)
-    return subprocess.run([python, os.path.join(ROOT, "tests", "tools", "demo.py")], check=False).returncode
+    status = subprocess.run([python, os.path.join(ROOT, "tests", "tools", "demo.py")], check=False).returncode
+    # The inventory tests run in this virtualenv (pytest, the emulator) with the old ansible-inventory.
+    tests = [os.path.join(ROOT, "tests", "integration", name) for name in sorted(os.listdir(os.path.join(ROOT, "tests", "integration")))
+             if name.startswith("test_inventory_")]
+    env = dict(os.environ, REDISOPS_ANSIBLE_BIN=os.path.dirname(python))
+    inventory = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"] + tests, env=env, check=False)
+    return status or inventory.returncode
 
 
 if __name__ == "__main__":
