@@ -25,8 +25,8 @@ def instance(name, node_id, role="primary"):
 
 
 INSTANCE_SET = {"id": "set-1", "name": "cache", "instances": [instance("cache-1", "i-1"), instance("cache-2", "i-2", "replica")]}
-CLUSTER = {"id": "c-1", "name": "sessions", "shards": [{"id": "001", "nodes": [instance("sessions-001-001", "n-1")]},
-                                                      {"id": "002", "nodes": [instance("sessions-002-001", "n-2")]}]}
+SHARDS = [{"id": "001", "nodes": [instance("sessions-001-001", "n-1")]}, {"id": "002", "nodes": [instance("sessions-002-001", "n-2")]}]
+CLUSTER = {"id": "c-1", "name": "sessions", "shards": SHARDS}
 SAMPLES = {
     "redisops.platform.memstore_instance_set": ({"instance_set": INSTANCE_SET}, ["cache-1", "cache-2"]),
     "redisops.platform.memstore_instance_set_info": ({"instance_sets": [INSTANCE_SET]}, ["cache-1", "cache-2"]),
