@@ -40,7 +40,8 @@ def tarball(tmp_path_factory):
         (tree / name).parent.mkdir(parents=True, exist_ok=True)
         (tree / name).write_text("generated\n")
     out = tmp_path_factory.mktemp("dist")
-    proc = galaxy("collection", "build", "--output-path", str(out), cwd=str(tree))
+    proc = galaxy("collection", "build", "--output-path", str(out), cwd=str(tree),
+                  env={"ANSIBLE_HOME": str(tmp_path_factory.mktemp("home"))})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return next(out.glob("redisops-platform-*.tar.gz"))
 

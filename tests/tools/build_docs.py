@@ -37,7 +37,7 @@ COLLECTION = "redisops.platform"
 
 def run(command, work, cwd=None):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=link_collection(), PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
-               ANSIBLE_HOME=os.path.join(work, "ansible-home"))
+               ANSIBLE_HOME=os.path.join(work, "ansible-home"), ANSIBLE_LOCAL_TEMP=os.path.join(work, "ansible-tmp"))
     print("+ " + " ".join(command), flush=True)
     proc = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     sys.stdout.write(proc.stdout)

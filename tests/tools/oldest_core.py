@@ -67,6 +67,7 @@ def main():
     started = time.monotonic()
     python = venv()
     version = subprocess.run([os.path.join(VENV, "bin", "ansible"), "--version"], capture_output=True, text=True,
+                             env=dict(os.environ, ANSIBLE_HOME=os.path.join(VENV, "ansible-home")),
                              check=True).stdout.splitlines()[0]
     print("%s on Python %s (%.0f s to set up)" % (version, sys.version.split()[0], time.monotonic() - started), flush=True)
     status = subprocess.run([python, os.path.join(ROOT, "tests", "tools", "demo.py")], check=False).returncode

@@ -37,9 +37,15 @@ COPIED = ("galaxy.yml", "changelogs", "plugins", "meta", "roles", "playbooks", "
 
 
 def run(command, cwd):
-    # antsibull-changelog runs ansible-doc: the one of this virtualenv.
-    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
-    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+    # antsibull-changelog runs ansible-doc: the one of this virtualenv, with its files in a
+    # temporary ANSIBLE_HOME (never ~/.ansible).
+    home = tempfile.mkdtemp(prefix="release-ansible-home-")
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""), ANSIBLE_HOME=home,
+               ANSIBLE_LOCAL_TEMP=os.path.join(home, "tmp"))
+    try:
+        proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     if proc.returncode != 0:
         raise SystemExit("%s failed:\n%s%s" % (" ".join(command), proc.stdout, proc.stderr))
     return proc.stdout
