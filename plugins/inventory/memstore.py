@@ -70,6 +70,7 @@ EXAMPLES = r"""
 # prod.memstore.yml: every Running node; credentials from KAKAOCLOUD_* environment variables
 plugin: redisops.platform.memstore
 
+---
 # staging.memstore.yml: the nodes of the staging sets and clusters, whatever their status,
 # grouped by Redis version, with the endpoint as ansible_host, cached for an hour
 plugin: redisops.platform.memstore

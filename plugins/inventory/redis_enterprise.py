@@ -52,7 +52,9 @@ EXAMPLES = r"""
 plugin: redisops.platform.redis_enterprise
 url: https://node1.example.com:9443
 
-# Group the nodes by shard load; mark the master for a rolling playbook
+---
+# Group the nodes by status, put the master in a group of its own (maintained last in a
+# rolling playbook) and flag the nodes that hold many shards
 plugin: redisops.platform.redis_enterprise
 ca_path: /etc/pki/redis-enterprise-ca.pem
 keyed_groups:
