@@ -316,8 +316,8 @@ class Bench:
             emulator.stop()
 
     def target(self, name, value, goal, ok):
-        """Record one target: ok True/False, or None when it could not be measured."""
-        state = "ok" if ok else ("not measured" if ok is None else "MISSED")
+        """Record one target: ok True/False, or None for a figure no target applies to (said why)."""
+        state = "ok" if ok else ("info" if ok is None else "MISSED")
         self.results["targets"].append({"name": name, "value": value, "target": goal, "state": state})
         if ok is False:
             self.missed.append(name)
@@ -676,7 +676,8 @@ def parse_args(argv=None):
     parser.add_argument("--sizes", default="1,5,20", help="N for MemStore provisioning")
     parser.add_argument("--cluster-sizes", default="1,5", help="N for MemStore cluster provisioning")
     parser.add_argument("--waits", default=",".join(str(w) for w in NOTICE_WAITS), help="'noticed within' waits, emulated s")
-    parser.add_argument("--only", default=None, help="comma-separated parts: bootstrap,maintenance,certificates,memstore,notice,read_only")
+    parser.add_argument("--only", default=None, help="comma-separated parts: bootstrap,bootstrap_role,maintenance,maintenance_role,certificates,certificates_role,memstore,notice,read_only "
+                             "(a role's part runs once the role is committed)")
     parser.add_argument("--output", default=os.path.join(ROOT, "build"), help="directory for bench.json and bench.png")
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.long_repeats < 1 or args.speed <= 0:
@@ -686,7 +687,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    parts = set((args.only or "bootstrap,maintenance,certificates,memstore,notice,read_only").split(","))
+    parts = set((args.only or "bootstrap,bootstrap_role,maintenance,maintenance_role,certificates,certificates_role,memstore,notice,read_only "
+                             "(a role's part runs once the role is committed)").split(","))
     workdir = tempfile.mkdtemp(prefix="redisops-bench-")
     os.chmod(workdir, 0o700)
     bench = Bench(args, workdir)
@@ -707,33 +709,36 @@ def main(argv=None):
         re_all = lambda emulator: re_vars(emulator, [1, 2, 3])  # noqa: E731
         seeded = lambda emulator: emulator.seed_re_cluster(username=RE_ADMIN[0], password=RE_ADMIN[1])  # noqa: E731
         three = "3x less when the role overlaps or removes waiting"
+        uids = lambda emulator: dict(re_vars(emulator, [1, 2, 3]), re_node_uids=[1, 2, 3])  # noqa: E731
+        files = certificate_files(workdir)
+        cert_vars = lambda emulator: dict(re_vars(emulator, [1, 2, 3]), **files)  # noqa: E731
         if "bootstrap" in parts:
             record = bench.workflow("re_bootstrap, 3 nodes", {"ours": "workflows/bootstrap.yml", "baseline": "baselines/bootstrap.yml"},
                                     lambda emulator: None, re_all, 3)
             record["speedup_note"] = "informative (modules: joins are sequential)"
+        if "bootstrap_role" in parts:
             if roles["re_cluster_bootstrap"]:
                 record = bench.workflow("re_cluster_bootstrap role, 3 nodes", {"ours": role_playbook(workdir, "re_cluster_bootstrap"),
                                                                              "baseline": "baselines/bootstrap.yml"},
                                         lambda emulator: None, re_all, 3)
                 record["speedup_note"] = three + " (Redis Enterprise joins one node at a time)"
         if "maintenance" in parts:
-            uids = lambda emulator: dict(re_vars(emulator, [1, 2, 3]), re_node_uids=[1, 2, 3])  # noqa: E731
             record = bench.workflow("re_node_action, rolling, 3 nodes",
                                     {"ours": "workflows/maintenance.yml", "baseline": "baselines/maintenance.yml"},
                                     seeded, uids, 3, rerun=False)
             record["speedup_note"] = "informative (modules: one node at a time)"
+        if "maintenance_role" in parts:
             if roles["re_node_maintenance"]:
                 record = bench.workflow("re_node_maintenance role, 3 nodes",
                                         {"ours": role_playbook(workdir, "re_node_maintenance"), "baseline": "baselines/maintenance.yml"},
                                         seeded, uids, 3, rerun=False)
                 record["speedup_note"] = three + " (never two nodes in maintenance)"
         if "certificates" in parts:
-            files = certificate_files(workdir)
-            cert_vars = lambda emulator: dict(re_vars(emulator, [1, 2, 3]), **files)  # noqa: E731
             record = bench.workflow("re_certificates, proxy rotation", {"ours": "workflows/certificates.yml",
                                                                         "baseline": "baselines/certificates.yml"},
                                     seeded, cert_vars, 1)
             record.update(speedup_goal=1)
+        if "certificates_role" in parts:
             if roles["re_certificate_rotation"]:
                 record = bench.workflow("re_certificate_rotation role", {"ours": role_playbook(workdir, "re_certificate_rotation"),
                                                                          "baseline": "baselines/certificates.yml"},
