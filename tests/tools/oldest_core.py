@@ -35,6 +35,17 @@ def pinned_core():
     return int(found.group(1)), int(found.group(2))
 
 
+def pinned_version():
+    with open(REQUIREMENTS) as handle:
+        return re.search(r"^ansible-core==(\S+)", handle.read(), re.M).group(1)
+
+
+def installed_core():
+    from ansible.release import __version__  # pylint: disable=import-outside-toplevel
+
+    return __version__
+
+
 def claimed_core():
     with open(os.path.join(ROOT, "meta", "runtime.yml")) as handle:
         found = re.search(r"""^requires_ansible:\s*['"]?>=\s*(\d+)\.(\d+)""", handle.read(), re.M)
@@ -65,6 +76,10 @@ def main():
               % (".".join(map(str, claimed)) if claimed else "nothing", ".".join(map(str, pinned))))
         return 1
     started = time.monotonic()
+    if installed_core() == pinned_version():
+        # The oldest claimed is the one every other gate runs with: the demo is the one check left.
+        print("ansible-core %s, the oldest claimed, is this virtualenv's: the demo runs here" % installed_core(), flush=True)
+        return subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tools", "demo.py")], check=False).returncode
     python = venv()
     version = subprocess.run([os.path.join(VENV, "bin", "ansible"), "--version"], capture_output=True, text=True,
                              env=dict(os.environ, ANSIBLE_HOME=os.path.join(VENV, "ansible-home")),
