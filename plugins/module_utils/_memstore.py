@@ -30,9 +30,6 @@ MODE_DISABLED = "disabled"
 
 # --- Statuses: Init, Creating, Running, Scaling(horizontal), Modifying, Failed, and
 # the docs' PROVISIONING/FAILED. Compared case- and punctuation-insensitively.
-RUNNING = "running"
-FAILED = "failed"
-BUSY = "busy"
 _RUNNING_STATUSES = frozenset(["running", "active", "available"])
 _FAILED_STATUSES = frozenset(["failed", "error"])
 
@@ -42,14 +39,21 @@ def normalize_status(status):
     return re.sub(r"[^a-z0-9]", "", str(status or "").lower())
 
 
-def status_class(status):
-    """RUNNING, FAILED, or BUSY for anything else (including unknown statuses)."""
-    normalized = normalize_status(status)
-    if normalized in _RUNNING_STATUSES:
-        return RUNNING
-    if normalized in _FAILED_STATUSES:
-        return FAILED
-    return BUSY
+def is_running(status):
+    return normalize_status(status) in _RUNNING_STATUSES
+
+
+def is_failed(status):
+    return normalize_status(status) in _FAILED_STATUSES
+
+
+def is_busy(status):
+    """Neither Running nor Failed: Creating, Modifying, Scaling, Deleting, and unknown statuses."""
+    return not is_running(status) and not is_failed(status)
+
+
+def is_deleting(status):
+    return normalize_status(status) == "deleting"
 
 
 # A write to a busy resource: the documents list 400 (not 409) for the PATCH

@@ -16,12 +16,11 @@ __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, to_int
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
-    BUSY,
-    FAILED,
     MODE_DISABLED,
     MODE_ENABLED,
-    RUNNING,
-    status_class,
+    is_busy,
+    is_failed,
+    is_running,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import (
     ImmutableComparison,
@@ -427,17 +426,17 @@ def predicted_view(body):
 # --- readiness -----------------------------------------------------------------------------------
 def settled(shards):
     """No shard or node is busy (Failed ones do not count as busy)."""
-    return all(status_class(shard["status"]) != BUSY and all(status_class(node["status"]) != BUSY for node in shard["nodes"])
+    return all(not is_busy(shard["status"]) and all(not is_busy(node["status"]) for node in shard["nodes"])
                for shard in shards)
 
 
 def all_running(shards):
-    return all(status_class(shard["status"]) == RUNNING and all(status_class(node["status"]) == RUNNING for node in shard["nodes"])
+    return all(is_running(shard["status"]) and all(is_running(node["status"]) for node in shard["nodes"])
                for shard in shards)
 
 
 def any_failed(shards):
-    return any(status_class(shard["status"]) == FAILED or any(status_class(node["status"]) == FAILED for node in shard["nodes"])
+    return any(is_failed(shard["status"]) or any(is_failed(node["status"]) for node in shard["nodes"])
                for shard in shards)
 
 
@@ -445,10 +444,10 @@ def not_running(shards):
     """``["shard 001 Creating", "node c-001-002 Failed", ...]``: what keeps the cluster from being ready."""
     found = []
     for shard in shards:
-        if status_class(shard["status"]) != RUNNING:
+        if not is_running(shard["status"]):
             found.append("shard %s %s" % (_shard_label(shard), shard["status"]))
         for node in shard["nodes"]:
-            if status_class(node["status"]) != RUNNING:
+            if not is_running(node["status"]):
                 found.append("node %s (%s) %s" % (node["name"] or node["id"], node["role"], node["status"]))
     return found
 
@@ -463,7 +462,7 @@ def step_done(step, resource, shards):
     ``step.count_before`` is what was counted when the step was sent (shards for
     add_shard, the shard's nodes for add_replica).
     """
-    if resource is None or shards is None or status_class(resource.get("status")) != RUNNING:
+    if resource is None or shards is None or not is_running(resource.get("status")):
         return False
     if step.kind == "update":
         view = cluster_view(resource, [])

@@ -31,11 +31,10 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules 
 from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import immutable_message as _immutable_message
 from ansible_collections.redisops.platform.plugins.module_utils._resource import PlanError, Step
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
-    BUSY,
     MODE_DISABLED,
     MODE_ENABLED,
-    RUNNING,
-    status_class,
+    is_busy,
+    is_running,
 )
 
 SETS_PATH = "/v1/instance-sets"
@@ -432,7 +431,7 @@ def _scale_steps(resource, view, params, target, wanted, ha_on, backup_active):
     replicas = [i for i in instances if i["id"] != new_primary.get("id")]
     if ha_on:
         # With high availability on, only Running instances can be deleted.
-        candidates = [i for i in reversed(replicas) if status_class(i["status"]) == RUNNING]
+        candidates = [i for i in reversed(replicas) if is_running(i["status"])]
     else:
         # Without it, drop replicas that are not Running first, then the newest.
         candidates = removal_order(replicas)
@@ -506,9 +505,9 @@ def step_done(step, resource, instances, count_before):
 
     ``count_before`` is the number of instances before the step was sent.
     """
-    if resource is None or status_class(resource.get("status")) != RUNNING:
+    if resource is None or not is_running(resource.get("status")):
         return False
-    settled = all(status_class(instance["status"]) != BUSY for instance in instances)
+    settled = all(not is_busy(instance["status"]) for instance in instances)
     if step.kind == "update":
         return update_applied(resource, step.body)
     if step.kind == "recovery":

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import RUNNING, status_class
+from ansible_collections.redisops.platform.plugins.module_utils._memstore import is_running
 
 NAME_MIN, NAME_MAX = 4, 20
 DESCRIPTION_MAX = 100
@@ -135,8 +135,8 @@ def removal_order(replicas):
 
     ``replicas`` are dicts with ``status``, oldest first.
     """
-    return ([replica for replica in reversed(replicas) if status_class(replica["status"]) != RUNNING]
-            + [replica for replica in reversed(replicas) if status_class(replica["status"]) == RUNNING])
+    return ([replica for replica in reversed(replicas) if not is_running(replica["status"])]
+            + [replica for replica in reversed(replicas) if is_running(replica["status"])])
 
 
 # --- options that cannot change after creation -------------------------------------------

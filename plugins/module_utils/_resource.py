@@ -33,8 +33,8 @@ from ansible_collections.redisops.platform.plugins.module_utils._http import Api
 from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING, WaitError
 
 # What an ambiguous write answer means (see Resource.ambiguity).
-BUSY = "busy"
-LOST = "lost"
+BUSY_ANSWER = "busy"
+LOST_ANSWER = "lost"
 
 
 class PlanError(Exception):
@@ -147,15 +147,15 @@ class Resource:
         return self.ready(state)
 
     def ambiguity(self, error):
-        """BUSY, LOST or None for a write that raised ``error``.
+        """BUSY_ANSWER, LOST_ANSWER or None for a write that raised ``error``.
 
-        No answer and 5xx are LOST (the write may have been done); 409 is BUSY.
+        No answer and 5xx are LOST_ANSWER (the write may have been done); 409 is BUSY_ANSWER.
         A resource adds the API's other ways of saying busy.
         """
         if error.status is None or error.status >= 500:
-            return LOST
+            return LOST_ANSWER
         if error.status == 409:
-            return BUSY
+            return BUSY_ANSWER
         return None
 
     # --- showing -----------------------------------------------------------------------
@@ -243,14 +243,14 @@ class Runner:
         # A failure state does not end this wait: whether the step shows decides.
         state = self.wait_until(lambda s: resource.applied(step, s) or resource.writable(step, s), what, failed_first=False)
         if resource.applied(step, state):
-            if kind == BUSY:
+            if kind == BUSY_ANSWER:
                 step.adopted = True
                 step.text += " (already under way: adopted)"
                 return False
             step.found = True
             step.text += " (%s)" % getattr(step, "found_text", "its answer was lost: found it done")
             return True
-        if kind == BUSY:
+        if kind == BUSY_ANSWER:
             return resource.request(step) is not False
         raise ApiError(answer.method, answer.path, status=answer.status, code=answer.code,
                        message="%s; read again: not done, so it was not sent again" % (answer.message or "no answer"))

@@ -418,16 +418,7 @@ diff:
 """
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, to_int
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
-    BUSY,
-    FAILED,
-    RUNNING,
-    MemStoreClient,
-    is_busy_answer,
-    normalize_status,
-    status_class,
-)
+from ansible_collections.redisops.platform.plugins.module_utils._http import to_int
 from ansible_collections.redisops.platform.plugins.module_utils._memstore_cluster import (
     CLUSTER_PATH,
     CLUSTERS_PATH,
@@ -452,12 +443,11 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_cluste
     step_request,
     validate,
 )
+from ansible_collections.redisops.platform.plugins.module_utils._memstore_resource import DELETED, MemStoreResource
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY as BUSY_ANSWER
-from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Runner, Step
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, Runner
 
 DEFAULT_WAIT_TIMEOUT = 3600
-GONE = (200, 202, 204, 404)  # a delete answered 404 found nothing left to delete
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
@@ -485,179 +475,70 @@ ARGUMENT_SPEC = dict(
 )
 
 
-class Cluster(Resource):
-    """A cluster as the runner sees it: state is ``(resource, shards)`` or None; ``shards``
-    is None when a poll found the cluster busy and did not read them."""
+class Cluster(MemStoreResource):
+    """A cluster: its members are its shards, each with its nodes."""
 
+    noun = "cluster"
+    short_noun = "cluster"
+    result_key = "cluster"
+    create_path = CLUSTERS_PATH
+    item_path = CLUSTER_PATH
+    create_required = CREATE_REQUIRED
     settling = "the cluster and every shard and node to be Running"
 
-    def __init__(self, module):
-        super(Cluster, self).__init__(module)
-        self.name = self.params["name"]
-        self.label = "cluster %r" % self.name
-        self.cluster_id = self.params.get("id")
-        self.api = MemStoreClient(self.params)
-        if self.params.get("user"):
-            self.api.http.add_secret(self.params["user"]["password"])
-        self.current = None
+    def find(self):
+        return read_cluster(self.api, name=self.name)
 
-    # --- reading -----------------------------------------------------------------------
-    def _shards(self, resource):
-        return list_shards(self.api, self.cluster_id, to_int(resource.get("port")))
+    def check_kind(self, resource):
+        ensure_cluster(resource)
 
-    def read(self):
-        if self.cluster_id and self.params.get("id"):
-            resource = self.api.get_detail(self.cluster_id)
-            if resource is not None:
-                ensure_cluster(resource)
-            found = (resource, self._shards(resource)) if resource is not None else None
-        else:
-            found = read_cluster(self.api, name=self.name)
-            if found is not None:
-                self.cluster_id = found[0]["id"]
-        self.current = found
-        return found
+    def read_members(self, resource):
+        return list_shards(self.api, self.resource_id, to_int(resource.get("port")))
 
-    def poll(self):
-        """While the cluster is busy its shards are not read: a request saved per poll."""
-        if not self.cluster_id:
-            return self.read()
-        resource = self.api.get_detail(self.cluster_id)
-        shards = None
-        if resource is not None and status_class(resource.get("status")) != BUSY:
-            shards = self._shards(resource)
-        self.current = (resource, shards) if resource is not None else None
-        return self.current
+    def resource_view(self, resource, members):
+        return cluster_view(resource, members)
 
-    # --- deciding ------------------------------------------------------------------------
-    def plan(self, state):
-        if state is not None and self.params.get("id") and state[0].get("name") != self.name:
-            raise PlanError("id %s belongs to cluster %r, not %r" % (self.params["id"], state[0].get("name"), self.name))
-        if self.params["state"] == "absent":
-            return self.plan_delete(state)
-        if state is None:
-            return self.plan_create()
-        return self.plan_converge(*state)
-
-    def plan_delete(self, state):
-        gone = Plan(after={}, predicted=dict(cluster={}))
-        if state is None or normalize_status(state[0].get("status")) == "deleting":
-            return gone  # nothing to send; a cluster on its way out is waited for
-        gone.steps = [Step("delete", "deleted", waiting_for="the cluster to be deleted",
-                           settle_text="the cluster to be Running or Failed before deleting it")]
-        return gone
+    def comparable_view(self, view):
+        return comparable(view)
 
     def plan_create(self):
-        if self.params.get("id"):
-            raise PlanError("no cluster has id %s; leave id out to create %r" % (self.params["id"], self.name))
-        missing = [option for option in CREATE_REQUIRED if self.params.get(option) is None]
-        if missing:
-            raise PlanError("cluster %r does not exist; creating it needs %s" % (self.name, ", ".join(missing)))
         body = create_body(self.params)
         predicted = predicted_view(body)
-        step = Step("create", "created", waiting_for="the cluster and every shard and node to be Running (after: created)",
-                    body=body, found_text="its answer was lost: found the cluster by name")
-        return Plan([step], after=comparable(predicted), predicted=dict(cluster=predicted))
+        return Plan([self.create_step("created", body)], after=comparable(predicted), predicted=dict(cluster=predicted))
 
-    def plan_converge(self, resource, shards):
-        view = cluster_view(resource, shards)
+    def immutable(self, resource):
         differences, unreadable = immutable_differences(resource, self.params)
-        if differences:
-            raise PlanError(immutable_message(self.name, differences))
-        for option in unreadable:
-            self.module.warn("%s cannot be read back from the live cluster %r, so it was not compared" % (option, self.name))
-        steps, after = plan_changes(resource, view, self.params)
-        if not steps and self.failed((resource, shards)):
-            self.module.warn("cluster %r is not healthy: %s" % (self.name, self.describe((resource, shards))))
-        for step in steps:
-            step.waiting_for = "the cluster and every shard and node to be Running (after: %s)" % step.text
-            step.settle_text = "the cluster and every shard and node to be Running before changing it"
-        predicted = dict(view, **after)
-        return Plan(steps, after=after, predicted=dict(cluster=predicted))
+        return (immutable_message(self.name, differences) if differences else None), unreadable
 
-    def request(self, step):
-        if step.kind == "create":
-            data = self.api.post(CLUSTERS_PATH, json_body=step.body).data or {}
-            self.cluster_id = data.get("objectId") or data.get("id")
-            if not self.cluster_id:
-                found = self.api.find_by_name(self.name)
-                if found is None:
-                    raise ClientError("POST %s was accepted but named no objectId, and no cluster is named %r" % (CLUSTERS_PATH, self.name))
-                self.cluster_id = found["id"]
-            return True
-        if step.kind == "delete":
-            self.api.delete(CLUSTER_PATH.format(id=self.cluster_id), ok=GONE)
-            return True
+    def plan_changes(self, resource, view):
+        return plan_changes(resource, view, self.params)
+
+    def request_change(self, step):
         step.count_before = step_count(step, (self.current or (None, None))[1])
-        method, path, body = step_request(step, self.cluster_id)
+        method, path, body = step_request(step, self.resource_id)
         if method == "DELETE":
-            self.api.delete(path, ok=GONE)
+            self.api.delete(path, ok=DELETED)
         else:
             # Not retried by the client: a POST sent twice adds two shards or two replicas.
             self.api.request(method, path, json_body=body, retry=False)
         return True
 
-    def applied(self, step, state):
-        if step.kind == "create":
-            return state is not None
-        if step.kind == "delete":
-            return state is None or normalize_status(state[0].get("status")) == "deleting"
-        if state is None:
-            return False
-        return step_done(step, state[0], state[1])
+    def change_applied(self, step, resource, members):
+        return step_done(step, resource, members)
 
-    def ready(self, state):
-        if state is None:
-            return True
-        resource, shards = state
-        return status_class(resource.get("status")) == RUNNING and shards is not None and all_running(shards)
+    def members_ready(self, members):
+        return all_running(members)
 
-    def failed(self, state):
-        if state is None:
-            return False
-        resource, shards = state
-        return status_class(resource.get("status")) == FAILED or bool(shards and any_failed(shards))
-
-    def writable(self, step, state):
-        if state is None:
-            return True
-        resource, shards = state
-        if step.kind == "delete":
-            return status_class(resource.get("status")) != BUSY
+    def members_writable(self, members):
         # A Failed replica does not block a change (removing it is one).
-        return status_class(resource.get("status")) == RUNNING and shards is not None and settled(shards)
+        return settled(members)
 
-    def ambiguity(self, error):
-        if is_busy_answer(error):
-            return BUSY_ANSWER
-        return super(Cluster, self).ambiguity(error)
+    def members_failed(self, members):
+        return any_failed(members)
 
-    # --- showing ---------------------------------------------------------------------------
-    def view(self, state):
-        if state is None or self.params["state"] == "absent":
-            return dict(cluster={})
-        return dict(cluster=cluster_view(state[0], state[1] or []))
-
-    def comparable(self, state):
-        return {} if state is None else comparable(cluster_view(state[0], state[1] or []))
-
-    def describe(self, state):
-        if state is None:
-            return "the cluster does not exist"
-        resource, shards = state
-        text = "status %s" % resource.get("status")
-        if shards is None:
-            return text
-        behind = not_running(shards)
-        if behind:
-            text += "; not Running: %s" % ", ".join(behind)
-        return text
-
-    def failure_message(self, error, what):
-        if error.timed_out:
-            return "cluster %r: %s" % (self.name, error.message)
-        last = self.describe(error.last) if error.last is not None or error.duration else "no successful read"
-        return "cluster %r failed while waiting for %s: %s" % (self.name, what, last)
+    def describe_members(self, members):
+        behind = not_running(members)
+        return "; not Running: %s" % ", ".join(behind) if behind else ""
 
 
 def main():

@@ -481,17 +481,7 @@ diff:
 """
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
-    BUSY,
-    FAILED,
-    MODE_DISABLED,
-    RUNNING,
-    MemStoreClient,
-    is_busy_answer,
-    normalize_status,
-    status_class,
-)
+from ansible_collections.redisops.platform.plugins.module_utils._memstore import MODE_DISABLED
 from ansible_collections.redisops.platform.plugins.module_utils._memstore_instance_set import (
     CREATE_REQUIRED,
     SET_PATH,
@@ -511,9 +501,9 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_instan
     step_request,
     validate,
 )
+from ansible_collections.redisops.platform.plugins.module_utils._memstore_resource import MemStoreResource
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY as BUSY_ANSWER
-from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Runner, Step
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Runner
 
 DEFAULT_WAIT_TIMEOUT = 1800
 
@@ -553,166 +543,68 @@ ARGUMENT_SPEC = dict(
 )
 
 
-class InstanceSet(Resource):
-    """An instance set as the runner sees it: state is ``(resource, instances)`` or None."""
+class InstanceSet(MemStoreResource):
+    """An instance set: its members are its instances."""
 
+    noun = "instance set"
+    short_noun = "set"
+    result_key = "instance_set"
+    create_path = SETS_PATH
+    item_path = SET_PATH
+    mode = MODE_DISABLED
+    create_required = CREATE_REQUIRED
     settling = "the set to be Running"
 
-    def __init__(self, module):
-        super(InstanceSet, self).__init__(module)
-        self.name = self.params["name"]
-        self.label = "instance set %r" % self.name
-        self.set_id = self.params.get("id")
-        self.api = MemStoreClient(self.params)
-        if self.params.get("user"):
-            self.api.http.add_secret(self.params["user"]["password"])
-        self.current = None
+    def find(self):
+        return read_instance_set(self.api, name=self.name)
 
-    # --- reading -----------------------------------------------------------------------
-    def read(self):
-        if self.set_id:
-            resource = self.api.get_detail(self.set_id)
-            if resource is not None:
-                ensure_instance_set(resource)
-                found = (resource, list_instances(self.api, self.set_id))
-            else:
-                found = None
-        else:
-            found = read_instance_set(self.api, name=self.name)
-            if found is not None:
-                self.set_id = found[0]["id"]
-        self.current = found
-        return found
+    def check_kind(self, resource):
+        ensure_instance_set(resource)
 
-    def poll(self):
-        """While the set is busy its instances are not read: a request saved per poll."""
-        if not self.set_id:
-            return self.read()
-        resource = self.api.get_detail(self.set_id)
-        instances = None
-        if resource is not None and status_class(resource.get("status")) != BUSY:
-            instances = list_instances(self.api, self.set_id)
-        self.current = (resource, instances) if resource is not None else None
-        return self.current
+    def read_members(self, resource):
+        return list_instances(self.api, self.resource_id)
 
-    # --- deciding ------------------------------------------------------------------------
-    def plan(self, state):
-        if state is not None and self.params.get("id") and state[0].get("name") != self.name:
-            raise PlanError("id %s belongs to instance set %r, not %r" % (self.params["id"], state[0].get("name"), self.name))
-        if self.params["state"] == "absent":
-            return self.plan_delete(state)
-        if state is None:
-            return self.plan_create()
-        return self.plan_converge(*state)
+    def resource_view(self, resource, members):
+        return instance_set_view(resource, members)
 
-    def plan_delete(self, state):
-        gone = Plan(after={}, predicted=dict(instance_set={}))
-        if state is None or normalize_status(state[0].get("status")) == "deleting":
-            return gone  # nothing to send; a set on its way out is waited for
-        gone.steps = [Step("delete", "deleted", waiting_for="the set to be deleted",
-                           settle_text="the set to be Running or Failed before deleting it")]
-        return gone
+    def comparable_view(self, view):
+        return comparable(view)
 
     def plan_create(self):
-        if self.params.get("id"):
-            raise PlanError("no instance set has id %s; leave id out to create %r" % (self.params["id"], self.name))
-        missing = [option for option in CREATE_REQUIRED if self.params.get(option) is None]
-        if missing:
-            raise PlanError("instance set %r does not exist; creating it needs %s" % (self.name, ", ".join(missing)))
         if self.params.get("primary_instance"):
             raise PlanError("primary_instance: instance set %r does not exist yet, so none of its instances can be named" % self.name)
         body = create_body(self.params, self.api.project_id)
         predicted = instance_set_view(predicted_resource(body), [], node_count=body["replicas"])
-        text = _create_text(self.params.get("restore_from"))
-        step = Step("create", text, waiting_for="the set to be Running (after: %s)" % text, body=body,
-                    found_text="its answer was lost: found the set by name")
+        step = self.create_step(_create_text(self.params.get("restore_from")), body)
         return Plan([step], after=comparable(predicted), predicted=dict(instance_set=predicted))
 
-    def plan_converge(self, resource, instances):
-        view = instance_set_view(resource, instances)
+    def immutable(self, resource):
         differences, unreadable = immutable_differences(resource, self.params)
-        if differences:
-            raise PlanError(immutable_message(self.name, differences))
-        for option in unreadable:
-            self.module.warn("%s cannot be read back from the live instance set %r, so it was not compared" % (option, self.name))
-        steps, after = plan_changes(resource, view, self.params)
-        if not steps and status_class(resource.get("status")) == FAILED:
-            self.module.warn("instance set %r is Failed" % self.name)
-        for step in steps:
-            step.waiting_for = "the set to be Running (after: %s)" % step.text
-            step.settle_text = "the set to be Running before changing it"
+        return (immutable_message(self.name, differences) if differences else None), unreadable
+
+    def plan_changes(self, resource, view):
+        return plan_changes(resource, view, self.params)
+
+    def predicted_view(self, view, after):
         predicted = dict(view, **after)
         predicted.update(primary=view["primary"], instances=view["instances"])
-        return Plan(steps, after=after, predicted=dict(instance_set=predicted))
+        return predicted
 
-    def request(self, step):
-        if step.kind == "create":
-            data = self.api.post(SETS_PATH, json_body=step.body).data or {}
-            self.set_id = data.get("objectId") or data.get("id")
-            if not self.set_id:
-                found = self.api.find_by_name(self.name, MODE_DISABLED)
-                if found is None:
-                    raise ClientError("POST %s was accepted but named no objectId, and no set is named %r" % (SETS_PATH, self.name))
-                self.set_id = found["id"]
-            return True
-        if step.kind == "delete":
-            keep = "true" if self.params["keep_automatic_backups"] else "false"
-            self.api.delete(SET_PATH.format(id=self.set_id), params={"keepAutomaticBackups": keep}, ok=(200, 202, 204, 404))
-            return True
+    def request_change(self, step):
         step.count_before = len((self.current or (None, []))[1] or [])
-        method, path, body = step_request(step, self.set_id)
+        method, path, body = step_request(step, self.resource_id)
         # Not retried by the client: a PATCH .../replicas sent twice adds two replicas.
         self.api.request(method, path, json_body=body, retry=False)
         return True
 
-    def applied(self, step, state):
-        if step.kind == "create":
-            return state is not None
-        if step.kind == "delete":
-            return state is None or normalize_status(state[0].get("status")) == "deleting"
-        if state is None or state[1] is None:
-            return False
-        return step_done(step, state[0], state[1], step.count_before)
+    def change_applied(self, step, resource, members):
+        return members is not None and step_done(step, resource, members, step.count_before)
 
-    def ready(self, state):
-        return state is None or (status_class(state[0].get("status")) == RUNNING and state[1] is not None)
+    def delete_params(self):
+        return {"keepAutomaticBackups": "true" if self.params["keep_automatic_backups"] else "false"}
 
-    def failed(self, state):
-        return state is not None and status_class(state[0].get("status")) == FAILED
-
-    def writable(self, step, state):
-        if step.kind == "delete":
-            return state is None or status_class(state[0].get("status")) != BUSY
-        return self.ready(state)
-
-    def ambiguity(self, error):
-        if is_busy_answer(error):
-            return BUSY_ANSWER
-        return super(InstanceSet, self).ambiguity(error)
-
-    # --- showing ---------------------------------------------------------------------------
-    def view(self, state):
-        if state is None or self.params["state"] == "absent":
-            return dict(instance_set={})
-        return dict(instance_set=instance_set_view(state[0], state[1] or []))
-
-    def comparable(self, state):
-        return {} if state is None else comparable(instance_set_view(state[0], state[1] or []))
-
-    def describe(self, state):
-        if state is None:
-            return "the instance set does not exist"
-        resource, instances = state
-        text = "status %s" % resource.get("status")
-        if instances:
-            text += " (%s)" % ", ".join("%s %s %s" % (i["name"], i["role"], i["status"]) for i in instances)
-        return text
-
-    def failure_message(self, error, what):
-        if error.timed_out:
-            return "instance set %r: %s" % (self.name, error.message)
-        last = self.describe(error.last) if error.last is not None or error.duration else "no successful read"
-        return "instance set %r failed while waiting for %s: %s" % (self.name, what, last)
+    def describe_members(self, members):
+        return " (%s)" % ", ".join("%s %s %s" % (i["name"], i["role"], i["status"]) for i in members)
 
 
 def _create_text(restore):

@@ -301,7 +301,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._connection impo
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import RedisEnterpriseClient
-from ansible_collections.redisops.platform.plugins.module_utils._resource import LOST, Plan, Resource, Runner, Step
+from ansible_collections.redisops.platform.plugins.module_utils._resource import LOST_ANSWER, Plan, Resource, Runner, Step
 
 DEFAULT_WAIT_TIMEOUT = 900
 
@@ -428,7 +428,7 @@ class ClusterCertificates(Resource):
         try:
             self.client.request("PUT", path, json_body=body, retry=False, timeout=self.write_timeout)
         except ApiError as error:
-            if "api" in step.names and self.ambiguity(error) == LOST:
+            if "api" in step.names and self.ambiguity(error) == LOST_ANSWER:
                 self.trust_new_api_certificate()  # the cluster may serve it already: read it as such
             raise
         if "api" in step.names:
@@ -461,7 +461,7 @@ class ClusterCertificates(Resource):
     def ambiguity(self, error):
         # 409 here is not "busy": the write failed on some nodes. The task fails, saying so.
         if error.status is None or error.status >= 500:
-            return LOST
+            return LOST_ANSWER
         return None
 
     def trust_new_api_certificate(self):

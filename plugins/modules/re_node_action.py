@@ -513,6 +513,7 @@ class NodeActionCancel(NodeActionBase):
 
     def request(self, step):
         if self.api.cancel(self.uid, self.name):
+            step.accepted = True
             return True
         # It finished between the read and the DELETE: nothing was cancelled.
         step.text = "found %s already finished: nothing to cancel" % self.what
@@ -529,7 +530,8 @@ class NodeActionCancel(NodeActionBase):
 
     def final(self, state):
         status = status_of(state["action"])
-        if status != CANCELLED and (self.adopted or self.sent):
+        # A cancellation that was under way (ours or adopted) and did not end cancelled.
+        if status != CANCELLED and (self.adopted or getattr(self.sent, "accepted", False)):
             self.module.warn("%s ended %s before it could be cancelled" % (self.what, status))
         return super(NodeActionCancel, self).final(state)
 

@@ -5,19 +5,21 @@ import pytest
 from ansible_collections.redisops.platform.plugins.module_utils import _http, _memstore, _redis_enterprise
 
 
-@pytest.mark.parametrize("status, expected", [
-    ("Running", _memstore.RUNNING),
-    ("RUNNING", _memstore.RUNNING),
-    ("Failed", _memstore.FAILED),
-    ("FAILED", _memstore.FAILED),
-    ("Scaling(horizontal)", _memstore.BUSY),
-    ("PROVISIONING", _memstore.BUSY),
-    ("Init", _memstore.BUSY),
-    ("SomethingNew", _memstore.BUSY),
-    (None, _memstore.BUSY),
+@pytest.mark.parametrize("status, running, failed, busy, deleting", [
+    ("Running", True, False, False, False),
+    ("RUNNING", True, False, False, False),
+    ("Failed", False, True, False, False),
+    ("FAILED", False, True, False, False),
+    ("Scaling(horizontal)", False, False, True, False),
+    ("PROVISIONING", False, False, True, False),
+    ("Init", False, False, True, False),
+    ("Deleting", False, False, True, True),
+    ("SomethingNew", False, False, True, False),
+    (None, False, False, True, False),
 ])
-def test_status_class(status, expected):
-    assert _memstore.status_class(status) == expected
+def test_status_predicates(status, running, failed, busy, deleting):
+    assert (_memstore.is_running(status), _memstore.is_failed(status), _memstore.is_busy(status),
+            _memstore.is_deleting(status)) == (running, failed, busy, deleting)
 
 
 def test_normalize_status_ignores_case_and_punctuation():

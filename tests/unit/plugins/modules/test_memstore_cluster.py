@@ -9,7 +9,7 @@ from ansible_collections.redisops.platform.plugins.module_utils import _memstore
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, Response
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
-from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY, LOST
+from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY_ANSWER, LOST_ANSWER
 from ansible_collections.redisops.platform.plugins.modules import memstore_cluster, memstore_cluster_info
 
 PARAM_DEFAULTS = dict((key, spec.get("default")) for key, spec in memstore_cluster.ARGUMENT_SPEC.items())
@@ -329,9 +329,9 @@ def test_cluster_resource_readiness_failure_and_busy_answers():
     assert resource.writable(clusters.Step("delete", ""), (dict(state, status="Failed"), None))
     assert "not Running: node orders-002-002 (replica) Failed" in resource.describe((state, sick["shards"]))
     assert resource.ambiguity(ApiError("POST", "/v1/clusters/x/shards", status=400, code="InvalidState",
-                                       message="cluster is in an invalid state")) == BUSY
+                                       message="cluster is in an invalid state")) == BUSY_ANSWER
     assert resource.ambiguity(ApiError("POST", "/v1/clusters/x/shards", status=400, message="nodeCount is required")) is None
-    assert resource.ambiguity(ApiError("POST", "/v1/clusters", message="no answer")) == LOST
+    assert resource.ambiguity(ApiError("POST", "/v1/clusters", message="no answer")) == LOST_ANSWER
 
 
 def test_plan_of_the_resource_refuses_before_any_write():
