@@ -29,6 +29,23 @@ _NAME_CHARS = re.compile(r"^[a-z0-9-]*$")
 _EMOJI = re.compile(u"[\u2600-\u27bf\ufe00-\ufe0f\U00010000-\U0010ffff]")
 
 
+# The options both MemStore resource modules share (documented by the
+# redisops.platform.memstore_resource doc fragment).
+RESOURCE_ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    id=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    description=dict(type="str"),
+    port=dict(type="int"),
+    flavor_id=dict(type="str"),
+    parameter_group_id=dict(type="str"),
+    user=dict(type="dict", options=dict(
+        name=dict(type="str", required=True),
+        password=dict(type="str", required=True, no_log=True),
+    )),
+)
+
+
 def unique(values):
     """``values`` without repeats, in their first order."""
     seen = []

@@ -32,56 +32,17 @@ author:
   - redisops.platform maintainers (@redisops)
 extends_documentation_fragment:
   - redisops.platform.memstore
+  - redisops.platform.memstore_resource
   - redisops.platform.wait
   - redisops.platform.attributes
   - redisops.platform.attributes.STATEFUL
   - redisops.platform.attributes.MEMSTORE_GROUP
 options:
-  name:
-    description:
-      - Name of the cluster, unique in the project (instance sets included).
-      - 4 to 20 characters; lowercase letters, digits and C(-); starts with a letter, ends with a
-        letter or a digit; no C(--).
-    type: str
-    required: true
-  id:
-    description:
-      - ID of the cluster. Skips the look-up by name (C(GET /v1/clusters)) and reads the cluster directly.
-      - The cluster must exist and be called O(name); a cluster cannot be created with a chosen ID.
-    type: str
-  state:
-    description:
-      - V(present) creates the cluster or converges it to the options given.
-      - V(absent) deletes it and waits until it is gone. Deleting a cluster that does not exist changes
-        nothing and sends no request but the look-up.
-    type: str
-    choices: [present, absent]
-    default: present
-  description:
-    description:
-      - Description of the cluster. At most 100 characters, no line breaks (CR, LF) and no emoji.
-      - Emoji are characters outside the Basic Multilingual Plane, U+2600 to U+27BF (miscellaneous
-        symbols and dingbats) and variation selectors.
-      - V("") empties the description of an existing cluster.
-    type: str
   version:
     description:
       - Redis version. Required to create; cannot change afterwards.
     type: str
     choices: ["7.2.6", "7.0.15", "6.2.16", "6.2.5", "5.0.6"]
-  port:
-    description:
-      - Redis port, 2000 to 50000. Required to create; cannot change afterwards.
-    type: int
-  flavor_id:
-    description:
-      - Flavor (instance type) ID of every node. Required to create; cannot change afterwards.
-    type: str
-  parameter_group_id:
-    description:
-      - Parameter group attached to the cluster. Required to create; can be changed, never to empty
-        (the API refuses an empty parameter group; the module refuses it before any request).
-    type: str
   shard_count:
     description:
       - Number of shards, 1 to 12. Required to create.
@@ -136,23 +97,6 @@ options:
       - The update endpoint of clusters cannot change them; compared only when given.
     type: list
     elements: str
-  user:
-    description:
-      - Database user created with the cluster. Create-only.
-      - Only the name is compared with the live cluster; the password cannot be read back and is never compared.
-    type: dict
-    suboptions:
-      name:
-        description:
-          - User name.
-        type: str
-        required: true
-      password:
-        description:
-          - The password, already encrypted or hashed as the MemStore documents require; sent unchanged.
-          - Never logged, never returned.
-        type: str
-        required: true
   tls_enabled:
     description:
       - Enable TLS. Cannot change after creation.
@@ -444,20 +388,15 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_cluste
     validate,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._memstore_resource import DELETED, MemStoreResource
+from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import RESOURCE_ARGUMENT_SPEC
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, Runner
 
 DEFAULT_WAIT_TIMEOUT = 3600
 
 ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True),
-    id=dict(type="str"),
-    state=dict(type="str", default="present", choices=["present", "absent"]),
-    description=dict(type="str"),
+    RESOURCE_ARGUMENT_SPEC,
     version=dict(type="str", choices=VERSIONS),
-    port=dict(type="int"),
-    flavor_id=dict(type="str"),
-    parameter_group_id=dict(type="str"),
     shard_count=dict(type="int"),
     nodes_per_shard=dict(type="int"),
     subnet_assignments=dict(type="list", elements="dict", options=dict(
@@ -466,10 +405,6 @@ ARGUMENT_SPEC = dict(
     )),
     subnets=dict(type="list", elements="str"),
     security_groups=dict(type="list", elements="str"),
-    user=dict(type="dict", options=dict(
-        name=dict(type="str", required=True),
-        password=dict(type="str", required=True, no_log=True),
-    )),
     tls_enabled=dict(type="bool"),
     allow_shard_removal=dict(type="bool", default=False),
 )

@@ -29,54 +29,17 @@ author:
   - redisops.platform maintainers (@redisops)
 extends_documentation_fragment:
   - redisops.platform.memstore
+  - redisops.platform.memstore_resource
   - redisops.platform.wait
   - redisops.platform.attributes
   - redisops.platform.attributes.STATEFUL
   - redisops.platform.attributes.MEMSTORE_GROUP
 options:
-  name:
-    description:
-      - Name of the instance set, unique in the project.
-      - 4 to 20 characters; lowercase letters, digits and C(-); starts with a letter, ends with a
-        letter or a digit; no C(--).
-    type: str
-    required: true
-  id:
-    description:
-      - ID of the instance set. Skips the look-up by name (C(GET /v1/clusters)) and reads the set directly.
-      - The set must exist and be called O(name); a set cannot be created with a chosen ID.
-    type: str
-  state:
-    description:
-      - V(present) creates the set or converges it to the options given.
-      - V(absent) deletes it and waits until it is gone.
-    type: str
-    choices: [present, absent]
-    default: present
-  description:
-    description:
-      - Description of the set. At most 100 characters, no line breaks (CR, LF) and no emoji.
-      - Emoji are characters outside the Basic Multilingual Plane, U+2600 to U+27BF (miscellaneous
-        symbols and dingbats) and variation selectors.
-      - V("") empties the description of an existing set.
-    type: str
   version:
     description:
       - Redis version. Required to create; cannot change afterwards.
     type: str
     choices: ["7.2.7", "7.2.6", "7.0.15", "6.2.17", "6.2.16", "6.2.5", "5.0.6"]
-  port:
-    description:
-      - Redis port, 2000 to 50000. Required to create; cannot change afterwards.
-    type: int
-  flavor_id:
-    description:
-      - Flavor (instance type) ID. Required to create; cannot change afterwards.
-    type: str
-  parameter_group_id:
-    description:
-      - Parameter group linked to the set. Required to create; can be changed, never to empty.
-    type: str
   node_count:
     description:
       - Total number of nodes, the primary included (the API's C(replicas)), from 1 to 6.
@@ -141,23 +104,6 @@ options:
         description:
           - Days a backup is kept, 1 to 35. Required when O(backup.enabled=true).
         type: int
-  user:
-    description:
-      - Database user created with the set. Create-only.
-      - Only the name is compared with the live set; the password cannot be read back and is never compared.
-    type: dict
-    suboptions:
-      name:
-        description:
-          - User name.
-        type: str
-        required: true
-      password:
-        description:
-          - The password, already encrypted or hashed as the MemStore documents require; sent unchanged.
-          - Never logged, never returned.
-        type: str
-        required: true
   tls_enabled:
     description:
       - Enable TLS. Cannot change after creation.
@@ -502,20 +448,15 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_instan
     validate,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._memstore_resource import MemStoreResource
+from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import RESOURCE_ARGUMENT_SPEC
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Runner
 
 DEFAULT_WAIT_TIMEOUT = 1800
 
 ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True),
-    id=dict(type="str"),
-    state=dict(type="str", default="present", choices=["present", "absent"]),
-    description=dict(type="str"),
+    RESOURCE_ARGUMENT_SPEC,
     version=dict(type="str", choices=VERSIONS),
-    port=dict(type="int"),
-    flavor_id=dict(type="str"),
-    parameter_group_id=dict(type="str"),
     node_count=dict(type="int"),
     high_availability=dict(type="bool", aliases=["recovery_enabled"]),
     subnet_assignment=dict(type="dict", options=dict(
@@ -528,10 +469,6 @@ ARGUMENT_SPEC = dict(
         enabled=dict(type="bool", default=True),
         hour=dict(type="int"),
         retention_days=dict(type="int"),
-    )),
-    user=dict(type="dict", options=dict(
-        name=dict(type="str", required=True),
-        password=dict(type="str", required=True, no_log=True),
     )),
     tls_enabled=dict(type="bool"),
     restore_from=dict(type="dict", options=dict(

@@ -10,6 +10,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._connection impo
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, Response
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
 from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY_ANSWER, LOST_ANSWER
+from ansible_collections.redisops.platform.plugins.doc_fragments import memstore_resource
 from ansible_collections.redisops.platform.plugins.modules import memstore_cluster, memstore_cluster_info
 
 PARAM_DEFAULTS = dict((key, spec.get("default")) for key, spec in memstore_cluster.ARGUMENT_SPEC.items())
@@ -412,7 +413,9 @@ def _assert_mirrors(spec, options, where):
 
 def test_documentation_mirrors_the_argument_spec():
     own = dict(memstore_cluster.ARGUMENT_SPEC, wait_timeout=dict(type="int", default=memstore_cluster.DEFAULT_WAIT_TIMEOUT))
-    _assert_mirrors(own, yaml.safe_load(memstore_cluster.DOCUMENTATION)["options"], "memstore_cluster")
+    options = dict(yaml.safe_load(memstore_resource.ModuleDocFragment.DOCUMENTATION)["options"])
+    options.update(yaml.safe_load(memstore_cluster.DOCUMENTATION)["options"])
+    _assert_mirrors(own, options, "memstore_cluster")
     assert not set(own) & set(MEMSTORE_CONNECTION.argument_spec)
     assert sorted(yaml.safe_load(memstore_cluster_info.DOCUMENTATION)["options"]) == ["id", "name"]
     for module in (memstore_cluster, memstore_cluster_info):

@@ -12,6 +12,7 @@ from ansible_collections.redisops.platform.plugins.module_utils import _memstore
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, HttpClient, Response
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
+from ansible_collections.redisops.platform.plugins.doc_fragments import memstore_resource
 from ansible_collections.redisops.platform.plugins.modules import memstore_instance_set, memstore_instance_set_info
 
 PARAM_DEFAULTS = dict((key, spec.get("default")) for key, spec in memstore_instance_set.ARGUMENT_SPEC.items())
@@ -338,8 +339,10 @@ def test_step_done_and_step_request():
 
 # --- documentation mirrors the argument spec ---------------------------------------------------------------------------
 def _doc_options(module):
-    doc = yaml.safe_load(module.DOCUMENTATION)
-    return doc["options"]
+    """The module's options with those of the doc fragment both MemStore resource modules share."""
+    options = dict(yaml.safe_load(memstore_resource.ModuleDocFragment.DOCUMENTATION)["options"])
+    options.update(yaml.safe_load(module.DOCUMENTATION)["options"])
+    return options
 
 
 def _assert_mirrors(spec, options, where):
