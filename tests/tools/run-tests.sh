@@ -109,6 +109,29 @@ version() {
     python tests/tools/sync_version.py --check && echo "COLLECTION_VERSION matches galaxy.yml"
 }
 
+# The roles' YAML integration targets (tests/integration/targets/role_*), run by ansible-test
+# integration in a collection copy against one emulator that this gate starts and stops; the
+# setup_emulator target finds it through integration_config.yml.
+role_targets() {
+    local dest home emu info pid status
+    dest=$(collection_copy)
+    home=$(mktemp -d "${TMPDIR:-/tmp}/redisops-home.XXXXXX")
+    emu=$(mktemp -d "${TMPDIR:-/tmp}/redisops-emulator.XXXXXX")
+    info="$emu/emulator.json"
+    (cd tests && exec python -m emulator --memstore-port 0 --re-port 0 --state-dir "$emu/state" \
+        --info-file "$info" >"$emu/emulator.log" 2>&1) &
+    pid=$!
+    for _ in $(seq 300); do [ -s "$info" ] && break; sleep 0.1; done
+    printf 'emulator_info_file: %s\n' "$info" >"$dest/tests/integration/integration_config.yml"
+    (cd "$dest" && HOME="$home" ansible-test integration --color no \
+        --python "$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')")
+    status=$?
+    kill "$pid"
+    wait "$pid" 2>/dev/null
+    rm -rf "$home" "$emu" "${dest%/ansible_collections/redisops/platform}"
+    return "$status"
+}
+
 pytests() {
     python -m pytest -p no:cacheprovider -n "$PYTEST_WORKERS" --basetemp "$WORK/pytest" \
         --junitxml=build/pytest.xml tests/unit tests/integration
@@ -123,6 +146,7 @@ gate "changelog (antsibull-changelog lint, release in a copy)" python tests/tool
 gate "docsite (antsibull-docs, sphinx-build -W)" python tests/tools/build_docs.py --dest "$WORK/docsite"
 gate "demo under the oldest claimed ansible-core (make oldest-core)" python tests/tools/oldest_core.py
 gate "pytest: unit and integration tests" pytests
+gate "ansible-test integration: the roles' targets" role_targets
 
 # The closing line counts each pytest test and each other gate as one check.
 read -r tests_passed tests_failed < <(python - <<'PY'
