@@ -13,8 +13,8 @@ short_description: Read the nodes of a Redis Enterprise cluster
 version_added: 1.0.0
 description:
   - Reads the nodes of a Redis Enterprise cluster (C(GET /v1/nodes)) and each node's status
-    (C(GET /v1/nodes/{uid}/status)): addresses, role, status, shard count and the maintenance
-    snapshot a node in maintenance holds.
+    (C(GET /v1/nodes/{uid}/status)), that is their addresses, role, status, shard count and the
+    maintenance snapshot a node in maintenance holds.
   - Any node of the cluster answers for every node, so O(url) can be any node's API.
   - A node that does not exist (O(node_uid)) is an empty RV(nodes) list, not an error.
   - Node uids are returned as integers, whether the server sends strings or numbers.
