@@ -8,7 +8,8 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: memstore_token
-author: redisops.platform contributors
+author:
+  - redisops.platform maintainers (@redisops)
 version_added: 1.0.0
 short_description: Issue one KakaoCloud IAM token for the MemStore tasks of a play
 description:

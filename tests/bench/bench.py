@@ -28,6 +28,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import argparse
+import functools
 import heapq
 import json
 import os
@@ -60,6 +61,8 @@ RE_ADMIN = ("admin@re.test", "Bench-Passw0rd")
 NOTICE_WAITS = (5, 30, 120, 600)
 LONG_WAIT = 300  # waits this long or longer must poll less than the 5-second loop
 SIDES = ("ours", "baseline")
+PARTS = ("bootstrap", "bootstrap_role", "maintenance", "maintenance_role", "certificates", "certificates_role", "memstore",
+         "notice", "read_only")
 ROLES = ("re_cluster_bootstrap", "re_node_maintenance", "re_certificate_rotation", "memstore_provision")
 TERMINAL = {"bootstrap": ("completed", "error"), "action": ("completed", "failed", "aborted", "cancelled"),
             "memstore": ("Running", "Failed")}
@@ -248,6 +251,35 @@ def memstore_vars(emulator, names):
             "memstore_project_id": info["project_id"], "memstore_sets": names}
 
 
+def nothing(_emulator):
+    """No preparation: the workflow starts from a reset emulator."""
+
+
+def re_all(emulator):
+    return re_vars(emulator, [1, 2, 3])
+
+
+def seeded(emulator):
+    """A completed cluster of the three nodes, with the bench's admin."""
+    emulator.seed_re_cluster(username=RE_ADMIN[0], password=RE_ADMIN[1])
+
+
+def uids(emulator):
+    return dict(re_vars(emulator, [1, 2, 3]), re_node_uids=[1, 2, 3])
+
+
+def certificate_vars(files, emulator):
+    return dict(re_vars(emulator, [1, 2, 3]), **files)
+
+
+def instance_set_vars(names, emulator):
+    return dict(memstore_vars(emulator, names), memstore_provision_sets=provision_sets(names))
+
+
+def cluster_vars(names, emulator):
+    return memstore_vars(emulator, names)
+
+
 def fresh(emulator, speed, finish_log):
     emulator.reset()
     emulator.clock.set_speed(speed)
@@ -255,6 +287,17 @@ def fresh(emulator, speed, finish_log):
 
 
 # --- operations: when each started, finished and was noticed --------------------------------------
+def is_poll(entry, target):
+    """Whether ``entry`` reads the status of the operation ``target`` describes."""
+    if entry["method"] != "GET":
+        return False
+    if target["kind"] == "bootstrap":
+        return entry["server"] == target["server"] and entry["path"] == "/v1/bootstrap"
+    if target["kind"] == "action":
+        return entry["path"].startswith(target["prefix"])
+    return target["id"] in entry["path"] or entry["path"] == "/v1/clusters"
+
+
 def operations(run, emulator, events):
     """The operations ``run`` started, each with its start (the write), finish (the emulator's
     log), the task that returned after it, and the polls sent for it."""
@@ -266,30 +309,31 @@ def operations(run, emulator, events):
             server = "node%d" % event["key"][1]
             start = [e for e in run.entries if e["server"] == server and e["method"] == "POST"
                      and e["path"].startswith("/v1/bootstrap/") and "/validate/" not in e["path"]]
-            polls = lambda e, server=server: e["server"] == server and e["method"] == "GET" and e["path"] == "/v1/bootstrap"
+            target = {"kind": kind, "server": server}
             name = "bootstrap node%d" % event["key"][1]
         elif kind == "action":
             index, action = event["key"][1], event["key"][2]
             uid = next((u for u, i in uid_index.items() if i == index), None)
             prefix = "/v1/nodes/%s/actions" % uid
             start = [e for e in run.entries if e["method"] == "POST" and e["path"] == "%s/%s" % (prefix, action)]
-            polls = lambda e, prefix=prefix: e["method"] == "GET" and e["path"].startswith(prefix)
+            target = {"kind": kind, "prefix": prefix}
             name = "%s node %s" % (action, uid)
         else:
             resource_id, set_name = event["key"][1], event["key"][2]
             start = [e for e in run.entries if e["method"] == "POST" and e["path"] in ("/v1/instance-sets", "/v1/clusters")
-                     and isinstance(e.get("body"), dict) and set_name in (e["body"].get("instanceSetName"), e["body"].get("name"))]
-            polls = lambda e, rid=resource_id: e["method"] == "GET" and (rid in e["path"] or e["path"] == "/v1/clusters")
+                     and isinstance(e.get("body"), dict)
+                     and set_name in (e["body"].get("instanceSetName"), e["body"].get("name"))]
+            target = {"kind": kind, "id": resource_id}
             name = "create %s" % set_name
         start = [e for e in start if e["time"] <= event["time"]]
         if not start:
             continue
         began = start[-1]["time"]
         # Noticed by the first poll after the finish; the task that sent it returned then.
-        seen = next((e["time"] for e in run.entries if polls(e) and e["time"] >= event["time"]), event["time"])
+        seen = next((e["time"] for e in run.entries if is_poll(e, target) and e["time"] >= event["time"]), event["time"])
         waiting = [t for t in run.tasks if t["started"] <= seen <= t["returned"]]
         returned = min((t["returned"] for t in waiting), default=None)
-        sent = [e["seq"] for e in run.entries if polls(e) and began < e["time"] <= seen]
+        sent = [e["seq"] for e in run.entries if is_poll(e, target) and began < e["time"] <= seen]
         ops.append({"name": name, "started": began, "finished": event["time"], "returned": returned,
                     "duration": event["time"] - began, "polls": len(sent), "poll_seqs": sent})
     return ops
@@ -347,8 +391,8 @@ class Bench:
                 ops[side].append(found)
                 if second is not None:
                     reruns[side].append(second)
-            print("  %s: repeat %d of %d: ours %.1f s, baseline %.1f s" % (name, repeat + 1, self.args.repeats,
-                                                                          runs["ours"][-1].wall, runs["baseline"][-1].wall))
+            print("  %s: repeat %d of %d: ours %.1f s, baseline %.1f s"
+                  % (name, repeat + 1, self.args.repeats, runs["ours"][-1].wall, runs["baseline"][-1].wall))
             sys.stdout.flush()
         for side in SIDES:
             slowest = [max((o["duration"] for o in found), default=None) for found in ops[side]]
@@ -618,9 +662,9 @@ def print_table(results):
         for row in results["notice"]:
             for side in SIDES:
                 data = row[side]
-                print("%-10s %-8s %-14s %-16s %-8s %d" % ("~%d s" % row["wait"] if side == "ours" else "", side,
-                                                        fmt(data["waited"]), fmt(data["noticed"], digits=2),
-                                                        fmt(data["polls"], digits=0), data["runs"]))
+                print("%-10s %-8s %-14s %-16s %-8s %d" % (
+                    "~%d s" % row["wait"] if side == "ours" else "", side, fmt(data["waited"]),
+                    fmt(data["noticed"], digits=2), fmt(data["polls"], digits=0), data["runs"]))
     for row in results["read_only"]:
         print()
         print("read-only task (%s vs ansible.builtin.uri GET, %d tasks): %s s vs %s s per task, %s vs %s requests per task" % (
@@ -668,7 +712,7 @@ def plot(results, path):
 
 # --- main ---------------------------------------------------------------------------------------------
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="bench.py", description=__doc__.split("\n\n")[0],
+    parser = argparse.ArgumentParser(prog="bench.py", description=__doc__.split("\n\n", maxsplit=1)[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--speed", type=float, default=1.0, help="emulated seconds per real second (compare only at 1)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each comparison")
@@ -676,8 +720,9 @@ def parse_args(argv=None):
     parser.add_argument("--sizes", default="1,5,20", help="N for MemStore provisioning")
     parser.add_argument("--cluster-sizes", default="1,5", help="N for MemStore cluster provisioning")
     parser.add_argument("--waits", default=",".join(str(w) for w in NOTICE_WAITS), help="'noticed within' waits, emulated s")
-    parser.add_argument("--only", default=None, help="comma-separated parts: bootstrap,bootstrap_role,maintenance,maintenance_role,certificates,certificates_role,memstore,notice,read_only "
-                             "(a role's part runs once the role is committed)")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated parts: bootstrap,bootstrap_role,maintenance,maintenance_role,certificates,"
+                             "certificates_role,memstore,notice,read_only (a role's part runs once the role is committed)")
     parser.add_argument("--output", default=os.path.join(ROOT, "build"), help="directory for bench.json and bench.png")
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.long_repeats < 1 or args.speed <= 0:
@@ -687,8 +732,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    parts = set((args.only or "bootstrap,bootstrap_role,maintenance,maintenance_role,certificates,certificates_role,memstore,notice,read_only "
-                             "(a role's part runs once the role is committed)").split(","))
+    parts = set((args.only or ",".join(PARTS)).split(","))
     workdir = tempfile.mkdtemp(prefix="redisops-bench-")
     os.chmod(workdir, 0o700)
     bench = Bench(args, workdir)
@@ -706,21 +750,17 @@ def main(argv=None):
         roles = dict((name, role_landed(name)) for name in ROLES)
         bench.results["roles"] = roles
         print("bench: roles committed: %s" % (", ".join(n for n, ok in sorted(roles.items()) if ok) or "none"))
-        re_all = lambda emulator: re_vars(emulator, [1, 2, 3])  # noqa: E731
-        seeded = lambda emulator: emulator.seed_re_cluster(username=RE_ADMIN[0], password=RE_ADMIN[1])  # noqa: E731
         three = "3x less when the role overlaps or removes waiting"
-        uids = lambda emulator: dict(re_vars(emulator, [1, 2, 3]), re_node_uids=[1, 2, 3])  # noqa: E731
-        files = certificate_files(workdir)
-        cert_vars = lambda emulator: dict(re_vars(emulator, [1, 2, 3]), **files)  # noqa: E731
+        cert_vars = functools.partial(certificate_vars, certificate_files(workdir))
         if "bootstrap" in parts:
             record = bench.workflow("re_bootstrap, 3 nodes", {"ours": "workflows/bootstrap.yml", "baseline": "baselines/bootstrap.yml"},
-                                    lambda emulator: None, re_all, 3)
+                                    nothing, re_all, 3)
             record["speedup_note"] = "informative (modules: joins are sequential)"
         if "bootstrap_role" in parts:
             if roles["re_cluster_bootstrap"]:
-                record = bench.workflow("re_cluster_bootstrap role, 3 nodes", {"ours": role_playbook(workdir, "re_cluster_bootstrap"),
-                                                                             "baseline": "baselines/bootstrap.yml"},
-                                        lambda emulator: None, re_all, 3)
+                record = bench.workflow("re_cluster_bootstrap role, 3 nodes",
+                                        {"ours": role_playbook(workdir, "re_cluster_bootstrap"), "baseline": "baselines/bootstrap.yml"},
+                                        nothing, re_all, 3)
                 record["speedup_note"] = three + " (Redis Enterprise joins one node at a time)"
         if "maintenance" in parts:
             record = bench.workflow("re_node_action, rolling, 3 nodes",
@@ -748,22 +788,21 @@ def main(argv=None):
             role = roles["memstore_provision"]
             for size in [int(n) for n in args.sizes.split(",") if n]:
                 names = ["bench-set-%02d" % i for i in range(1, size + 1)]
-                sets_vars = lambda emulator, names=names: dict(memstore_vars(emulator, names),  # noqa: E731
-                                                               memstore_provision_sets=provision_sets(names))
+                sets_vars = functools.partial(instance_set_vars, names)
                 record = bench.workflow("memstore_instance_set, N=%d" % size,
                                         {"ours": "workflows/memstore_sets.yml", "baseline": "baselines/memstore_sets.yml"},
-                                        lambda emulator: None, sets_vars, size)
+                                        nothing, sets_vars, size)
                 record.update(series="instance sets (modules)", concurrent=not role, speedup_goal=None if role else {1: 1, 5: 3}.get(size))
                 if role:
                     record = bench.workflow("memstore_provision role, N=%d" % size,
                                             {"ours": role_playbook(workdir, "memstore_provision"), "baseline": "baselines/memstore_sets.yml"},
-                                            lambda emulator: None, sets_vars, size)
+                                            nothing, sets_vars, size)
                     record.update(series="instance sets (role)", concurrent=True, speedup_goal={1: 1, 5: 3}.get(size))
             for size in [int(n) for n in args.cluster_sizes.split(",") if n]:
                 names = ["bench-cluster-%02d" % i for i in range(1, size + 1)]
                 record = bench.workflow("memstore_cluster, N=%d" % size,
                                         {"ours": "workflows/memstore_clusters.yml", "baseline": "baselines/memstore_clusters.yml"},
-                                        lambda emulator: None, lambda emulator, names=names: memstore_vars(emulator, names), size)
+                                        nothing, functools.partial(cluster_vars, names), size)
                 record.update(series="clusters (modules)", concurrent=True, speedup_goal={1: 1, 5: 3}.get(size))
         if notice is not None:
             notice.join()

@@ -56,7 +56,8 @@ def test_options_come_from_the_environment(emulator, monkeypatch):
 
 
 def test_a_rejected_credential_fails_without_the_secret(emulator):
-    options = dict(credential(emulator), application_credential_secret="Wr0ng-Secret-Value-123")
+    options = credential(emulator)
+    options["application_credential_secret"] = "Wr0ng-Secret-Value-123"
     with pytest.raises(AnsibleLookupError) as raised:
         LookupModule().run([], variables={}, **options)
     message = str(raised.value)
@@ -66,7 +67,8 @@ def test_a_rejected_credential_fails_without_the_secret(emulator):
 
 
 def test_an_unreachable_identity_url_is_a_clear_error(emulator):
-    options = dict(credential(emulator), identity_url="http://127.0.0.1:1/identity/v3", request_timeout=2)
+    options = credential(emulator)
+    options.update(identity_url="http://127.0.0.1:1/identity/v3", request_timeout=2)
     with pytest.raises(AnsibleLookupError) as raised:
         LookupModule().run([], variables={}, **options)
     assert "could not issue a MemStore token" in str(raised.value)
