@@ -62,7 +62,7 @@ NOTICE_WAITS = (5, 30, 120, 600)
 LONG_WAIT = 300  # waits this long or longer must poll less than the 5-second loop
 SIDES = ("ours", "baseline")
 PARTS = ("bootstrap", "bootstrap_role", "maintenance", "maintenance_role", "certificates", "certificates_role", "memstore",
-         "notice", "read_only")
+         "memstore_role", "notice", "read_only")
 ROLES = ("re_cluster_bootstrap", "re_node_maintenance", "re_certificate_rotation", "memstore_provision")
 TERMINAL = {"bootstrap": ("completed", "error"), "action": ("completed", "failed", "aborted", "cancelled"),
             "memstore": ("Running", "Failed")}
@@ -722,7 +722,7 @@ def parse_args(argv=None):
     parser.add_argument("--waits", default=",".join(str(w) for w in NOTICE_WAITS), help="'noticed within' waits, emulated s")
     parser.add_argument("--only", default=None,
                         help="comma-separated parts: bootstrap,bootstrap_role,maintenance,maintenance_role,certificates,"
-                             "certificates_role,memstore,notice,read_only (a role's part runs once the role is committed)")
+                             "certificates_role,memstore,memstore_role,notice,read_only (a role's part runs once the role is committed)")
     parser.add_argument("--output", default=os.path.join(ROOT, "build"), help="directory for bench.json and bench.png")
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.long_repeats < 1 or args.speed <= 0:
@@ -784,21 +784,23 @@ def main(argv=None):
                                                                          "baseline": "baselines/certificates.yml"},
                                         seeded, cert_vars, 1)
                 record.update(speedup_goal=1)
-        if "memstore" in parts:
+        if parts & set(["memstore", "memstore_role"]):
             role = roles["memstore_provision"]
             for size in [int(n) for n in args.sizes.split(",") if n]:
                 names = ["bench-set-%02d" % i for i in range(1, size + 1)]
                 sets_vars = functools.partial(instance_set_vars, names)
-                record = bench.workflow("memstore_instance_set, N=%d" % size,
-                                        {"ours": "workflows/memstore_sets.yml", "baseline": "baselines/memstore_sets.yml"},
-                                        nothing, sets_vars, size)
-                record.update(series="instance sets (modules)", concurrent=not role, speedup_goal=None if role else {1: 1, 5: 3}.get(size))
-                if role:
+                if "memstore" in parts:
+                    record = bench.workflow("memstore_instance_set, N=%d" % size,
+                                            {"ours": "workflows/memstore_sets.yml", "baseline": "baselines/memstore_sets.yml"},
+                                            nothing, sets_vars, size)
+                    record.update(series="instance sets (modules)", concurrent=not role,
+                                  speedup_goal=None if role else {1: 1, 5: 3}.get(size))
+                if role and "memstore_role" in parts:
                     record = bench.workflow("memstore_provision role, N=%d" % size,
                                             {"ours": role_playbook(workdir, "memstore_provision"), "baseline": "baselines/memstore_sets.yml"},
                                             nothing, sets_vars, size)
                     record.update(series="instance sets (role)", concurrent=True, speedup_goal={1: 1, 5: 3}.get(size))
-            for size in [int(n) for n in args.cluster_sizes.split(",") if n]:
+            for size in [int(n) for n in args.cluster_sizes.split(",") if n and "memstore" in parts]:
                 names = ["bench-cluster-%02d" % i for i in range(1, size + 1)]
                 record = bench.workflow("memstore_cluster, N=%d" % size,
                                         {"ours": "workflows/memstore_clusters.yml", "baseline": "baselines/memstore_clusters.yml"},
