@@ -52,7 +52,8 @@ answers 500 at once without doing anything.
 
 In-process, ``seed_instance_set(emulator, name, nodes, **fields)`` puts a Running set straight
 into the state, and ``start_adding_replica(emulator, resource, subnet_id)`` starts what the add-replica
-endpoint starts (another client scaling the set at a chosen moment; hold ``emulator.lock``). Test-only control routes (``/_emulator/memstore/...``, not in the request log):
+endpoint starts (another client scaling the set at a chosen moment; hold ``emulator.lock``).
+Test-only control routes (``/_emulator/memstore/...``, not in the request log):
 
   POST /_emulator/memstore/instance-sets         seed a Running set ``{name, nodes, <create-body fields>}``
   POST /_emulator/memstore/backups               seed a backup ``{name, version, clusterMode

@@ -6,7 +6,6 @@ import base64
 import json
 import re
 
-import pytest
 
 PASSWORD = 'Pa"ss\\w0rd/Quote-42'  # JSON-escaping changes it: " and \ and /
 LICENSE = "----- LICENSE START -----\nemulated-license-line-Xy9Q7Zk\n----- LICENSE END -----"

@@ -19,7 +19,7 @@ def test_relative_links_resolve(page):
     for target in LINK.findall(text):
         if re.match(r"^[a-z]+:", target):
             continue  # an absolute URL
-        path, _, anchor = target.partition("#")
+        path, _hash, anchor = target.partition("#")
         if not path:
             if anchor not in anchors:
                 broken.append(target)
