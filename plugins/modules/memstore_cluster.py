@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: memstore_cluster
 short_description: Manage a KakaoCloud MemStore cluster (cluster mode enabled)
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Creates, updates, scales and deletes one MemStore cluster with cluster mode enabled, that is a
     Redis cluster of 1 to 12 shards, each a primary with up to five replicas, the 16384 hash slots

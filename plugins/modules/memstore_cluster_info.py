@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: memstore_cluster_info
 short_description: Read KakaoCloud MemStore clusters (cluster mode enabled)
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Reads one cluster, by O(name) or O(id), or every cluster with cluster mode enabled of the project,
     each with its shards (slots, status) and their nodes (role, status, endpoint, port).

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: re_certificates
 short_description: Install, replace and delete Redis Enterprise cluster certificates
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Installs or replaces the certificates of a Redis Enterprise cluster (C(api), C(cm), C(proxy), C(syncer),
     C(metrics_exporter), C(ldap_client), ...) and deletes optional ones.

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: re_certificates_info
 short_description: Read the certificates of a Redis Enterprise cluster, without their keys
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Reads the cluster's certificates (C(GET /v1/cluster/certificates)) and describes the leaf of each one (its
     subject, issuer, subject alternative names, validity, days left and SHA-256 fingerprint).

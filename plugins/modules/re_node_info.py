@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: re_node_info
 short_description: Read the nodes of a Redis Enterprise cluster
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Reads the nodes of a Redis Enterprise cluster (C(GET /v1/nodes)) and each node's status
     (C(GET /v1/nodes/{uid}/status)), that is their addresses, role, status, shard count and the
