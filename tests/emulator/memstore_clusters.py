@@ -66,6 +66,7 @@ import uuid
 
 from flask import Blueprint, jsonify, request
 
+from .control import ControlError, control_body
 from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token
 
 blueprint = Blueprint("memstore_clusters", __name__)
@@ -592,20 +593,33 @@ def seed_cluster(emu, name, shards=2, nodes_per_shard=2, status=RUNNING, **field
     return cluster
 
 
+SEED_CLUSTER = {
+    "name": (str, "a string: the cluster's name (required)"),
+    "shards": (int, "an integer from 1 to 12: Running shards (default 2)"),
+    "nodes_per_shard": (int, "an integer from 1 to 6: nodes of each shard, the primary included (default 2)"),
+    "status": (str, "a string: the status of the cluster, its shards and nodes (default Running)"),
+}
+SEED_NODE_STATUS = {"status": (str, "a string: the node's status, e.g. Failed (required)")}
+
+
 @blueprint.post("/_emulator/memstore/clusters")
 def seed_cluster_route():
     """Body: name (required), shards (default 2), nodes_per_shard (default 2), status, and create-body fields."""
-    body = dict(request.get_json(force=True) or {})
-    if not body.get("name"):
-        return jsonify({"error": "name is required"}), 400
-    cluster = seed_cluster(emulator(), body.pop("name"), int(body.pop("shards", 2)), int(body.pop("nodes_per_shard", 2)), **body)
+    schema = dict(SEED_CLUSTER, **{field: (object, "a create-body field, stored as given") for field in CREATE_FIELDS
+                                   if field != "name"})
+    body = control_body(schema, required=("name",))
+    if not 1 <= body.get("shards", 2) <= 12:
+        raise ControlError("shards must be from 1 to 12", schema)
+    if not 1 <= body.get("nodes_per_shard", 2) <= 6:
+        raise ControlError("nodes_per_shard must be from 1 to 6", schema)
+    cluster = seed_cluster(emulator(), body.pop("name"), body.pop("shards", 2), body.pop("nodes_per_shard", 2), **body)
     return jsonify({"id": cluster["id"], "name": cluster["name"]}), 201
 
 
 @blueprint.post("/_emulator/memstore/cluster-nodes/<node_id>/status")
 def set_node_status(node_id):
     """Body: status, e.g. Failed: what a broken node looks like."""
-    status = (request.get_json(force=True) or {}).get("status")
+    status = control_body(SEED_NODE_STATUS, required=("status",))["status"]
     for cluster in memstore_state().resources.values():
         for shard in cluster.get("_shards") or []:
             for node in shard["nodes"]:

@@ -108,6 +108,10 @@ def test_an_update_refuses_an_unknown_backup_schedule_field(emulator):
     ("/memstore/instance-sets", {"name": "x", "nodes": 9}, "nodes must be from 1 to 6", "nodes"),
     ("/memstore/backups", {"name": "b", "automatic": "yes"}, "automatic must be a boolean: an automatic backup (default false)", "automatic"),
     ("/memstore/instances/any/status", {}, "status is required", "status"),
+    ("/memstore/clusters", {"shards": 2}, "name is required", "name"),
+    ("/memstore/clusters", {"name": "c", "shards": "two"}, "shards must be an integer from 1 to 12: Running shards (default 2)", "shards"),
+    ("/memstore/clusters", {"name": "c", "nodes_per_shard": 7}, "nodes_per_shard must be from 1 to 6", "nodes_per_shard"),
+    ("/memstore/cluster-nodes/any/status", {}, "status is required", "status"),
 ])
 def test_a_bad_control_request_is_a_400_saying_what_is_expected(emulator, path, body, message, expected_field):
     answer = control(emulator, "POST", path, json=body)
