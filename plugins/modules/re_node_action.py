@@ -238,9 +238,9 @@ action:
       sample: 2cd5ed1c-4e56-45b5-9d0e-5b4d4c3d0a17
     adopted:
       description:
-        - Whether the module followed an action it found under way instead of starting one: someone else's
-          (seen before posting, or named by a 409), a cancellation under way, or the module's own start whose
-          answer was lost and which the re-read found running (then RV(changed) is V(true)).
+        - Whether the module followed an action it found under way instead of starting one. That is someone
+          else's action (seen before posting, or named by a 409), a cancellation under way, or the module's own
+          start whose answer was lost and which the re-read found running (then RV(changed) is V(true)).
       type: bool
       sample: false
     error_code:
