@@ -77,21 +77,23 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Manage MemStore with one token for the whole play
-  hosts: localhost
-  gather_facts: false
+- name: Issue one IAM token for the play (reads KAKAOCLOUD_APPLICATION_CREDENTIAL_ID and _SECRET)
+  ansible.builtin.set_fact:
+    memstore_auth_token: "{{ lookup('redisops.platform.memstore_token') }}"
+  no_log: true
+
+- name: Use it in every MemStore task of a block
   module_defaults:
     group/redisops.platform.memstore:
       auth_token: "{{ memstore_auth_token }}"
-  tasks:
-    - name: Issue one IAM token (reads KAKAOCLOUD_APPLICATION_CREDENTIAL_ID and _SECRET)
-      ansible.builtin.set_fact:
-        memstore_auth_token: "{{ lookup('redisops.platform.memstore_token') }}"
-      no_log: true
-
+  block:
     - name: Read every instance set with that token
       redisops.platform.memstore_instance_set_info:
       register: sets
+
+    - name: Read every cluster with the same token
+      redisops.platform.memstore_cluster_info:
+      register: clusters
 
 - name: Pass the credential explicitly
   ansible.builtin.set_fact:
