@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 name: memstore_token
 author:
   - redisops.platform maintainers (@redisops)
-version_added: 1.0.0
+version_added: 1.1.0
 short_description: Issue one KakaoCloud IAM token for the MemStore tasks of a play
 description:
   - Exchanges an IAM application credential for an API token (C(X-Auth-Token)) at O(identity_url), once,

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: memstore_instance_set
 short_description: Manage a KakaoCloud MemStore instance set (cluster mode disabled)
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Creates, updates, scales, fails over and deletes one MemStore instance set (a Redis primary
     with up to five replicas, cluster mode disabled).

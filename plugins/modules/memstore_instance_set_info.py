@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: memstore_instance_set_info
 short_description: Read KakaoCloud MemStore instance sets (cluster mode disabled)
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Reads one instance set, by O(name) or O(id), or every instance set of the project, each with
     its instances (roles, statuses, endpoints).

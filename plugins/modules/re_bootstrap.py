@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: re_bootstrap
 short_description: Create, join or recover a Redis Enterprise cluster from a node
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Makes the Redis Enterprise node at O(url) part of a cluster by bootstrapping it
     (C(POST /v1/bootstrap/{action})), then waits until the bootstrap has completed or failed.

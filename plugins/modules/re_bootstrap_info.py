@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: re_bootstrap_info
 short_description: Read a Redis Enterprise node's bootstrap status
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Reads C(GET /v1/bootstrap) of one Redis Enterprise node and returns its bootstrap
     status and local node information.

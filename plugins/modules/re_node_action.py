@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: re_node_action
 short_description: Put a Redis Enterprise node into maintenance, take it out, remove it or make it a replica
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Makes the effect of a node action true for one node of a Redis Enterprise cluster
     (O(state=present)), or cancels a queued or running action (O(state=absent)).

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: re_node_action_info
 short_description: Read the node actions of a Redis Enterprise cluster
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Reads the queued, running and finished node actions of a Redis Enterprise cluster.
     It can read every action on every node (C(GET /v1/nodes/actions)), all actions of one node

@@ -81,7 +81,13 @@ def release(root, version):
 
 
 def check(version):
-    """The release in a temporary copy: the tree is left as it is."""
+    """The release in a temporary copy: the tree is left as it is. Right after a release there
+    are no fragments yet: then the changelog itself is linted."""
+    if not fragments(ROOT):
+        run([os.path.join(BIN, "antsibull-changelog"), "lint"], ROOT)
+        run([os.path.join(BIN, "antsibull-changelog"), "lint-changelog-yaml", os.path.join("changelogs", "changelog.yaml")], ROOT)
+        print("release check: no fragments since the last release; changelogs/ lints")
+        return
     with tempfile.TemporaryDirectory(prefix="release-check-") as tmp:
         root = os.path.join(tmp, "ansible_collections", "redisops", "platform")
         os.makedirs(root)
