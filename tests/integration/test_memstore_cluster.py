@@ -17,6 +17,7 @@ import requests
 
 from emulator.memstore_clusters import seed_cluster
 from emulator.memstore_instance_sets import seed_instance_set
+from memstore_plays import api, assert_idempotent, calls, conn, writes
 
 MODULE = "redisops.platform.memstore_cluster"
 INFO = "redisops.platform.memstore_cluster_info"
@@ -24,13 +25,6 @@ PASSWORD = "EncRypted-Cluster-Passw0rd-Hash"  # what the docs call an encrypted 
 
 
 # --- helpers ---------------------------------------------------------------------------------
-def conn(emulator):
-    info = emulator.info()
-    return {"api_url": emulator.memstore_url, "identity_url": emulator.identity_url,
-            "application_credential_id": info["application_credential_id"],
-            "application_credential_secret": info["application_credential_secret"]}
-
-
 def new_cluster(emulator, name, **overrides):
     """Options that create a Running cluster of two shards of two nodes."""
     args = dict(conn(emulator), name=name, version="7.2.6", port=6379, flavor_id="flavor-1", parameter_group_id="pg-1",
@@ -53,30 +47,6 @@ def task(name, args, **keywords):
 def check_then_apply(name, args):
     """The same task in check mode, then for real."""
     return [task("%s (check)" % name, args, check_mode=True), task(name, args)]
-
-
-def api(emulator, since=0):
-    """API requests after ``since`` (IAM token requests excluded)."""
-    return [entry for entry in emulator.log.entries(since) if not entry["path"].startswith("/identity")]
-
-
-def writes(emulator, since=0):
-    return [entry for entry in api(emulator, since) if entry["method"] != "GET"]
-
-
-def calls(entries):
-    return [(entry["method"], entry["path"]) for entry in entries]
-
-
-def assert_idempotent(ansible, emulator, tasks, clusters=1):
-    """Re-run ``tasks``: nothing changes, nothing is written, at most 2 requests per cluster and task."""
-    since = emulator.log.last_seq()
-    play = ansible.run(tasks)
-    assert play.rc == 0, play.output
-    assert [result["changed"] for result in play.results] == [False] * len(tasks), play.output
-    assert writes(emulator, since) == []
-    assert len(api(emulator, since)) <= 2 * clusters * len(tasks), calls(api(emulator, since))
-    return play
 
 
 def shard_path(cluster, shard_id=None):
