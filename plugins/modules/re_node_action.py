@@ -240,7 +240,7 @@ action:
       description:
         - Whether the module followed an action it found under way instead of starting one. That is someone
           else's action (seen before posting, or named by a 409), a cancellation under way, or the module's own
-          start whose answer was lost and which the re-read found running (then RV(changed) is V(true)).
+          start whose answer was lost and which the re-read found running (that task reports a change).
       type: bool
       sample: false
     error_code:
