@@ -26,6 +26,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules 
     ImmutableComparison,
     assignment_subnet_errors,
     common_errors,
+    common_update,
     id_objects,
     ids,
     immutable_message as _immutable_message,
@@ -245,11 +246,7 @@ def immutable_differences(resource, params):
     """``(differences, unreadable)``: ``[(option, live, wanted)]`` for fixed options that
     differ from the live cluster, and the given fixed options the live cluster does not show."""
     check = ImmutableComparison(resource)
-    check.compare("version", params.get("version"), "version", resource.get("version"))
-    check.compare("port", params.get("port"), "port", to_int(resource.get("port")))
-    check.compare("flavor_id", params.get("flavor_id"), "flavorId", resource.get("flavorId"))
-    check.compare("tls_enabled", params.get("tls_enabled"), "tlsEnabled", bool(resource.get("tlsEnabled")))
-    check.compare_user(params.get("user"))
+    check.compare_created_with(params)
     check.compare_subnets(params.get("subnets"))
     groups = params.get("security_groups")
     if groups is not None:
@@ -262,17 +259,9 @@ def immutable_message(name, differences):
 
 
 def update_body(view, params):
-    """``(PATCH body, changed option names)``: only what differs from the live cluster."""
-    body, changed = {}, []
-    description = params.get("description")
-    if description is not None and description != view["description"]:
-        body["description"] = description
-        changed.append("description")
-    parameter_group = params.get("parameter_group_id")
-    if parameter_group is not None and parameter_group != view["parameter_group_id"]:
-        body["parameterGroupId"] = parameter_group
-        changed.append("parameter_group_id")
-    return body, changed
+    """``(PATCH body, changed option names)``: only what differs from the live cluster
+    (a cluster's PATCH carries description and parameter group only)."""
+    return common_update(view, params)
 
 
 def shard_assignment(assignments, index, fallback_primary=None):

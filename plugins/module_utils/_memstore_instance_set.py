@@ -21,6 +21,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules 
     ImmutableComparison,
     assignment_subnet_errors,
     common_errors,
+    common_update,
     id_objects,
     ids,
     node_count_errors,
@@ -286,11 +287,7 @@ def immutable_differences(resource, params):
     """``(differences, unreadable)``: ``[(option, live, wanted)]`` for fixed options that
     differ from the live set, and the given fixed options the live set does not show."""
     check = ImmutableComparison(resource)
-    check.compare("version", params.get("version"), "version", resource.get("version"))
-    check.compare("port", params.get("port"), "port", to_int(resource.get("port")))
-    check.compare("flavor_id", params.get("flavor_id"), "flavorId", resource.get("flavorId"))
-    check.compare("tls_enabled", params.get("tls_enabled"), "tlsEnabled", bool(resource.get("tlsEnabled")))
-    check.compare_user(params.get("user"))
+    check.compare_created_with(params)
     restore = params.get("restore_from")
     if restore:
         check.compare("restore_from", _render_restore(_restore_key(restore)), "restoreSource",
@@ -318,15 +315,7 @@ def find_instance(instances, reference):
 
 def update_body(view, params):
     """``(PATCH body, changed option names)``: only what differs from the live set."""
-    body, changed = {}, []
-    description = params.get("description")
-    if description is not None and description != view["description"]:
-        body["description"] = description
-        changed.append("description")
-    parameter_group = params.get("parameter_group_id")
-    if parameter_group is not None and parameter_group != view["parameter_group_id"]:
-        body["parameterGroupId"] = parameter_group
-        changed.append("parameter_group_id")
+    body, changed = common_update(view, params)
     groups = params.get("security_groups")
     if groups is not None and sorted(unique(groups)) != sorted(unique(view["security_groups"])):
         body["securityGroups"] = id_objects(groups)

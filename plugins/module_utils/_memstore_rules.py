@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.redisops.platform.plugins.module_utils._http import to_int
 from ansible_collections.redisops.platform.plugins.module_utils._memstore import is_running
 
 NAME_MIN, NAME_MAX = 4, 20
@@ -187,6 +188,30 @@ class ImmutableComparison:
     def compare_subnets(self, subnets):
         if subnets is not None:
             self.compare("subnets", sorted(unique(subnets)), "subnets", sorted(unique(ids(self.resource.get("subnets")))))
+
+    def compare_created_with(self, params):
+        """The options fixed at creation in both cluster modes."""
+        resource = self.resource
+        self.compare("version", params.get("version"), "version", resource.get("version"))
+        self.compare("port", params.get("port"), "port", to_int(resource.get("port")))
+        self.compare("flavor_id", params.get("flavor_id"), "flavorId", resource.get("flavorId"))
+        self.compare("tls_enabled", params.get("tls_enabled"), "tlsEnabled", bool(resource.get("tlsEnabled")))
+        self.compare_user(params.get("user"))
+
+
+def common_update(view, params):
+    """``(PATCH body, changed option names)`` for what both cluster modes can change:
+    description and parameter group, only where they differ from the live ``view``."""
+    body, changed = {}, []
+    description = params.get("description")
+    if description is not None and description != view["description"]:
+        body["description"] = description
+        changed.append("description")
+    parameter_group = params.get("parameter_group_id")
+    if parameter_group is not None and parameter_group != view["parameter_group_id"]:
+        body["parameterGroupId"] = parameter_group
+        changed.append("parameter_group_id")
+    return body, changed
 
 
 def immutable_message(noun, name, differences):
