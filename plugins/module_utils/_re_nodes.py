@@ -26,9 +26,16 @@ def maintenance_snapshot(status):
 
 
 def node_view(node, status):
-    """One node: the fields of the node object and of its status, uid as an integer."""
+    """One node: the fields of the node object and of its status, uid as an integer.
+
+    ``status`` None means it was not read: what only the status tells (role, maintenance)
+    is None, not guessed.
+    """
     node = node if isinstance(node, dict) else {}
+    unread = status is None
     status = normalize_node_status(status if isinstance(status, dict) else {}, node.get("uid"))
+    if unread:
+        status.update(has_maintenance_snapshot=None, maintenance_snapshot=None)
     shard_count = status.get("shard_count")
     if shard_count is None:
         shard_count = node.get("shard_count")
@@ -57,7 +64,8 @@ def read_node_list(body):
 class NodeReader(NodeActions):
     """Reads the cluster's nodes; a node that does not exist is an empty list."""
 
-    def nodes(self, uid=None):
+    def nodes(self, uid=None, read_status=True):
+        """The nodes (one, with ``uid``), each merged with its status unless ``read_status`` is False."""
         if uid is None:
             listed = read_node_list(self.client.get(NODES_PATH).data)
         else:
@@ -65,8 +73,10 @@ class NodeReader(NodeActions):
             listed = [node] if isinstance(node, dict) else []
         found = []
         for node in listed:
-            node_uid = node.get("uid", uid)
-            status = self._get_or_none(node_path(node_uid) + "/status")
+            if not read_status:
+                found.append(node_view(node, None))
+                continue
+            status = self._get_or_none(node_path(node.get("uid", uid)) + "/status")
             if status is None:
                 continue  # removed between the two reads
             found.append(node_view(node, status))

@@ -112,6 +112,11 @@ class Resource:
         """A read while waiting; may be cheaper than :meth:`read`."""
         return self.read()
 
+    def progress(self, state):
+        """The share of the awaited operation done (0 to 1), None when the API reports none:
+        while progress says the end is far, the task polls less."""
+        return None
+
     def final(self, state):
         """A last look once the task has waited (may read more, or raise PlanError)."""
         return state
@@ -216,7 +221,7 @@ class Runner:
                 return DONE
             return FAILED if resource.failed(state) else PENDING
 
-        return self.waiter.until(lambda: self.read(poll=True), classify, resource.describe, what).value
+        return self.waiter.until(lambda: self.read(poll=True), classify, resource.describe, what, progress=resource.progress).value
 
     def first_read(self):
         what = self.resource.first_read_waits_for

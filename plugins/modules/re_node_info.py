@@ -30,9 +30,19 @@ options:
     description:
       - Only the node with this uid (C(GET /v1/nodes/{uid})).
     type: int
+  read_status:
+    description:
+      - Whether to read each node's status (C(GET /v1/nodes/{uid}/status)) too.
+      - With V(false) only the node list is read, in one request. What only the status tells is then
+        null (RV(nodes[].role), RV(nodes[].has_maintenance_snapshot), RV(nodes[].maintenance_snapshot))
+        and RV(nodes[].status) comes from the node object.
+    type: bool
+    default: true
+    version_added: 1.2.0
 notes:
   - Any user of the cluster can read nodes, including read-only (C(cluster_viewer)) users.
-  - The request count is one list read plus one status read per node.
+  - The request count is one list read plus one status read per node (one request in all with
+    O(read_status=false)).
 seealso:
   - module: redisops.platform.re_node_action
   - module: redisops.platform.re_node_action_info
@@ -90,7 +100,7 @@ nodes:
       type: str
       sample: node2.example.com
     role:
-      description: C(master) for the cluster's master node, C(slave) for the others.
+      description: C(master) for the cluster's master node, C(slave) for the others (null with O(read_status=false)).
       type: str
       sample: slave
     status:
@@ -102,11 +112,11 @@ nodes:
       type: int
       sample: 2
     has_maintenance_snapshot:
-      description: Whether the node holds a maintenance snapshot, that is, is in maintenance.
+      description: Whether the node holds a maintenance snapshot, that is, is in maintenance (null with O(read_status=false)).
       type: bool
       sample: false
     maintenance_snapshot:
-      description: The newest maintenance snapshot of the node, or null when it holds none.
+      description: The newest maintenance snapshot of the node, or null when it holds none (or with O(read_status=false)).
       type: dict
       contains:
         name:
@@ -149,6 +159,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._redis_enterpris
 def main():
     argument_spec = dict(
         node_uid=dict(type="int"),
+        read_status=dict(type="bool", default=True),
     )
     module = RedisOpsModule(argument_spec, connection=REDIS_ENTERPRISE_CONNECTION)
     errors = node_uid_errors(module.params["node_uid"])
@@ -157,7 +168,7 @@ def main():
 
     def run():
         reader = NodeReader(module.use(RedisEnterpriseClient(module.params)))
-        module.exit_json(changed=False, nodes=reader.nodes(module.params["node_uid"]))
+        module.exit_json(changed=False, nodes=reader.nodes(module.params["node_uid"], read_status=module.params["read_status"]))
 
     module.execute(run)
 

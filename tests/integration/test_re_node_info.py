@@ -62,3 +62,19 @@ def test_a_node_outside_a_cluster_fails_clearly(ansible, emulator):
     assert result["failed"] is True
     assert "GET /v1/nodes" in result["msg"]
     assert emulator.info()["re_admin"]["password"] not in play.output
+
+
+def test_without_status_one_request_and_nothing_guessed(ansible, emulator):
+    emulator.seed_re_cluster()
+    since = emulator.log.last_seq()
+    play = ansible.run([info_task("Read the node list only", read_status=False),
+                        info_task("Read node 2 only", node_uid=2, read_status=False)],
+                       module_defaults=connection_defaults(emulator))
+    assert play.rc == 0, play.output
+    every, one = play.results
+    assert [node["uid"] for node in every["nodes"]] == [1, 2, 3]
+    assert every["nodes"][0]["addr"] == emulator.node(1).address
+    assert all(node["role"] is None and node["has_maintenance_snapshot"] is None for node in every["nodes"])
+    assert [node["uid"] for node in one["nodes"]] == [2]
+    paths = [entry["path"] for entry in emulator.log.entries(since)]
+    assert paths == ["/v1/nodes", "/v1/nodes/2"]

@@ -1,9 +1,20 @@
 """The waiter with a fake clock: no real sleeps."""
 
+from itertools import accumulate
+
 import pytest
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
-from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING, Waiter, WaitError
+from ansible_collections.redisops.platform.plugins.module_utils._wait import (
+    DONE,
+    FAILED,
+    MIN_GAP,
+    NOTICE_MARGIN,
+    PENDING,
+    ProgressRate,
+    Waiter,
+    WaitError,
+)
 
 
 class FakeClock:
@@ -106,13 +117,71 @@ def test_polls_start_fast_and_back_off_to_the_cap():
     clock = FakeClock()
     with pytest.raises(WaitError):
         waiter(clock, timeout=3600).until(sequence("Creating"), classify)
-    assert clock.sleeps[:4] == [0.1, 0.2, 0.4, 0.8]
+    assert clock.sleeps[:4] == [0.1, 0.2, 0.4, 0.6]
     waited = 0.0
     for delay in clock.sleeps:
-        # A finished operation is noticed within 1 s, or 10% of the time waited.
-        assert delay <= max(1.0, waited / 10.0) + 1e-9
+        # A finished operation is noticed, and its task returns, within 1 s or 10% of the wait:
+        # the gap leaves NOTICE_MARGIN for the task to return.
+        assert delay <= max(MIN_GAP, max(1.0, waited / 10.0) - NOTICE_MARGIN) + 1e-9
         waited += delay
     assert max(clock.sleeps) == 30.0
+    # Fewer polls than a 5-second loop for a wait of 5 minutes or more.
+    polls_in_600 = len([1 for total in accumulate(clock.sleeps) if total <= 600])
+    assert polls_in_600 < 600 / 5
+
+
+def progressing(clock, start, seconds_per_percent, done_at):
+    """An operation whose progress grows linearly from ``start``; Running at ``done_at``."""
+    def fetch():
+        if clock.now >= done_at:
+            return ("Running", 100)
+        return ("Creating", max(0, int((clock.now - start) / seconds_per_percent)))
+
+    return fetch
+
+
+def by_status(value):
+    return classify(value[0])
+
+
+def test_progress_lets_a_long_operation_be_polled_less_and_noticed_no_later():
+    plain, informed = FakeClock(), FakeClock()
+    # 1% per 3 s, started with the wait: over at 300 s.
+    ends = {}
+    for clock, progress in ((plain, None), (informed, lambda value: value[1] / 100.0)):
+        start = clock.now
+        result = waiter(clock, timeout=3600).until(progressing(clock, start, 3.0, start + 300), by_status, progress=progress)
+        ends[id(clock)] = (result.polls, clock.now - (start + 300))
+    plain_polls, plain_late = ends[id(plain)]
+    informed_polls, informed_late = ends[id(informed)]
+    assert informed_polls < plain_polls / 2
+    assert informed_late <= plain_late
+
+
+def test_progress_sleeps_at_most_half_the_time_left():
+    clock = FakeClock()
+    start = clock.now
+    waiter(clock, timeout=3600).until(progressing(clock, start, 1.0, start + 100), by_status, progress=lambda value: value[1] / 100.0)
+    elapsed = 0.0
+    for delay in clock.sleeps:
+        time_left = 100 - elapsed
+        assert delay <= max(time_left / 2.0, max(MIN_GAP, max(1.0, elapsed / 10.0) - NOTICE_MARGIN)) + 1.0
+        elapsed += delay
+
+
+def test_progress_without_movement_gives_no_estimate():
+    clock = FakeClock()
+    rate = ProgressRate(clock)
+    for share in (None, 0, 0.2):
+        rate.observe(share)
+        clock.now += 5
+    assert rate.time_left() is None  # moved once only: no speed yet
+    rate.observe(0.1)  # moved back: ignored
+    assert rate.time_left() is None
+    rate.observe(0.4)  # 0.2 in the 5 s since the first reading above zero: 0.6 left takes 15 s
+    assert rate.time_left() == pytest.approx(15.0)
+    clock.now += 10
+    assert rate.time_left() == pytest.approx(5.0)
 
 
 def test_check_mode_polls_nothing():
