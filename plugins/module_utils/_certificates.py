@@ -329,17 +329,21 @@ def expiry_warning(desired, now=None):
     return None
 
 
-def validate_entries(entries, state, now=None):
+def validate_entries(entries, state, now=None, min_days_left=None):
     """``(names, desired, errors, warnings)`` for the module's ``certificates`` list.
 
     ``desired`` maps each name to its :class:`Desired` (with ``state=present``).
     Every entry is checked, so one run reports every problem; an error names
-    its certificate and says what is wrong. Nothing here sends a request.
+    its certificate and says what is wrong. With ``min_days_left``, a certificate
+    whose leaf expires within that many days is an error. Nothing here sends a request.
     """
     now = now or utcnow()
     names, desired, errors, warnings = [], {}, [], []
     if not entries:
         errors.append("certificates must list at least one certificate")
+    if min_days_left is not None and min_days_left < 0:
+        errors.append("min_days_left must be 0 or more (got %d)" % min_days_left)
+        min_days_left = None
     for index, entry in enumerate(entries or []):
         name = (entry.get("name") or "").strip()
         if not name:
@@ -362,6 +366,12 @@ def validate_entries(entries, state, now=None):
             desired[name] = check(name, entry["certificate"], entry["key"], now)
         except CertificateError as error:
             errors.append(str(error))
+            continue
+        left = days_left(desired[name].leaf, now)
+        if min_days_left is not None and left < min_days_left:
+            refused = desired.pop(name)
+            errors.append("certificate %r expires within %d days (min_days_left): on %s, in %d day(s)"
+                          % (name, min_days_left, _iso(_not_after(refused.leaf)), left))
             continue
         warning = expiry_warning(desired[name], now)
         if warning:

@@ -88,6 +88,14 @@ options:
     type: str
     choices: [auto, bulk, legacy]
     default: auto
+  min_days_left:
+    description:
+      - Refuse, before any request, every listed certificate whose leaf expires within this many days, so that
+        a rotation never installs a certificate that would need rotating again soon.
+      - Applies to each certificate of O(certificates) with O(state=present), whether or not it differs
+        from the one the cluster serves. Unset, a certificate that expires within 30 days only gets a warning.
+    type: int
+    version_added: 1.2.0
   wait:
     description:
       - Read the cluster's certificates again after each write until it shows the new certificate
@@ -142,6 +150,7 @@ EXAMPLES = r"""
       - name: syncer
         certificate: "{{ lookup('ansible.builtin.file', 'certs/syncer.pem') }}"
         key: "{{ vault_syncer_key }}"
+    min_days_left: 30  # refuse both, before any request, if one expires within 30 days
   register: rotated
 
 - name: Show the new expiry dates
@@ -313,6 +322,7 @@ ARGUMENT_SPEC = dict(
     )),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     update_method=dict(type="str", default="auto", choices=["auto", "bulk", "legacy"]),
+    min_days_left=dict(type="int"),
 )
 
 # What the documented statuses mean, per kind of write.
@@ -550,7 +560,8 @@ def main():
     module = RedisOpsModule(argument_spec=ARGUMENT_SPEC, connection=REDIS_ENTERPRISE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT)
     if CRYPTOGRAPHY_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
-    names, desired, errors, warnings = validate_entries(module.params["certificates"], module.params["state"])
+    names, desired, errors, warnings = validate_entries(module.params["certificates"], module.params["state"],
+                                                        min_days_left=module.params["min_days_left"])
     if errors:
         module.fail_json(msg="nothing was sent: %s" % "; ".join(errors), errors=errors, changed=False)
     for warning in warnings:

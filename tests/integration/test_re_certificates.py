@@ -172,6 +172,21 @@ def test_expiring_soon_installs_with_a_warning(ansible, cluster, store, pki):
     assert store.certificates["syncer"]["cert"] == soon
 
 
+def test_min_days_left_refuses_before_any_request(ansible, cluster, store, pki):
+    soon, soon_key = pki.leaf("syncer.cluster.re.test", days=12)
+    later, later_key = pki.leaf("proxy.cluster.re.test", days=90)
+    before = dict((name, dict(c)) for name, c in store.certificates.items())
+    play = ansible.run([task("Refuse a short-lived certificate", [entry("proxy", later, later_key), entry("syncer", soon, soon_key)],
+                             ignore_errors=True, min_days_left=30)], module_defaults=connection_defaults(cluster))
+    result = play.last
+    assert result["failed"] is True and result["changed"] is False
+    assert result["errors"] == [result["errors"][0]] and result["errors"][0].startswith(
+        "certificate 'syncer' expires within 30 days (min_days_left): on ")
+    assert cluster.log.entries() == []  # not even a read
+    assert store.certificates == before
+    assert_no_key(play.output, [soon_key, later_key])
+
+
 def test_auto_falls_back_to_update_cert_on_a_server_without_bulk_update(ansible, cluster, store, pki):
     store.version = re_certificates.LEGACY_VERSION
     proxy, proxy_key = pki.leaf("proxy.cluster.re.test")

@@ -189,6 +189,24 @@ def test_validate_entries_reports_every_problem_and_refuses_required_deletes(pki
     assert [e.split(" is required")[0] for e in errors] == ["certificate 'proxy'", "certificate 'ccs_internode_encryption'"]
 
 
+def test_min_days_left_refuses_what_expires_too_soon_and_checks_everything_else(pki):
+    soon, soon_key = pki.leaf(days=20)
+    later, later_key = pki.leaf(days=45)
+    _bad, other_key = pki.leaf()
+    names, desired, errors, warnings = certs.validate_entries([
+        dict(name="proxy", certificate=soon, key=soon_key),
+        dict(name="syncer", certificate=later, key=later_key),
+        dict(name="cm", certificate=later, key=other_key),
+    ], "present", min_days_left=30)
+    assert names == ["proxy", "syncer", "cm"] and sorted(desired) == ["syncer"]
+    assert len(errors) == 2 and errors[0].startswith("certificate 'proxy' expires within 30 days (min_days_left): on ")
+    assert "in 19 day(s)" in errors[0] and "the key does not match" in errors[1]
+    assert warnings == []  # refused, not warned about
+    assert certs.validate_entries([dict(name="proxy", certificate=soon, key=soon_key)], "present", min_days_left=19)[2] == []
+    errors = certs.validate_entries([dict(name="proxy", certificate=later, key=later_key)], "present", min_days_left=-1)[2]
+    assert errors == ["min_days_left must be 0 or more (got -1)"]
+
+
 def test_trust_bundle_joins_ca_path_and_the_chain(pki, tmp_path):
     ca_file = tmp_path / "ca.pem"
     ca_file.write_text(pem(pki.root))
