@@ -159,7 +159,7 @@ class ProgressRate:
             self.latest = reading
 
     def time_left(self):
-        if self.first is None or self.latest is None or self.latest[1] <= self.first[1]:
+        if self.first is None or self.latest[1] <= self.first[1]:
             return None
         per_second = (self.latest[1] - self.first[1]) / (self.latest[0] - self.first[0])
         # Time left counted from the latest reading's move, less what has passed since.
