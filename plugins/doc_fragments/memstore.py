@@ -47,6 +47,21 @@ options:
       - If not set, the value of the E(KAKAOCLOUD_IDENTITY_URL) environment variable is used.
     type: str
     default: https://iam.kakaocloud.com/identity/v3
+  token_cache:
+    description:
+      - A directory where IAM tokens are kept between tasks and between runs, so that a task reuses the token
+        an earlier task or run issued instead of issuing its own. Off when not set.
+      - Used only with O(application_credential_id) and its secret, and only when O(auth_token) is not set. A
+        cached token is used while at least one hour of its life is left; when the API rejects it (401), a new
+        one is issued and replaces it.
+      - Each file holds one credential's token, encrypted and authenticated with a key derived from the
+        credential's secret, with mode C(0600). The directory is created with mode C(0700) when missing; one
+        that is not yours or that group or others can open is refused before any request.
+      - Needs the Python library C(cryptography) on the host that runs the task.
+      - The collection's C(docs/token-reuse.md) gives the security reasoning.
+      - If not set, the value of the E(KAKAOCLOUD_TOKEN_CACHE) environment variable is used.
+    type: path
+    version_added: 1.2.0
   project_id:
     description:
       - Project that owns the resources. Defaults to the project of the token.
@@ -82,4 +97,5 @@ notes:
     jittered exponential backoff (honouring C(Retry-After)). A C(POST) is never repeated blindly.
 requirements:
   - requests (Python library on the host that runs the module)
+  - cryptography (Python library, only for O(token_cache))
 """

@@ -53,6 +53,7 @@ MEMSTORE_CONNECTION = ConnectionSpec(
         application_credential_secret=dict(type="str", no_log=True, fallback=_env("KAKAOCLOUD_APPLICATION_CREDENTIAL_SECRET")),
         identity_url=dict(type="str", default=DEFAULT_IDENTITY_URL, fallback=_env("KAKAOCLOUD_IDENTITY_URL")),
         project_id=dict(type="str", fallback=_env("KAKAOCLOUD_PROJECT_ID")),
+        token_cache=dict(type="path", fallback=_env("KAKAOCLOUD_TOKEN_CACHE")),
         validate_certs=dict(type="bool", default=True, fallback=_env("KAKAOCLOUD_VALIDATE_CERTS")),
         ca_path=dict(type="path", fallback=_env("KAKAOCLOUD_CA_PATH")),
         request_timeout=dict(type="float", default=30, fallback=_env("KAKAOCLOUD_REQUEST_TIMEOUT")),

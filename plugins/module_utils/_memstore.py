@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import time
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import (
     DEFAULT_IDENTITY_URL,
@@ -17,6 +18,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._connection impo
     MEMSTORE_API_URL_TEMPLATE,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
+from ansible_collections.redisops.platform.plugins.module_utils._token_cache import TokenCache, token_expiry
 
 # --- Look-up: the API documents show no list or detail endpoint for either cluster mode.
 # We assume GET /v1/clusters lists both cluster modes and GET /v1/clusters/{id}
@@ -109,6 +111,8 @@ class MemStoreClient:
     a token is issued at ``identity_url`` on first use, cached for the run, and
     re-issued once when the API answers 401. With both (a shared token and the
     credential), the token is used first and a new one issued if it is rejected.
+    With ``token_cache`` (and a credential) a token issued by an earlier task or
+    run is used first, and every token issued is kept there for the next ones.
     """
 
     def __init__(self, params):
@@ -124,6 +128,9 @@ class MemStoreClient:
         self._static_token = bool(self._token)
         self._project_id = params.get("project_id")
         self.tokens_issued = 0
+        self._cache = None
+        if params.get("token_cache") and all(self._credential):
+            self._cache = TokenCache(params["token_cache"], self.identity.base_url, *self._credential)
 
     def http_clients(self):
         """The HTTP clients of this API (for retry announcements and the task deadline)."""
@@ -145,17 +152,27 @@ class MemStoreClient:
         if not token:
             raise ClientError("POST %s/auth/tokens answered HTTP %s without an X-Subject-Token header: is identity_url an IAM identity v3 endpoint?"
                               % (self.identity.base_url, response.status))
-        self._token = token
         self.tokens_issued += 1
+        project_id = _project_from_token_body(response.data)
+        self._use_token(token, project_id)
+        if self._cache:
+            self._cache.store(token, project_id, token_expiry(response.data, time.time()))
+        return token
+
+    def _use_token(self, token, project_id):
+        self._token = token
         self.http.add_secret(token)
         self.identity.add_secret(token)
         if not self._project_id:
-            self._project_id = _project_from_token_body(response.data)
-        return token
+            self._project_id = project_id
 
     def token(self):
         if not self._token:
-            self._issue_token()
+            cached = self._cache.load() if self._cache else None
+            if cached:
+                self._use_token(*cached)
+            else:
+                self._issue_token()
         return self._token
 
     @property

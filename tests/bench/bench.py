@@ -374,17 +374,21 @@ class Bench:
         reruns = {side: [] for side in SIDES}
         ops = {side: [] for side in SIDES}
         for repeat in range(self.args.repeats):
-            def job(side):
+            def job(side, cache):
                 def go():
                     emulator = self.emulators[side]
                     fresh(emulator, self.speed, self.logs[side])
                     prepare(emulator)
-                    first = self.runner.run(emulator, side, playbooks[side], variables(emulator))
+                    first = self.runner.run(emulator, side, playbooks[side], dict(variables(emulator), memstore_token_cache=cache))
                     found = operations(first, emulator, self.logs[side].since(first.started))
-                    second = self.runner.run(emulator, side, playbooks[side], variables(emulator)) if rerun else None
+                    second = self.runner.run(emulator, side, playbooks[side],
+                                             dict(variables(emulator), memstore_token_cache=cache)) if rerun else None
                     return first, found, second
                 return go
-            done = side_by_side(dict((side, job(side)) for side in SIDES))
+            # Each first run starts with an empty token cache (ours: token_cache); its re-run finds the token.
+            caches = dict((side, os.path.join(self.runner.workdir, "tokens-%d-%s-%d" % (len(self.results["workflows"]), side, repeat)))
+                          for side in SIDES)
+            done = side_by_side(dict((side, job(side, caches[side])) for side in SIDES))
             for side in SIDES:
                 first, found, second = done[side]
                 runs[side].append(first)
@@ -504,10 +508,13 @@ class Bench:
 
 RE_DEFAULTS = {"group/redisops.platform.redis_enterprise": {
     "username": "{{ re_username }}", "password": "{{ re_password }}", "ca_path": "{{ re_ca_path }}"}}
-TOKEN_TASK = {"name": "Issue one IAM token for the play", "no_log": True, "ansible.builtin.set_fact": {
-    "memstore_auth_token": "{{ lookup('redisops.platform.memstore_token', identity_url=memstore_identity_url, "
-                           "application_credential_id=memstore_credential_id, "
-                           "application_credential_secret=memstore_credential_secret) }}"}}
+# The MemStore workflows' connection: one token shared through the opt-in cache (a directory per
+# run pair, so each first run starts with none).
+MEMSTORE_DEFAULTS = {"group/redisops.platform.memstore": {
+    "api_url": "{{ memstore_api_url }}", "identity_url": "{{ memstore_identity_url }}",
+    "application_credential_id": "{{ memstore_credential_id }}",
+    "application_credential_secret": "{{ memstore_credential_secret }}",
+    "project_id": "{{ memstore_project_id }}", "token_cache": "{{ memstore_token_cache }}"}}
 # Ours with the roles, written when each role is committed (a playbook naming a role that is not
 # there yet would fail the linters). Same variables as the module workflows.
 ROLE_PLAYS = {
@@ -521,9 +528,7 @@ ROLE_PLAYS = {
         "role": "redisops.platform.re_certificate_rotation", "re_certificate_rotation_url": "{{ re_urls[0] }}",
         "re_certificate_rotation_certificates": [{"name": "proxy", "certificate_file": "{{ re_certificate_file }}",
                                                   "key_file": "{{ re_key_file }}"}]}]},
-    "memstore_provision": {"module_defaults": {"group/redisops.platform.memstore": {
-        "api_url": "{{ memstore_api_url }}", "auth_token": "{{ memstore_auth_token }}", "project_id": "{{ memstore_project_id }}"}},
-        "pre_tasks": [TOKEN_TASK], "roles": [{
+    "memstore_provision": {"module_defaults": MEMSTORE_DEFAULTS, "roles": [{
             "role": "redisops.platform.memstore_provision", "memstore_provision_instance_sets": "{{ memstore_provision_sets }}",
             "memstore_provision_wait_timeout": 1800}]},
 }

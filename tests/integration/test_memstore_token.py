@@ -74,3 +74,51 @@ def test_a_rejected_credential_fails_the_lookup_without_the_secret(ansible, emul
     assert play.rc != 0
     assert "Wr0ng-Secret-Value-123" not in play.output
     assert not emulator.memstore.tokens
+
+
+def cache_files(directory):
+    return sorted(path.name for path in directory.iterdir())
+
+
+def test_the_token_cache_serves_every_task_and_the_next_run(ansible, emulator, tmp_path):
+    """Opt-in token_cache (environment variable, as a job template would set it): the first task
+    issues the token, every later task and the re-run reuse it; it never shows, even at -vvv."""
+    names = ["set-one", "set-two"]
+    for name in names:
+        seed_instance_set(emulator, name, nodes=2)
+    cache = tmp_path / "tokens"
+    env = dict(credential_env(emulator), KAKAOCLOUD_TOKEN_CACHE=str(cache))
+    tasks = [{"name": "Read " + name, "redisops.platform.memstore_instance_set_info": {"name": name}} for name in names]
+    tasks.append({"name": "Converge set-one", "redisops.platform.memstore_instance_set": {"name": "set-one"}})
+
+    first = ansible.run(tasks, verbosity=3, env=env)
+    assert first.rc == 0, first.output
+    assert len(token_posts(emulator)) == 1
+    files = cache_files(cache)
+    assert len(files) == 1 and oct(cache.stat().st_mode & 0o777) == "0o700"
+    assert oct((cache / files[0]).stat().st_mode & 0o777) == "0o600"
+
+    since = emulator.log.last_seq()
+    second = ansible.run(tasks, verbosity=3, env=env)
+    assert second.rc == 0, second.output
+    assert second.task("Converge set-one")["changed"] is False
+    assert token_posts(emulator, since) == []
+    rerun = emulator.log.entries(since)
+    assert rerun and all(e["method"] == "GET" for e in rerun)
+
+    token = list(emulator.memstore.tokens)[0]
+    secret = env["KAKAOCLOUD_APPLICATION_CREDENTIAL_SECRET"]
+    stored = (cache / files[0]).read_bytes()
+    for play in (first, second):
+        assert token not in play.output and secret not in play.output and token not in str(play.results)
+    assert token.encode() not in stored and secret.encode() not in stored
+
+
+def test_a_token_cache_open_to_others_fails_before_any_request(ansible, emulator, tmp_path):
+    tmp_path.chmod(0o755)
+    env = dict(credential_env(emulator), KAKAOCLOUD_TOKEN_CACHE=str(tmp_path))
+    play = ansible.run([{"name": "Read every set", "redisops.platform.memstore_instance_set_info": {}}], env=env)
+    assert play.rc != 0
+    assert "token_cache: the directory %s must belong to you and be closed to group and others (chmod 700; it is 0o755)" \
+        % tmp_path in play.output
+    assert emulator.log.entries() == []

@@ -13,7 +13,7 @@ TYPES = credential_types()
 CONNECTIONS = {"kakaocloud_memstore": MEMSTORE_CONNECTION, "redis_enterprise_admin": REDIS_ENTERPRISE_CONNECTION}
 # Connection options a credential deliberately does not carry (docs/awx.md says why).
 NOT_IN_CREDENTIALS = {
-    "kakaocloud_memstore": {"auth_token", "request_timeout"},
+    "kakaocloud_memstore": {"auth_token", "request_timeout", "token_cache"},
     "redis_enterprise_admin": {"request_timeout"},
 }
 FIELD_TYPES = ("string", "boolean")
