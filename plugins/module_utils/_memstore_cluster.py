@@ -141,27 +141,28 @@ def ensure_cluster(resource):
                           % resource.get("name"))
 
 
-def read_cluster(client, name=None, cluster_id=None):
+def read_cluster(client, name=None, cluster_id=None, read_shards=True):
     """``(resource, shards)`` of one cluster by id or name, or None when it does not exist.
 
     By name this is two requests: the list (whose item is used when it holds
-    :data:`LOOKUP_FIELDS`, else the detail is read) and the shards with their nodes.
+    :data:`LOOKUP_FIELDS`, else the detail is read) and the shards with their
+    nodes (None without ``read_shards``).
     """
     resource = client.find(name=name, resource_id=cluster_id, fields=LOOKUP_FIELDS)
     if resource is None:
         return None
     ensure_cluster(resource)
-    return resource, list_shards(client, resource["id"], to_int(resource.get("port")))
+    return resource, list_shards(client, resource["id"], to_int(resource.get("port"))) if read_shards else None
 
 
-def read_all_clusters(client):
-    """``[(resource, shards)]`` of every cluster of the project (cluster mode enabled)."""
+def read_all_clusters(client, read_shards=True):
+    """``[(resource, shards)]`` of every cluster of the project (cluster mode enabled; shards None without ``read_shards``)."""
     found = []
     for item in client.list_resources(MODE_ENABLED):
         resource = client.complete(item, LOOKUP_FIELDS)
         if resource is None or resource.get("clusterMode") == MODE_DISABLED:
             continue
-        found.append((resource, list_shards(client, resource["id"], to_int(resource.get("port")))))
+        found.append((resource, list_shards(client, resource["id"], to_int(resource.get("port"))) if read_shards else None))
     return found
 
 
@@ -175,7 +176,12 @@ def cluster_view(resource, shards, shard_count=None, nodes_per_shard=None):
 
     ``shard_count`` and ``nodes_per_shard`` come from the shards when they are
     read; ``nodes_per_shard`` is None when the shards hold different numbers of nodes.
+    ``shards`` None (not read): both come from the cluster itself, and the fields
+    made from the shards are None.
     """
+    if shards is None:
+        return dict(cluster_view(resource, [], shard_count, nodes_per_shard),
+                    shard_nodes=None, endpoints=None, primary_endpoints=None, shards=None)
     port = to_int(resource.get("port"))
     counts = [shard["node_count"] for shard in shards]
     if shard_count is None:

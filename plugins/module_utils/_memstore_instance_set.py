@@ -179,7 +179,14 @@ def _assignment(resource):
 
 
 def instance_set_view(resource, instances, node_count=None):
-    """The ``instance_set`` dict both modules return, from the set and its instances."""
+    """The ``instance_set`` dict both modules return, from the set and its instances.
+
+    ``instances`` None (not read): the fields made from them are None, and
+    ``node_count`` is the set's own ``replicas``.
+    """
+    if instances is None:
+        return dict(instance_set_view(resource, [], node_count=to_int(resource.get("replicas"))),
+                    primary_endpoint=None, replica_endpoints=None, instances=None)
     primary = next((instance for instance in instances if instance["role"] == ROLE_PRIMARY), None)
     replicas = [instance for instance in instances if instance["role"] != ROLE_PRIMARY]
     return dict(
@@ -220,27 +227,28 @@ def ensure_instance_set(resource):
                           % resource.get("name"))
 
 
-def read_instance_set(client, name=None, set_id=None):
+def read_instance_set(client, name=None, set_id=None, read_instances=True):
     """``(resource, instances)`` of one set by id or name, or None when it does not exist.
 
     By name this is two requests: the list (whose item is used when it holds
-    :data:`LOOKUP_FIELDS`, else the detail is read) and the instances.
+    :data:`LOOKUP_FIELDS`, else the detail is read) and the instances (None
+    without ``read_instances``).
     """
     resource = client.find(name=name, resource_id=set_id, mode=MODE_DISABLED, fields=LOOKUP_FIELDS)
     if resource is None:
         return None
     ensure_instance_set(resource)
-    return resource, list_instances(client, resource["id"])
+    return resource, list_instances(client, resource["id"]) if read_instances else None
 
 
-def read_all_instance_sets(client):
-    """``[(resource, instances)]`` of every instance set of the project."""
+def read_all_instance_sets(client, read_instances=True):
+    """``[(resource, instances)]`` of every instance set of the project (instances None without ``read_instances``)."""
     found = []
     for item in client.list_resources(MODE_DISABLED):
         resource = client.complete(item, LOOKUP_FIELDS)
         if resource is None or resource.get("clusterMode") == MODE_ENABLED:
             continue
-        found.append((resource, list_instances(client, resource["id"])))
+        found.append((resource, list_instances(client, resource["id"]) if read_instances else None))
     return found
 
 

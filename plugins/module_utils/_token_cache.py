@@ -62,16 +62,19 @@ class TokenCache:
     """One credential's cached token in ``directory``."""
 
     def __init__(self, directory, identity_url, credential_id, secret):
-        if Fernet is None:
-            raise ClientError("token_cache needs the Python library cryptography on the host that runs the task")
         self.directory = directory
-        material = HKDF(algorithm=hashes.SHA256(), length=48, salt=None, info=_KEY_INFO).derive(
-            "\0".join([identity_url, credential_id, secret]).encode("utf-8"))
-        self._fernet = Fernet(base64.urlsafe_b64encode(material[:32]))
-        self.path = os.path.join(directory, "memstore-%s.token" % binascii.hexlify(material[32:]).decode("ascii"))
+        self._key_material = "\0".join([identity_url, credential_id, secret]).encode("utf-8")
+        self._fernet = None
+        self.path = None
 
-    def _check_directory(self):
-        """Create the directory (0700) or refuse one that others could open."""
+    def _prepare(self):
+        """Derive the key and file name; create the directory (0700) or refuse one that others could open."""
+        if self._fernet is None:
+            if Fernet is None:
+                raise ClientError("token_cache needs the Python library cryptography on the host that runs the task")
+            material = HKDF(algorithm=hashes.SHA256(), length=48, salt=None, info=_KEY_INFO).derive(self._key_material)
+            self._fernet = Fernet(base64.urlsafe_b64encode(material[:32]))
+            self.path = os.path.join(self.directory, "memstore-%s.token" % binascii.hexlify(material[32:]).decode("ascii"))
         try:
             if not os.path.isdir(self.directory):
                 os.makedirs(self.directory, mode=0o700)
@@ -89,7 +92,7 @@ class TokenCache:
         replaced by the next one issued). Checks the directory first, so a directory
         that cannot be used fails the task before any request.
         """
-        self._check_directory()
+        self._prepare()
         try:
             handle = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
@@ -110,7 +113,7 @@ class TokenCache:
 
     def store(self, token, project_id, expires_at):
         """Keep ``token``: written to a private temporary file, then renamed over the old one."""
-        self._check_directory()
+        self._prepare()
         data = self._fernet.encrypt(json.dumps({"token": token, "project_id": project_id, "expires_at": expires_at}).encode("utf-8"))
         try:
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".memstore-", suffix=".tmp")  # mode 0600

@@ -31,6 +31,16 @@ options:
     description:
       - ID of the cluster to read (skips the look-up by name).
     type: str
+  read_shards:
+    description:
+      - Read each cluster's shards with their nodes (one request per cluster).
+      - With V(false) only the clusters themselves are read, in one request for all of them (the list), enough to
+        watch their RV(clusters[].status) while waiting. RV(clusters[].shard_count) and
+        RV(clusters[].nodes_per_shard) are then the cluster's own counts, and RV(clusters[].shard_nodes),
+        RV(clusters[].endpoints), RV(clusters[].primary_endpoints) and RV(clusters[].shards) are null.
+    type: bool
+    default: true
+    version_added: 1.2.0
 notes:
   - Reading one cluster by name takes two requests (the assumed C(GET /v1/clusters) and the documented
     C(GET /v1/clusters/{cluster-id}/shards), which carries every shard with its nodes); a listed item
@@ -122,15 +132,15 @@ clusters:
       description: Number of nodes in each shard, the primary included; null when the shards differ.
       type: int
     shard_nodes:
-      description: Number of nodes of each shard, in shard order.
+      description: Number of nodes of each shard, in shard order (null with O(read_shards=false)).
       type: list
       elements: int
     endpoints:
-      description: Every node as C(host:port), the seed list for a Redis cluster client.
+      description: Every node as C(host:port), the seed list for a Redis cluster client (null with O(read_shards=false)).
       type: list
       elements: str
     primary_endpoints:
-      description: The private IP of each shard's primary, in shard order.
+      description: The private IP of each shard's primary, in shard order (null with O(read_shards=false)).
       type: list
       elements: str
     shards:
@@ -139,6 +149,7 @@ clusters:
           C(primary_endpoint), C(replica_endpoints), C(created_at) and C(nodes).
         - Each node has C(id), C(name), C(role) (C(primary) or C(replica)), C(status), C(endpoint),
           C(port), C(subnet_id) and C(created_at).
+        - Null with O(read_shards=false).
       type: list
       elements: dict
     created_at:
@@ -178,7 +189,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._module import R
 
 def main():
     module = RedisOpsModule(
-        argument_spec=dict(name=dict(type="str"), id=dict(type="str")),
+        argument_spec=dict(name=dict(type="str"), id=dict(type="str"), read_shards=dict(type="bool", default=True)),
         connection=MEMSTORE_CONNECTION,
         mutually_exclusive=[("name", "id")],
     )
@@ -186,10 +197,11 @@ def main():
     def run():
         client = MemStoreClient(module.params)
         if module.params["name"] or module.params["id"]:
-            found = read_cluster(client, name=module.params["name"], cluster_id=module.params["id"])
+            found = read_cluster(client, name=module.params["name"], cluster_id=module.params["id"],
+                                 read_shards=module.params["read_shards"])
             clusters = [found] if found else []
         else:
-            clusters = read_all_clusters(client)
+            clusters = read_all_clusters(client, read_shards=module.params["read_shards"])
         module.exit_json(changed=False, clusters=[cluster_view(resource, shards) for resource, shards in clusters])
 
     module.execute(run)

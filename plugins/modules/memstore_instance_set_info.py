@@ -31,6 +31,16 @@ options:
     description:
       - ID of the instance set to read (skips the look-up by name).
     type: str
+  read_instances:
+    description:
+      - Read each set's instances (one request per set).
+      - With V(false) only the sets themselves are read, in one request for all of them (the list), enough to
+        watch their RV(instance_sets[].status) while waiting. RV(instance_sets[].node_count) is then the set's
+        own count, and RV(instance_sets[].primary), RV(instance_sets[].primary_endpoint),
+        RV(instance_sets[].replica_endpoints) and RV(instance_sets[].instances) are null.
+    type: bool
+    default: true
+    version_added: 1.2.0
 notes:
   - Reading one set by name takes two requests (the assumed C(GET /v1/clusters) and the documented
     C(GET /v1/instance-sets/{id}/instances)); a listed item that lacks the set's fields is completed
@@ -121,18 +131,19 @@ instance_sets:
       description: Number of instances, the primary included.
       type: int
     primary:
-      description: The primary instance (same keys as an item of RV(instance_sets[].instances)), null when there is none.
+      description: The primary instance (same keys as an item of RV(instance_sets[].instances)), null when there is none
+        or with O(read_instances=false).
       type: dict
     primary_endpoint:
-      description: Private IP of the primary.
+      description: Private IP of the primary (null with O(read_instances=false)).
       type: str
     replica_endpoints:
-      description: Private IPs of the replicas.
+      description: Private IPs of the replicas (null with O(read_instances=false)).
       type: list
       elements: str
     instances:
       description: The instances with C(id), C(name), C(role), C(status), C(endpoint), C(subnet_id), C(port),
-        C(version), C(flavor_id) and C(created_at).
+        C(version), C(flavor_id) and C(created_at) (null with O(read_instances=false)).
       type: list
       elements: dict
     created_at:
@@ -164,7 +175,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._module import R
 
 def main():
     module = RedisOpsModule(
-        argument_spec=dict(name=dict(type="str"), id=dict(type="str")),
+        argument_spec=dict(name=dict(type="str"), id=dict(type="str"), read_instances=dict(type="bool", default=True)),
         connection=MEMSTORE_CONNECTION,
         mutually_exclusive=[("name", "id")],
     )
@@ -177,10 +188,11 @@ def main():
     def run():
         client = module.use(MemStoreClient(module.params))
         if module.params["name"] or module.params["id"]:
-            found = read_instance_set(client, name=module.params["name"], set_id=module.params["id"])
+            found = read_instance_set(client, name=module.params["name"], set_id=module.params["id"],
+                                      read_instances=module.params["read_instances"])
             sets = [found] if found else []
         else:
-            sets = read_all_instance_sets(client)
+            sets = read_all_instance_sets(client, read_instances=module.params["read_instances"])
         module.exit_json(changed=False, instance_sets=[instance_set_view(resource, instances) for resource, instances in sets])
 
     module.execute(run)

@@ -441,6 +441,20 @@ def test_info_reads_one_cluster_or_all_with_shards_and_never_a_password(ansible,
     assert PASSWORD not in play.output and "password" not in json.dumps(play.results)
 
 
+def test_info_without_shards_reads_only_the_list(ansible, emulator):
+    seed_cluster(emulator, "info-two", shards=3, nodes_per_shard=1)
+    play = ansible.run([{"name": "all, statuses only", INFO: dict(conn(emulator), read_shards=False)},
+                        {"name": "one, statuses only", INFO: dict(conn(emulator), name="info-two", read_shards=False)}])
+    assert play.rc == 0, play.output
+    everything, one = play.results
+    assert [(c["name"], c["status"], c["shard_count"], c["nodes_per_shard"]) for c in everything["clusters"]] == [
+        ("info-two", "Running", 3, 1)]
+    assert one["clusters"] == everything["clusters"]
+    view = everything["clusters"][0]
+    assert [view[key] for key in ("shards", "shard_nodes", "endpoints", "primary_endpoints")] == [None] * 4
+    assert [e["path"] for e in api(emulator)] == ["/v1/clusters", "/v1/clusters"]  # the list, once per task
+
+
 # --- the emulator's own rules (plain HTTP, no playbook) -----------------------------------------------------------------------------
 @pytest.fixture
 def memstore(emulator):

@@ -441,6 +441,22 @@ def test_info_reads_one_set_or_all_and_never_writes(ansible, emulator):
     assert len(api(emulator)) == 3 + 2 + 2 + 1
 
 
+
+def test_info_without_instances_reads_only_the_list(ansible, emulator):
+    seed_instance_set(emulator, "cache-one", nodes=2)
+    seed_instance_set(emulator, "cache-two", nodes=3)
+    play = ansible.run([{"name": "all, statuses only", INFO: dict(conn(emulator), read_instances=False)},
+                        {"name": "one, statuses only", INFO: dict(conn(emulator), name="cache-two", read_instances=False)}])
+    assert play.rc == 0, play.output
+    everything, one = play.results
+    assert [(s["name"], s["status"], s["node_count"]) for s in everything["instance_sets"]] == [
+        ("cache-one", "Running", 2), ("cache-two", "Running", 3)]
+    assert one["instance_sets"] == everything["instance_sets"][1:]
+    for view in everything["instance_sets"]:
+        assert view["instances"] is None and view["primary"] is None
+        assert view["primary_endpoint"] is None and view["replica_endpoints"] is None
+    assert [e["path"] for e in api(emulator)] == ["/v1/clusters", "/v1/clusters"]  # the list, once per task
+
 # --- the emulator's own rules (plain HTTP, no playbook) -----------------------------------------------------------------------------
 @pytest.fixture
 def memstore(emulator):

@@ -48,9 +48,11 @@ def test_another_secret_or_credential_sees_nothing(tmp_path):
 
 
 def test_a_file_written_with_another_secret_under_the_same_name_is_not_decrypted(tmp_path):
-    cache_in(tmp_path, secret="secret-two").store(TOKEN, "project-1", time.time() + 12 * 3600)
+    other = cache_in(tmp_path, secret="secret-two")
+    other.store(TOKEN, "project-1", time.time() + 12 * 3600)
     mine = cache_in(tmp_path)
-    os.rename(cache_in(tmp_path, secret="secret-two").path, mine.path)
+    assert mine.load() is None and mine.path != other.path
+    os.rename(other.path, mine.path)
     assert mine.load() is None
 
 

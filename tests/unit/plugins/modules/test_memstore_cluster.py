@@ -417,7 +417,7 @@ def test_documentation_mirrors_the_argument_spec():
     options.update(yaml.safe_load(memstore_cluster.DOCUMENTATION)["options"])
     _assert_mirrors(own, options, "memstore_cluster")
     assert not set(own) & set(MEMSTORE_CONNECTION.argument_spec)
-    assert sorted(yaml.safe_load(memstore_cluster_info.DOCUMENTATION)["options"]) == ["id", "name"]
+    assert sorted(yaml.safe_load(memstore_cluster_info.DOCUMENTATION)["options"]) == ["id", "name", "read_shards"]
     for module in (memstore_cluster, memstore_cluster_info):
         for block in (module.DOCUMENTATION, module.EXAMPLES, module.RETURN):
             yaml.safe_load(block)

@@ -365,7 +365,7 @@ def test_documentation_mirrors_the_argument_spec():
     _assert_mirrors(own, _doc_options(memstore_instance_set), "memstore_instance_set")
     assert not set(own) & (set(MEMSTORE_CONNECTION.argument_spec) - {"wait_timeout"})
     info = yaml.safe_load(memstore_instance_set_info.DOCUMENTATION)["options"]
-    assert sorted(info) == ["id", "name"]
+    assert sorted(info) == ["id", "name", "read_instances"]
 
 
 def test_secrets_are_no_log():
