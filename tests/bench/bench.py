@@ -643,6 +643,8 @@ def print_table(results):
         print("WARNING: speed %g: the modules poll on real time, the emulator does not; compare only at speed 1."
               % results["speed"])
     print("Times are real seconds: median ±half the spread (max - min) over the repeats. Requests include IAM tokens.")
+    print("MemStore: ours shares one IAM token through the opt-in token_cache (the first run issues it, the re-run reuses it);"
+          " the baselines issue one per run.")
     print()
     header = "%-30s %-8s %-15s %-11s %-7s %-6s %-8s %-16s %-12s" % (
         "workflow", "side", "wall s", "requests", "writes", "polls", "tot/slow", "re-run req(auth)", "re-run writes")
