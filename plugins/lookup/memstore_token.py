@@ -66,6 +66,8 @@ options:
       - name: KAKAOCLOUD_REQUEST_TIMEOUT
 notes:
   - Tokens last 12 hours. A play that runs longer should issue a new one (run the C(set_fact) again).
+  - To share one token between runs as well, without this lookup, give the modules the opt-in
+    O(redisops.platform.memstore_instance_set#module:token_cache) option instead; C(docs/token-reuse.md) compares both.
   - The lookup takes no terms.
   - The modules then read the token's project from IAM when they need it (to create) unless
     O(redisops.platform.memstore_instance_set#module:project_id) is set; setting it saves that request.

@@ -529,8 +529,8 @@ ROLE_PLAYS = {
         "re_certificate_rotation_certificates": [{"name": "proxy", "certificate_file": "{{ re_certificate_file }}",
                                                   "key_file": "{{ re_key_file }}"}]}]},
     "memstore_provision": {"module_defaults": MEMSTORE_DEFAULTS, "roles": [{
-            "role": "redisops.platform.memstore_provision", "memstore_provision_instance_sets": "{{ memstore_provision_sets }}",
-            "memstore_provision_wait_timeout": 1800}]},
+        "role": "redisops.platform.memstore_provision", "memstore_provision_instance_sets": "{{ memstore_provision_sets }}",
+        "memstore_provision_wait_timeout": 1800}]},
 }
 
 

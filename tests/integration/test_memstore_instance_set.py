@@ -441,7 +441,6 @@ def test_info_reads_one_set_or_all_and_never_writes(ansible, emulator):
     assert len(api(emulator)) == 3 + 2 + 2 + 1
 
 
-
 def test_info_without_instances_reads_only_the_list(ansible, emulator):
     seed_instance_set(emulator, "cache-one", nodes=2)
     seed_instance_set(emulator, "cache-two", nodes=3)
@@ -456,6 +455,7 @@ def test_info_without_instances_reads_only_the_list(ansible, emulator):
         assert view["instances"] is None and view["primary"] is None
         assert view["primary_endpoint"] is None and view["replica_endpoints"] is None
     assert [e["path"] for e in api(emulator)] == ["/v1/clusters", "/v1/clusters"]  # the list, once per task
+
 
 # --- the emulator's own rules (plain HTTP, no playbook) -----------------------------------------------------------------------------
 @pytest.fixture
