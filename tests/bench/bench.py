@@ -379,10 +379,10 @@ class Bench:
                     emulator = self.emulators[side]
                     fresh(emulator, self.speed, self.logs[side])
                     prepare(emulator)
-                    first = self.runner.run(emulator, side, playbooks[side], dict(variables(emulator), memstore_token_cache=cache))
+                    run_vars = dict(variables(emulator), memstore_token_cache=cache)
+                    first = self.runner.run(emulator, side, playbooks[side], run_vars)
                     found = operations(first, emulator, self.logs[side].since(first.started))
-                    second = self.runner.run(emulator, side, playbooks[side],
-                                             dict(variables(emulator), memstore_token_cache=cache)) if rerun else None
+                    second = self.runner.run(emulator, side, playbooks[side], run_vars) if rerun else None
                     return first, found, second
                 return go
             # Each first run starts with an empty token cache (ours: token_cache); its re-run finds the token.
