@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
     # The options memstore_instance_set and memstore_cluster share, with the same rules
-    # (plugins/module_utils/_memstore_rules.py: RESOURCE_ARGUMENT_SPEC).
+    # (plugins/module_utils/memstore/rules.py: RESOURCE_ARGUMENT_SPEC).
     DOCUMENTATION = r"""
 options:
   name:

@@ -150,9 +150,9 @@ from ansible.utils.display import Display
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION, resolve
 from ansible_collections.redisops.platform.plugins.module_utils._http import REQUESTS_IMPORT_ERROR, ApiError, ClientError, to_int
 from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import host_name, inventory_error, safe_group
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MODE_DISABLED, MODE_ENABLED, MemStoreClient, normalize_status
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_cluster import read_all_clusters
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_instance_set import read_all_instance_sets
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MODE_DISABLED, MODE_ENABLED, MemStoreClient, normalize_status
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster import read_all_clusters
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.instance_set import read_all_instance_sets
 
 display = Display()
 

@@ -114,8 +114,8 @@ from ansible.utils.display import Display
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION, resolve
 from ansible_collections.redisops.platform.plugins.module_utils._http import REQUESTS_IMPORT_ERROR, ApiError, ClientError
-from ansible_collections.redisops.platform.plugins.module_utils._re_nodes import NodeReader
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.nodes import NodeReader
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import host_name, inventory_error, safe_group
 
 display = Display()

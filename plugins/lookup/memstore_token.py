@@ -124,7 +124,7 @@ except ImportError:  # pragma: no cover
     wrap_var = None
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import REQUESTS_IMPORT_ERROR, ApiError, ClientError
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 
 OPTIONS = ("application_credential_id", "application_credential_secret", "identity_url", "validate_certs",
            "ca_path", "request_timeout")

@@ -363,7 +363,7 @@ diff:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._http import to_int
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_cluster import (
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster import (
     CLUSTER_PATH,
     CLUSTERS_PATH,
     CREATE_REQUIRED,
@@ -387,8 +387,8 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_cluste
     step_request,
     validate,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_resource import DELETED, MemStoreResource
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import RESOURCE_ARGUMENT_SPEC
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import DELETED, MemStoreResource
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import RESOURCE_ARGUMENT_SPEC
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, Runner
 

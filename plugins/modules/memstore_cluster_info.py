@@ -178,8 +178,8 @@ clusters:
 """
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_cluster import (
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster import (
     cluster_view,
     read_all_clusters,
     read_cluster,

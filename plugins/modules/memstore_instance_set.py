@@ -427,8 +427,8 @@ diff:
 """
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MODE_DISABLED
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_instance_set import (
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MODE_DISABLED
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.instance_set import (
     CREATE_REQUIRED,
     SET_PATH,
     SETS_PATH,
@@ -447,8 +447,8 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_instan
     step_request,
     validate,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_resource import MemStoreResource
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import RESOURCE_ARGUMENT_SPEC
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import MemStoreResource
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import RESOURCE_ARGUMENT_SPEC
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Runner
 

@@ -163,13 +163,13 @@ instance_sets:
 """
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_instance_set import (
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.instance_set import (
     instance_set_view,
     read_all_instance_sets,
     read_instance_set,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import name_errors
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import name_errors
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 
 

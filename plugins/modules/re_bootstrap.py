@@ -321,7 +321,7 @@ diff:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._re_bootstrap import (
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.bootstrap import (
     ACTIONS,
     COMPLETED,
     ERROR,
@@ -334,7 +334,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._re_bootstrap im
     validate_params,
     validation_status,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Runner, Step
 
 ARGUMENT_SPEC = dict(

@@ -103,7 +103,7 @@ local_node_info:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import (
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import (
     RedisEnterpriseClient,
 )
 

@@ -294,7 +294,7 @@ import tempfile
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.redisops.platform.plugins.module_utils._certificates import (
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.certificates import (
     CERTIFICATES_PATH,
     CRYPTOGRAPHY_IMPORT_ERROR,
     UPDATE_CERT_PATH,
@@ -309,7 +309,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._certificates im
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 from ansible_collections.redisops.platform.plugins.module_utils._resource import LOST_ANSWER, Plan, Resource, Runner, Step
 
 DEFAULT_WAIT_TIMEOUT = 900

@@ -131,7 +131,7 @@ expiring:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.redisops.platform.plugins.module_utils._certificates import (
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.certificates import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     describe_all,
     expiring,
@@ -139,7 +139,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._certificates im
 )
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 
 
 def main():

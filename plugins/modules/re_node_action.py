@@ -330,7 +330,7 @@ diff:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import (
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.node_actions import (
     ACTION_NAMES,
     CANCELLED,
     CANCELLING,
@@ -351,7 +351,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions
     predicted_summary,
     removed_node_status,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Runner, Step
 
 DEFAULT_WAIT_TIMEOUT = 1800

@@ -121,8 +121,8 @@ actions:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import ACTION_NAMES, NodeActions, node_uid_errors
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import (
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.node_actions import ACTION_NAMES, NodeActions, node_uid_errors
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import (
     RedisEnterpriseClient,
 )
 

@@ -151,9 +151,9 @@ nodes:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import node_uid_errors
-from ansible_collections.redisops.platform.plugins.module_utils._re_nodes import NodeReader
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.node_actions import node_uid_errors
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.nodes import NodeReader
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 
 
 def main():

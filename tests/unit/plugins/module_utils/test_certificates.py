@@ -6,7 +6,7 @@ import datetime
 import pytest
 from certfactory import Pki, build, encrypted_key_pem, key_pem, new_key, pem
 
-from ansible_collections.redisops.platform.plugins.module_utils import _certificates as certs
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import certificates as certs
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, Response
 
 

@@ -12,7 +12,7 @@ import urllib3.util.retry
 
 from ansible_collections.redisops.platform.plugins.module_utils import _http
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient, parse_error_body, redact
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 
 PASSWORD = "S3cret-Passw0rd-value"
 

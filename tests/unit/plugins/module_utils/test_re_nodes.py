@@ -1,7 +1,7 @@
 """re_node_info's readers: real servers' shapes (string uids, a wrapped list) and the
 documents' shapes give the same node view."""
 
-from ansible_collections.redisops.platform.plugins.module_utils import _re_nodes as nodes
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import nodes
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, Response
 
 

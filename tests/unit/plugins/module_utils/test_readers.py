@@ -2,7 +2,9 @@
 
 import pytest
 
-from ansible_collections.redisops.platform.plugins.module_utils import _http, _memstore, _redis_enterprise
+from ansible_collections.redisops.platform.plugins.module_utils import _http
+from ansible_collections.redisops.platform.plugins.module_utils.memstore import client as _memstore
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import client as _redis_enterprise
 
 
 @pytest.mark.parametrize("status, running, failed, busy, deleting", [

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
-from ansible_collections.redisops.platform.plugins.module_utils._token_cache import (
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.token_cache import (
     ASSUMED_LIFETIME,
     REUSE_MARGIN,
     TokenCache,

@@ -5,10 +5,10 @@ API, the runner's resource pieces, and the documentation against the argspec."""
 import pytest
 import yaml
 
-from ansible_collections.redisops.platform.plugins.module_utils import _memstore_cluster as clusters
+from ansible_collections.redisops.platform.plugins.module_utils.memstore import cluster as clusters
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, Response
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY_ANSWER, LOST_ANSWER
 from ansible_collections.redisops.platform.plugins.doc_fragments import memstore_resource
 from ansible_collections.redisops.platform.plugins.modules import memstore_cluster, memstore_cluster_info

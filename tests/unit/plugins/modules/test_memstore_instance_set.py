@@ -8,10 +8,10 @@ import pytest
 import yaml
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.redisops.platform.plugins.module_utils import _memstore_instance_set as sets
+from ansible_collections.redisops.platform.plugins.module_utils.memstore import instance_set as sets
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, HttpClient, Response
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 from ansible_collections.redisops.platform.plugins.doc_fragments import memstore_resource
 from ansible_collections.redisops.platform.plugins.modules import memstore_instance_set, memstore_instance_set_info
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.redisops.platform.plugins.module_utils import _re_bootstrap as bootstrap
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import bootstrap
 from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING
 from ansible_collections.redisops.platform.plugins.modules import re_bootstrap as module
 

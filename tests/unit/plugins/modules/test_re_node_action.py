@@ -8,7 +8,7 @@ import pytest
 import yaml
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.redisops.platform.plugins.module_utils import _re_node_actions as actions
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import node_actions as actions
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient, Response, parse_error_body
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING, Waiter

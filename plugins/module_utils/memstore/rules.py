@@ -16,7 +16,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import to_int
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import is_running
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import is_running
 
 NAME_MIN, NAME_MAX = 4, 20
 DESCRIPTION_MAX = 100

@@ -18,7 +18,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._connection impo
     MEMSTORE_API_URL_TEMPLATE,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
-from ansible_collections.redisops.platform.plugins.module_utils._token_cache import TokenCache, token_expiry
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.token_cache import TokenCache, token_expiry
 
 # --- Look-up: the API documents show no list or detail endpoint for either cluster mode.
 # We assume GET /v1/clusters lists both cluster modes and GET /v1/clusters/{id}

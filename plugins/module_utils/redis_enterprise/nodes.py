@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import to_int
-from ansible_collections.redisops.platform.plugins.module_utils._re_node_actions import NodeActions, node_path, normalize_node_status
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.node_actions import NodeActions, node_path, normalize_node_status
 
 NODES_PATH = "/v1/nodes"
 

@@ -15,14 +15,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, to_int
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import (
     MODE_DISABLED,
     MODE_ENABLED,
     is_busy,
     is_failed,
     is_running,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import (
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import (
     ImmutableComparison,
     assignment_subnet_errors,
     common_errors,

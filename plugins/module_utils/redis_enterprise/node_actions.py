@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, to_int
-from ansible_collections.redisops.platform.plugins.module_utils._redis_enterprise import read_action_list, to_uid
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import read_action_list, to_uid
 from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING
 
 # The body options each action accepts (the module's option names are the API's field names).

@@ -19,7 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import (
     MemStoreClient,
     is_busy,
     is_busy_answer,

@@ -17,7 +17,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, to_int
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import (
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import (
     ImmutableComparison,
     assignment_subnet_errors,
     common_errors,
@@ -29,9 +29,9 @@ from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules 
     replica_subnets,
     unique,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._memstore_rules import immutable_message as _immutable_message
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import immutable_message as _immutable_message
 from ansible_collections.redisops.platform.plugins.module_utils._resource import PlanError, Step
-from ansible_collections.redisops.platform.plugins.module_utils._memstore import (
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import (
     MODE_DISABLED,
     MODE_ENABLED,
     is_busy,
