@@ -55,9 +55,11 @@ class RedisOpsModule(AnsibleModule):
         if wait_timeout is not None and self.params["wait_timeout"] <= 0:
             self.fail_json(msg="wait_timeout must be a positive number of seconds")
 
-    def use(self, api, deadline=None):
-        """Wire an API client to this run: its retries warn through the module and,
-        with ``deadline`` (monotonic seconds), never sleep past the task's deadline."""
+    def client(self, client_class, deadline=None):
+        """An API client built from this module's connection options and wired to this run:
+        its retries warn through the module and, with ``deadline`` (monotonic seconds: the
+        task's, for a module that waits), never sleep past it. Every module gets its clients here."""
+        api = client_class(self.params)
         for http in api.http_clients():
             http.on_retry = self.warn
             http.deadline = deadline
@@ -66,15 +68,18 @@ class RedisOpsModule(AnsibleModule):
     def waiter(self):
         return Waiter(self.params["wait_timeout"], check_mode=self.check_mode)
 
-    def fail_api(self, error, msg=None, **result):
-        """Fail with a client error: method, path, status, API code and message."""
+    @staticmethod
+    def api_error_text(error, intro=None):
+        """A client error as one sentence: method, path, status, API code and message, with a hint."""
         text = str(error)
         hint = STATUS_HINTS.get(error.status)
         if hint and hint.split(":")[0] not in text:
             text = "%s (%s)" % (text, hint)
-        if msg:
-            text = "%s: %s" % (msg, text)
-        self.fail_json(msg=text, api_error=error.as_dict(), **result)
+        return "%s: %s" % (intro, text) if intro else text
+
+    def fail_api(self, error, msg=None, **result):
+        """Fail with a client error: method, path, status, API code and message."""
+        self.fail_json(msg=self.api_error_text(error, msg), api_error=error.as_dict(), **result)
 
     def fail_wait(self, error, **result):
         result.setdefault("duration", error.duration)

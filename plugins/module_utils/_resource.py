@@ -4,25 +4,34 @@
 
 """The one runner every state-changing module goes through.
 
-A module describes its resource with a few small pieces (a :class:`Resource`
-subclass): how to ``read`` it, how to ``plan`` the writes that converge it, how
-to send one step (``request``), whether a step shows in a state (``applied``),
-and when the resource is ``ready`` or has ``failed``. The :class:`Runner` owns
-everything else, once for all modules:
+A module describes its resource with a :class:`Resource` subclass: how to ``read``
+it, how to ``plan`` the steps that converge it, and when it is ``ready`` or has
+``failed``. Each step is a small immutable :class:`Step` subclass that sends itself
+(``send(api)``) and says whether a state ``shows`` it. The runner owns everything
+else, once for all modules:
 
-- one task deadline: every wait of the task shares ``wait_timeout``;
+- the API client, built from ``Resource.client_class`` and the connection options,
+  with the task's deadline and retry warnings wired in (nothing is opt-in);
+- one task deadline: every wait and every retry of the task shares ``wait_timeout``;
 - ``duration`` (the whole task), the ``actions`` log and ``changed``;
-- the diff (``before``/``after`` from comparable views);
-- check mode (the plan's prediction is returned, nothing is written);
-- the ambiguous-write protocol: a write is sent once. When its answer is lost
-  (no answer, a 5xx) or says "busy" (409, or what the resource calls busy), the
-  resource is read again until the step shows or the resource accepts writes.
-  A step that shows is never sent again (no duplicate create, no stacked
-  action); a busy answer is sent again once the resource accepts writes; a lost
-  answer whose step does not show fails the task, saying so, without sending it
-  again;
-- failures that say what was last seen and what was done so far, with
-  ``changed`` true when something was written before the failure.
+- the diff (``before``/``after`` from comparable views) and check mode (the plan's
+  prediction is returned, nothing is written);
+- the ambiguous-write protocol: a write is sent once. After a "busy" answer (409,
+  or what the resource calls busy) the resource is read again until the step shows
+  (it is adopted, never stacked) or the resource accepts writes (it is sent again).
+  After a lost answer (no answer, a 5xx) the resource is read again: a step that
+  shows was done; a create whose name the service keeps unique is sent once more
+  when nothing is there (a duplicate would be refused); any other step that does
+  not show fails the task, saying it was not sent twice;
+- batches: :class:`Runner` converges several resources at once, each one's next
+  step sent as soon as it accepts writes, all of them read with as few requests as
+  the API allows (:meth:`Resource.poll_all`), one failure reported after the others
+  converged. A single-resource task is a batch of one;
+- failures that say what was last seen and what was done so far.
+
+What happened to each step is a :class:`StepOutcome` in the resource's
+:class:`Journal`: steps are never marked, and a plan is never edited while it runs (a
+fallback is a step that :meth:`Step.fallback` expands into others).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,11 +39,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
-from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING, WaitError
+from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, ProgressRate, WaitError
 
 # What an ambiguous write answer means (see Resource.ambiguity).
 BUSY_ANSWER = "busy"
 LOST_ANSWER = "lost"
+
+#: What Step.send returns when the server had nothing to do (the step is no change).
+NOTHING_DONE = object()
 
 
 class PlanError(Exception):
@@ -49,46 +61,133 @@ class PlanError(Exception):
 
 
 class Step:
-    """One write of a plan.
+    """One write of a plan; a subclass per kind of write.
 
-    ``kind`` names the write for the resource (one small class or one branch
-    per kind), ``text`` is what the actions log says once it is done, and
-    ``waiting_for`` what the task waits for after it. Any other keyword becomes
-    an attribute (the body, the instance to delete, ...).
+    Every keyword of the constructor becomes a read-only attribute. ``text`` is what the
+    actions log says once it is done, ``waiting_for`` what the task waits for after it,
+    ``settle_text`` what it waits for before sending it (None: the resource to accept it).
     """
 
-    def __init__(self, kind, text, waiting_for=None, **data):
-        self.kind = kind
-        self.text = text
-        self.waiting_for = waiting_for or text
-        self.__dict__.update(data)
+    text = ""
+    waiting_for = None
+    settle_text = None
+    #: Appended to ``text`` when a lost answer is followed by a read that shows the step.
+    lost_text = "its answer was lost: found it done"
+    #: A create whose name the service keeps unique: after a lost answer and a read that
+    #: finds nothing, it is sent once more (a duplicate is refused, and that refusal adopted).
+    resend_when_absent = False
+
+    def __init__(self, **fields):
+        fields.setdefault("waiting_for", fields.get("text") or self.text)
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("steps are immutable: record what happened in a StepOutcome")
 
     def __repr__(self):
-        return "Step(%s: %s)" % (self.kind, self.text)
+        return "%s(%s)" % (type(self).__name__, self.text)
+
+    def send(self, api):
+        """Send the write. Return what the resource may need of the answer, or NOTHING_DONE."""
+        raise NotImplementedError
+
+    def shows(self, state):
+        """Whether ``state`` shows the step done or under way."""
+        raise NotImplementedError
+
+    def fallback(self, error):
+        """``(text, steps)`` to run instead when the server refuses this one with ``error`` (None: fail);
+        ``text`` is the actions log's line for this step, which counts as no change."""
+        return None
+
+    def nothing_done_text(self):
+        """The actions log's line when the server had nothing to do."""
+        return self.text
+
+
+class StepOutcome:
+    """What happened to one step: ``sent`` (the write went out at least once),
+    ``answer`` (BUSY_ANSWER, LOST_ANSWER or None), ``adopted`` (someone else's identical
+    operation was under way and was followed), ``found`` (a lost answer, then found done),
+    ``changed`` (counts as this task's change), ``result`` (what ``send`` returned) and
+    ``text`` (the actions log's line)."""
+
+    __slots__ = ("step", "sent", "answer", "adopted", "found", "changed", "result", "text")
+
+    def __init__(self, step, sent=True, answer=None, adopted=False, found=False, changed=True, result=None, text=None):
+        for name, value in (("step", step), ("sent", sent), ("answer", answer), ("adopted", adopted), ("found", found),
+                            ("changed", changed), ("result", result), ("text", text or step.text)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("outcomes are records: make a new one")
+
+
+class Journal:
+    """The plan of one resource's task and the outcomes of its steps, in the order they ended
+    (kept by the runner, read by the resource)."""
+
+    def __init__(self):
+        self.plan = None
+        self.outcomes = []
+
+    def record(self, outcome):
+        self.outcomes.append(outcome)
+
+    def outcome(self, step):
+        """The outcome of ``step`` (None while it has none)."""
+        for outcome in reversed(self.outcomes):
+            if outcome.step is step:
+                return outcome
+        return None
+
+    def of_type(self, step_class):
+        return [outcome for outcome in self.outcomes if isinstance(outcome.step, step_class)]
+
+    @property
+    def adopted(self):
+        """Whether an operation this task followed was started by someone else (the plan found it
+        under way, or a write was answered busy), or found done after a lost answer."""
+        return bool(self.plan and self.plan.adopting) or any(outcome.adopted or outcome.found for outcome in self.outcomes)
+
+    @property
+    def changed(self):
+        return any(outcome.changed for outcome in self.outcomes)
+
+    @property
+    def actions(self):
+        return [outcome.text for outcome in self.outcomes]
 
 
 class Plan:
     """What converging a resource takes.
 
-    ``steps`` are sent in order. ``after`` is the comparable state the steps
-    lead to (the diff's ``after``). ``predicted`` is the result (a dict of
-    return keys, as :meth:`Resource.view` gives) that check mode returns; when
-    None, check mode returns the current view.
+    ``steps`` are sent in order. ``after`` is the comparable state the steps lead to
+    (the diff's ``after``). ``predicted`` is the result (a dict of return keys, as
+    :meth:`Resource.view` gives) that check mode returns; when None, check mode
+    returns the current view. ``adopting`` says the plan follows an operation found under way
+    instead of starting one.
     """
 
-    def __init__(self, steps=None, after=None, predicted=None):
-        self.steps = list(steps or [])
+    def __init__(self, steps=None, after=None, predicted=None, adopting=False):
+        self.steps = tuple(steps or ())
         self.after = after
         self.predicted = predicted
+        self.adopting = adopting
 
 
 class Resource:
     """The pieces a module supplies. Override what the resource needs.
 
-    ``state`` is whatever :meth:`read` returns (None for a resource that does
-    not exist); the runner never looks inside it.
+    ``state`` is whatever :meth:`read` returns (None for a resource that does not
+    exist); the runner never looks inside it. ``params`` are the resource's options
+    (the module's, or one item of a batch); ``api`` the client the runner built from
+    :attr:`client_class`; ``journal`` the outcomes of this task's steps.
     """
 
+    #: The API client class: built by the runner from the connection options.
+    client_class = None
     #: Shown before failure messages, for example ``instance set 'cache'``.
     label = None
     #: What the task waits for when it finds the resource busy and has nothing to change.
@@ -97,20 +196,41 @@ class Resource:
     #: waiting for this (for example "the node's REST API to answer").
     first_read_waits_for = None
 
-    #: The API client (``http_clients()``); the runner wires its retries to the task.
-    api = None
-
-    def __init__(self, module):
+    def __init__(self, module, api, params=None):
         self.module = module
-        self.params = module.params
+        self.api = api
+        self.params = module.params if params is None else params
+        self.journal = Journal()
+
+    @classmethod
+    def validate(cls, params):
+        """Every rule the options break, one sentence each ([] when valid); checked before any request."""
+        return []
+
+    @classmethod
+    def invalid_message(cls, errors):
+        """The failure message for the rules ``validate`` found broken."""
+        return "; ".join(errors)
 
     # --- reading -----------------------------------------------------------------
     def read(self):
         raise NotImplementedError
 
-    def poll(self):
-        """A read while waiting; may be cheaper than :meth:`read`."""
+    def poll(self, step=None):
+        """A read while waiting (``step``: the step under way, None when settling); may read less."""
         return self.read()
+
+    @classmethod
+    def read_all(cls, resources):
+        """The first states of several resources of this class (a batch may read them together)."""
+        return [resource.read() for resource in resources]
+
+    @classmethod
+    def poll_all(cls, resources, steps):
+        """The states of several resources while waiting; ``steps[i]`` is the step under way for
+        ``resources[i]`` (None when it is settling). A batch reads them with as few requests as the
+        API allows."""
+        return [resource.poll(step) for resource, step in zip(resources, steps)]
 
     def progress(self, state):
         """The share of the awaited operation done (0 to 1), None when the API reports none:
@@ -131,13 +251,9 @@ class Resource:
         """A :class:`Plan`; raise :class:`PlanError` when the declared state is unreachable."""
         raise NotImplementedError
 
-    def request(self, step):
-        """Send ``step``. Return False when the server had nothing to do (no change)."""
-        raise NotImplementedError
-
     def applied(self, step, state):
-        """Whether ``state`` shows ``step`` done or under way."""
-        raise NotImplementedError
+        """Whether ``state`` shows ``step`` done or under way (default: the step says)."""
+        return step.shows(state)
 
     def ready(self, state):
         """Whether the resource has settled (nothing under way)."""
@@ -188,164 +304,475 @@ class Resource:
         """A sentence to put before an API error of ``step`` (None: the label)."""
         return None
 
+    def batch_entry(self, view):
+        """The batch result's keys for this resource (besides changed, failed, msg, actions and its view)."""
+        return {}
 
-class Runner:
-    """Runs one task of a :class:`Resource`: read, plan, then check mode or act and wait."""
 
-    def __init__(self, module, resource):
-        self.module = module
+# --- one resource's convergence -------------------------------------------------------------
+# Phases of the step under way (Convergence.phase).
+_SEND = "send"        # waiting until the resource accepts the step, then sending it
+_VERIFY = "verify"    # an ambiguous answer: reading until the step shows or could be sent again
+_AWAIT = "await"      # sent: waiting until the step shows and the resource is ready
+_SETTLE = "settle"    # no step left (or none planned): waiting until the resource is ready
+_DONE = "done"
+_FAILED = "failed"
+
+
+class TaskFailure(Exception):
+    """A resource's task failed: ``msg`` and extra return keys."""
+
+    def __init__(self, msg, state_given=False, state=None, api_error=None, **result):
+        super(TaskFailure, self).__init__(msg)
+        self.msg = msg
+        self.state_given = state_given
+        self.state = state
+        self.api_error = api_error
+        self.result = result
+
+
+class Convergence:
+    """One resource on its way to the declared state: its steps, the one under way, and what
+    it waits for. The runner drives it with states it reads; it sends the resource's writes."""
+
+    def __init__(self, runner, resource):
+        self.runner = runner
         self.resource = resource
-        self.wait = module.params.get("wait", True)
-        # Made now: its deadline covers every wait of the task, and its clock times the task.
-        self.waiter = module.waiter()
-        self.started = self.waiter.clock()
-        if resource.api is not None:
-            module.use(resource.api, deadline=self.waiter.deadline)
-        self.actions = []
-        self.changed = False
+        self.queue = []  # steps still to send (a copy: a fallback expands here, never in the plan)
+        self.step = None
+        self.phase = _DONE
+        self.answer = None  # the ambiguous answer under verification: (kind, ApiError)
+        self.lost_before = False  # the step under way had its answer lost once already
+        self.resent = False  # ... and was sent once more after a read found nothing
+        self.state = None
         self.last = None  # the last state read, for failure reports
+        self.plan = None
+        self.before = None
+        self.failure = None
+        self.waiting_for = "the operation"
+        self.wait_started = 0.0
+        self.polls = 0
+        self.rate = None
+        self.last_error = None
+        self.waited = False
+        self.seen = False
 
-    # --- reading and waiting ----------------------------------------------------------------
-    def read(self, poll=False):
-        self.last = self.resource.poll() if poll else self.resource.read()
-        return self.last
-
-    def wait_until(self, done, what, failed_first=True):
-        """Poll until ``done(state)``; a failure state ends the wait (before or after ``done``)."""
+    # --- setting out ----------------------------------------------------------------------------
+    def start(self, state, act):
+        """Plan from the first ``state``; with ``act``, send what can be sent now."""
         resource = self.resource
+        self.state = self.last = state
+        self.seen = True
+        self.plan = resource.journal.plan = resource.plan(state)
+        self.before = resource.comparable(state)
+        if not act:
+            return
+        self.queue = list(self.plan.steps)
+        if not self.queue:
+            self._settle_or_finish(state)
+            return
+        self._next_step(state)
 
-        def classify(state):
-            if failed_first and resource.failed(state):
-                return FAILED
-            if done(state):
-                return DONE
-            return FAILED if resource.failed(state) else PENDING
+    def _begin_wait(self, what):
+        self.waiting_for = what
+        self.wait_started = self.runner.clock()
+        self.polls = 0
+        self.rate = ProgressRate(self.runner.clock)
 
-        return self.waiter.until(lambda: self.read(poll=True), classify, resource.describe, what, progress=resource.progress).value
-
-    def first_read(self):
-        what = self.resource.first_read_waits_for
-        if not what or not self.wait or self.module.check_mode:
-            return self.read()
-        return self.waiter.until(self.read, lambda _state: DONE, self.resource.describe, what).value
-
-    # --- writing ---------------------------------------------------------------------------
-    def write(self, step):
-        """Send ``step`` once; after an ambiguous answer, look before sending anything again.
-
-        Returns True when the step counts as this task's change.
-        """
+    def _settle_or_finish(self, state):
         resource = self.resource
+        if self.runner.wait and not resource.ready(state) and not resource.failed(state):
+            self.phase = _SETTLE
+            self.waited = True
+            self._begin_wait(resource.settling)
+        else:
+            self.phase = _DONE
+
+    def _next_step(self, state):
+        if not self.queue:
+            if self.runner.wait:
+                self.waited = True
+            self.phase = _DONE
+            return
+        self.step = self.queue.pop(0)
+        self.lost_before = self.resent = False
+        self.phase = _SEND
+        self._try_send(state)
+
+    def _try_send(self, state):
+        resource, step = self.resource, self.step
+        if not resource.writable(step, state):
+            self._begin_wait(step.settle_text or "%s to accept %s" % (resource.label or "the resource", step.text))
+            return
+        self._send(state)
+
+    def _send(self, state):
+        resource, step = self.resource, self.step
+        self.runner.sending = (resource, step)
         try:
-            return resource.request(step) is not False
+            result = step.send(resource.api)
         except ApiError as error:
+            replacement = step.fallback(error)
+            if replacement is not None:
+                text, steps = replacement
+                self._record(StepOutcome(step, changed=False, text=text))
+                self.queue[0:0] = list(steps)
+                self._next_step(state)
+                return
             kind = resource.ambiguity(error)
             if kind is None:
                 raise
-            answer = error
-        what = "%s to show or be possible again (%s %s answered %s)" % (
-            step.waiting_for, answer.method, answer.path, answer.status or answer.message)
-        # A failure state does not end this wait: whether the step shows decides.
-        state = self.wait_until(lambda s: resource.applied(step, s) or resource.writable(step, s), what, failed_first=False)
-        if resource.applied(step, state):
-            if kind == BUSY_ANSWER:
-                step.adopted = True
-                step.text += " (already under way: adopted)"
-                return False
-            step.found = True
-            step.text += " (%s)" % getattr(step, "found_text", "its answer was lost: found it done")
-            return True
-        if kind == BUSY_ANSWER:
-            return resource.request(step) is not False
-        raise ApiError(answer.method, answer.path, status=answer.status, code=answer.code,
-                       message="%s; read again: not done, so it was not sent again" % (answer.message or "no answer"))
+            if kind == LOST_ANSWER:
+                self.lost_before = True
+            self.answer = (kind, error)
+            self.phase = _VERIFY
+            self._begin_wait("%s to show or be possible again (%s %s answered %s)" % (
+                step.waiting_for, error.method, error.path, error.status or error.message))
+            return
+        if result is NOTHING_DONE:
+            self._record(StepOutcome(step, changed=False, result=None, text=step.nothing_done_text()))
+        else:
+            resent = " (its answer was lost and a read found nothing: sent once more)" if self.resent else ""
+            self._record(StepOutcome(step, result=result, text=step.text + resent))
+        self._after_send(state)
 
-    # --- the task ------------------------------------------------------------------------------
-    def run(self):
-        """Converge the resource and exit the module (never returns)."""
-        try:
-            self._run()
-        except PlanError as error:
-            self.fail(str(error), **error.result)
-        except WaitError as error:
-            self.fail(self.resource.failure_message(error, self.waiting_for), failure_state=error.last)
-        except ApiError as error:
-            self.fail_api(error)
-        except ClientError as error:
-            self.fail(str(error))
+    def _record(self, outcome):
+        self.resource.journal.record(outcome)
+        self.runner.record(outcome)
 
-    def _run(self):
+    def _after_send(self, state):
+        if self.runner.wait or self.queue:
+            self.phase = _AWAIT
+            self._begin_wait(self.step.waiting_for)
+        else:
+            self.phase = _DONE
+
+    def _not_sent_twice(self, error):
+        return ApiError(error.method, error.path, status=error.status, code=error.code,
+                        message="%s; read again: not done, so it was not sent again" % (error.message or "no answer"))
+
+    # --- each state read while waiting ---------------------------------------------------------------
+    def observe(self, state):
+        """Advance with a freshly read ``state``."""
         resource = self.resource
-        state = self.first_read()
-        plan = resource.plan(state)
-        if not plan.steps:
-            waited = False
-            if self.wait and not self.module.check_mode and not resource.ready(state) and not resource.failed(state):
-                self.waiting_for = resource.settling
-                state = self.wait_until(resource.ready, self.waiting_for)
-                waited = True
-            state = resource.final(state) if waited else state
-            comparable = resource.comparable(state)
-            self.exit(resource.view(state), comparable, comparable)
-        before = resource.comparable(state)
-        if self.module.check_mode:
-            self.changed = True
-            self.actions.extend(step.text for step in plan.steps)
-            self.exit(plan.predicted if plan.predicted is not None else resource.view(state), before, plan.after)
-        for index, step in enumerate(plan.steps):
-            if not resource.writable(step, state):
-                self.waiting_for = getattr(step, "settle_text", None) or "%s to accept %s" % (resource.label or "the resource", step.text)
-                state = self.wait_until(lambda s, step=step: resource.writable(step, s), self.waiting_for, failed_first=False)
-            self.waiting_for = step.waiting_for
-            self.step = step
-            if self.write(step):
-                self.changed = True
-            self.actions.append(step.text)
-            if self.wait or index < len(plan.steps) - 1:
-                state = self.wait_until(lambda s, step=step: resource.applied(step, s) and resource.ready(s), step.waiting_for)
-        if self.wait:
-            # Waited until done: the diff's after is what the resource shows now.
-            state = resource.final(state)
-            self.exit(resource.view(state), before, resource.comparable(state))
-        self.exit(resource.view(resource.unwaited(self.last)), before, plan.after)
+        self.state = self.last = state
+        self.seen = True
+        self.last_error = None
+        self.polls += 1
+        if self.phase == _AWAIT and self.rate is not None:
+            self.rate.observe(resource.progress(state))
+        if self.phase == _SEND:
+            if resource.writable(self.step, state):
+                self._send(state)
+            elif resource.failed(state):
+                raise self._wait_error("%s failed: %s" % (self.waiting_for, resource.describe(state)), state)
+        elif self.phase == _VERIFY:
+            self._verify(state)
+        elif self.phase == _AWAIT:
+            if resource.failed(state):
+                raise self._wait_error("%s failed: %s" % (self.waiting_for, resource.describe(state)), state)
+            if resource.applied(self.step, state) and resource.ready(state):
+                self._next_step(state)
+        elif self.phase == _SETTLE:
+            if resource.failed(state):
+                raise self._wait_error("%s failed: %s" % (self.waiting_for, resource.describe(state)), state)
+            if resource.ready(state):
+                self.phase = _DONE
 
-    # --- results ----------------------------------------------------------------------------------
-    waiting_for = "the operation"
-    step = None  # the step being sent, for API error messages
+    def _verify(self, state):
+        # A failure state does not end this wait: whether the step shows decides.
+        resource, step = self.resource, self.step
+        kind, error = self.answer
+        if resource.applied(step, state):
+            if kind == BUSY_ANSWER and not self.lost_before:
+                self._record(StepOutcome(step, answer=kind, adopted=True, changed=False,
+                                         text="%s (already under way: adopted)" % step.text))
+            else:
+                self._record(StepOutcome(step, answer=LOST_ANSWER, found=True, text="%s (%s)" % (step.text, step.lost_text)))
+            self._after_send(state)
+            return
+        if not resource.writable(step, state):
+            if resource.failed(state):
+                raise self._wait_error("%s failed: %s" % (self.waiting_for, resource.describe(state)), state)
+            return
+        if kind == BUSY_ANSWER:
+            self._send(state)
+            return
+        if step.resend_when_absent and state is None and not self.resent:
+            self.resent = True  # once: a second lost answer is looked for, never sent a third time
+            self._send(state)
+            return
+        raise self._not_sent_twice(error)
+
+    def _wait_error(self, message, state):
+        return WaitError(message, last=state, duration=round(self.runner.clock() - self.wait_started, 3))
+
+    def timed_out(self):
+        resource = self.resource
+        seen = "last seen: %s" % resource.describe(self.last) if self.seen else "no successful read"
+        if self.last_error is not None:
+            seen += "; last error: %s" % self.last_error
+        return WaitError("timed out after %ss (wait_timeout) waiting for %s (%s)" % (
+            int(self.runner.waiter.timeout), self.waiting_for, seen), last=self.last, last_error=self.last_error,
+            duration=round(self.runner.clock() - self.wait_started, 3), timed_out=True)
+
+    # --- for the runner ----------------------------------------------------------------------------------
+    @property
+    def active(self):
+        return self.phase not in (_DONE, _FAILED)
+
+    @property
+    def polled_step(self):
+        """The step under way (None while settling): what the next poll is for."""
+        return self.step if self.phase in (_SEND, _VERIFY, _AWAIT) else None
+
+    def next_delay(self):
+        if self.polls == 0:
+            return 0.0  # a wait starts with a read: the state right after a write, or the first look
+        elapsed = self.runner.clock() - self.wait_started
+        time_left = self.rate.time_left() if self.rate is not None else None
+        return self.runner.waiter.next_delay(max(0, self.polls - 1), elapsed, time_left)
+
+
+class Runner:
+    """Runs one task: one resource (``run``) or a batch of them (``run_batch``).
+
+    Builds the API client (``resource_class.client_class``) from the module's connection
+    options and wires it to the task: retries warn through the module and never sleep
+    past the task's deadline.
+    """
+
+    def __init__(self, module, resource_class):
+        self.module = module
+        self.resource_class = resource_class
+        self.wait = module.params.get("wait", True)
+        # Made now: its deadline covers every wait of the task, and its clock times the task.
+        self.waiter = module.waiter()
+        self.clock = self.waiter.clock
+        self.started = self.clock()
+        self.api = module.client(resource_class.client_class, deadline=self.waiter.deadline)
+        self.sending = None  # (resource, step) of the write in flight, for API error messages
+        self.outcomes = []
+
+    def record(self, outcome):
+        self.outcomes.append(outcome)
+
+    def resource(self, params=None):
+        return self.resource_class(self.module, self.api, params)
 
     def duration(self):
-        return round(self.waiter.clock() - self.started, 3)
+        return round(self.clock() - self.started, 3)
 
-    def exit(self, view, before, after):
-        result = dict(changed=self.changed, actions=self.actions, duration=self.duration())
+    # --- the first read -----------------------------------------------------------------------------
+    def first_reads(self, resources):
+        what = self.resource_class.first_read_waits_for
+        if not what or not self.wait or self.module.check_mode:
+            return self.resource_class.read_all(resources)
+        return self.waiter.until(lambda: self.resource_class.read_all(resources), lambda _states: DONE,
+                                 lambda states: resources[0].describe(states[0]), what).value
+
+    # --- converging -----------------------------------------------------------------------------------
+    def converge(self, convergences, states):
+        """Plan each resource and drive every one to its end; failures are kept per resource."""
+        act = not self.module.check_mode
+        for convergence, state in zip(convergences, states):
+            self._guarded(convergence, convergence.start, state, act)
+        while True:
+            active = [c for c in convergences if c.active]
+            if not active:
+                return
+            now = self.clock()
+            if now >= self.waiter.deadline:
+                for convergence in active:
+                    self._fail(convergence, convergence.timed_out())
+                return
+            delay = min(c.next_delay() for c in active)
+            self.waiter.sleep(max(0.0, min(delay, self.waiter.deadline - now)))
+            try:
+                states = self.resource_class.poll_all([c.resource for c in active], [c.polled_step for c in active])
+            except (ApiError, ClientError) as error:
+                if isinstance(error, ApiError) and error.is_transient:
+                    for convergence in active:
+                        convergence.last_error = error  # tolerated until the deadline
+                    continue
+                for convergence in active:
+                    self._fail(convergence, error)
+                return
+            for convergence, state in zip(active, states):
+                self._guarded(convergence, convergence.observe, state)
+
+    def _guarded(self, convergence, call, *args):
+        try:
+            call(*args)
+        except (PlanError, WaitError, ApiError, ClientError) as error:
+            self._fail(convergence, error)
+
+    def _fail(self, convergence, error):
+        convergence.phase = _FAILED
+        convergence.failure = self._failure(convergence, error)
+
+    def _failure(self, convergence, error):
+        resource = convergence.resource
+        if isinstance(error, PlanError):
+            return TaskFailure(str(error), **error.result)
+        if isinstance(error, WaitError):
+            return TaskFailure(resource.failure_message(error, convergence.waiting_for), state_given=True, state=error.last)
+        if isinstance(error, ApiError):
+            step = convergence.step if self.sending and self.sending[0] is resource else None
+            return TaskFailure(None, api_error=error, intro=resource.explain(error, step) or resource.label)
+        return TaskFailure(str(error))
+
+    def settle(self, convergence):
+        """The resource's final state and the diff's after."""
+        resource = convergence.resource
+        state = convergence.state
+        if self.module.check_mode:
+            plan = convergence.plan
+            if plan.steps:
+                return None, plan.after
+            return state, convergence.before
+        if convergence.plan.steps and not self.wait:
+            return resource.unwaited(convergence.last), convergence.plan.after
+        if convergence.waited:
+            state = resource.final(state)
+        return state, resource.comparable(state)
+
+    @staticmethod
+    def diff_before(convergence, after):
+        """Waiting for someone else's operation is no change: with nothing planned, before is after."""
+        return convergence.before if convergence.plan.steps else after
+
+    def shown(self, convergence, state):
+        resource = convergence.resource
+        if self.module.check_mode and convergence.plan.steps:
+            plan = convergence.plan
+            return plan.predicted if plan.predicted is not None else resource.view(convergence.state)
+        return resource.view(state)
+
+    # --- one resource ------------------------------------------------------------------------------------
+    def run(self, params=None):
+        """Converge one resource and exit the module (never returns)."""
+        try:
+            resource = self.resource(params)
+        except ClientError as error:
+            self.module.fail_json(msg=str(error))
+        convergence = Convergence(self, resource)
+        try:
+            states = self.first_reads([resource])
+        except (ApiError, ClientError, WaitError, PlanError) as error:
+            self._fail(convergence, error)
+        else:
+            self.converge([convergence], states)
+        if convergence.failure is None:
+            try:
+                state, after = self.settle(convergence)
+                view = self.shown(convergence, state)
+            except (PlanError, ApiError, ClientError) as error:
+                self._fail(convergence, error)
+            else:
+                self.exit(convergence, view, after)
+        self.fail(convergence)
+
+    def changed(self, convergence):
+        if self.module.check_mode:
+            return bool(convergence.plan and convergence.plan.steps)
+        return convergence.resource.journal.changed
+
+    def actions(self, convergence):
+        if self.module.check_mode:
+            return [step.text for step in convergence.plan.steps] if convergence.plan else []
+        return convergence.resource.journal.actions
+
+    def exit(self, convergence, view, after):
+        result = dict(changed=self.changed(convergence), actions=self.actions(convergence), duration=self.duration())
         result.update(view)
         if self.module._diff:
-            result["diff"] = dict(before=before, after=after)
+            result["diff"] = dict(before=self.diff_before(convergence, after), after=after)
         self.module.exit_json(**result)
 
-    def _failure(self, state_given, state):
-        result = dict(changed=self.changed, actions=self.actions, duration=self.duration())
-        shown = state if state_given else self.last
+    def failure_result(self, convergence):
+        """The return keys of a failed resource: what it last looked like, what was done."""
+        failure, resource = convergence.failure, convergence.resource
+        result = dict(changed=resource.journal.changed, actions=resource.journal.actions)
+        shown = failure.state if failure.state_given else convergence.last
         try:
-            result.update(self.resource.view(shown))
+            result.update(resource.view(shown))
         except Exception:  # pylint: disable=broad-except  # a half-read state must not hide the real failure
             pass
-        result.update(self.resource.failure_result(shown))
+        result.update(resource.failure_result(shown))
+        result.update(failure.result)
         return result
 
-    def _done_so_far(self, text):
-        if self.actions:
-            text += "; done so far: %s" % "; ".join(self.actions)
+    def failure_message(self, convergence):
+        failure, actions = convergence.failure, convergence.resource.journal.actions
+        if failure.api_error is not None:
+            intro = failure.result.get("intro")
+            if actions:
+                intro = "%s (done so far: %s)" % (intro or "the task", "; ".join(actions))
+            return self.module.api_error_text(failure.api_error, intro)
+        text = failure.msg
+        if actions:
+            text += "; done so far: %s" % "; ".join(actions)
         return text
 
-    def fail(self, msg, **extra):
-        state_given = "failure_state" in extra
-        result = self._failure(state_given, extra.pop("failure_state", None))
-        result.update(extra)
-        self.module.fail_json(msg=self._done_so_far(msg), **result)
+    def fail(self, convergence):
+        failure = convergence.failure
+        result = self.failure_result(convergence)
+        result.pop("intro", None)
+        result["duration"] = self.duration()
+        if failure.api_error is not None:
+            result["api_error"] = failure.api_error.as_dict()
+        self.module.fail_json(msg=self.failure_message(convergence), **result)
 
-    def fail_api(self, error):
-        intro = self.resource.explain(error, self.step) or self.resource.label
-        if self.actions:
-            intro = "%s (done so far: %s)" % (intro or "the task", "; ".join(self.actions))
-        self.module.fail_api(error, msg=intro, **self._failure(False, None))
+    # --- a batch ---------------------------------------------------------------------------------------------
+    def run_batch(self, items):
+        """Converge one resource per ``(resource_class, params)`` of ``items`` and exit the module.
+
+        Every resource converges as far as it can; the task fails after, naming each failed
+        one. The result's ``resources`` hold one entry per item, in order
+        (:meth:`Resource.batch_entry` plus changed, failed, msg and actions).
+        """
+        resources = [resource_class(self.module, self.api, params) for resource_class, params in items]
+        convergences = [Convergence(self, resource) for resource in resources]
+        try:
+            states = self.first_reads(resources) if resources else []
+        except (ApiError, ClientError, WaitError) as error:
+            for convergence in convergences:
+                self._fail(convergence, error)
+        else:
+            self.converge(convergences, states)
+        results, diffs, failed = [], [], []
+        for convergence in convergences:
+            resource = convergence.resource
+            if convergence.failure is None:
+                try:
+                    state, after = self.settle(convergence)
+                    view = self.shown(convergence, state)
+                except (PlanError, ApiError, ClientError) as error:
+                    self._fail(convergence, error)
+                else:
+                    results.append(dict(resource.batch_entry(view), changed=self.changed(convergence), failed=False, msg="",
+                                        actions=self.actions(convergence), **view))
+                    diffs.append(dict(before_header=resource.label, after_header=resource.label,
+                                      before=self.diff_before(convergence, after), after=after))
+                    continue
+            msg = self.failure_message(convergence)
+            detail = self.failure_result(convergence)
+            view = dict((key, value) for key, value in detail.items() if key not in ("changed", "actions", "intro"))
+            results.append(dict(resource.batch_entry(view), changed=resource.journal.changed, failed=True, msg=msg,
+                                actions=resource.journal.actions, **view))
+            failed.append(msg if msg.startswith(resource.label) else "%s: %s" % (resource.label, msg))
+        outcome = dict(changed=any(result["changed"] for result in results), resources=results, duration=self.duration())
+        if self.module._diff:
+            outcome["diff"] = diffs
+        if failed:
+            self.module.fail_json(msg="%d of %d resources failed: %s" % (len(failed), len(results), " | ".join(failed)), **outcome)
+        self.module.exit_json(**outcome)
+
+
+def run(module, resource_class):
+    """The whole task of a state-changing module: validate, converge, exit."""
+    errors = resource_class.validate(module.params)
+    if errors:
+        module.fail_json(msg=resource_class.invalid_message(errors), errors=errors, changed=False)
+    Runner(module, resource_class).run()

@@ -41,8 +41,12 @@ options:
   version:
     description:
       - Redis version. Required to create; cannot change afterwards.
+      - Not a fixed list. Before a create the module reads the versions the service offers (C(GET /v1/redis/versions))
+        and fails before any write, naming the offered ones, when this one is not among them. When the service does not
+        publish that list (HTTP 404) the create is sent and the service's answer reported.
+      - Must look like C(N.N.N), for example V(7.2.7). Version V(5.0.6) is offered for cluster mode disabled only, so a
+        cluster cannot use it.
     type: str
-    choices: ["7.2.6", "7.0.15", "6.2.16", "6.2.5", "5.0.6"]
   shard_count:
     description:
       - Number of shards, 1 to 12. Required to create.
@@ -362,126 +366,16 @@ diff:
 """
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils._http import to_int
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster import (
-    CLUSTER_PATH,
-    CLUSTERS_PATH,
-    CREATE_REQUIRED,
-    VERSIONS,
-    all_running,
-    any_failed,
-    cluster_view,
-    comparable,
-    create_body,
-    ensure_cluster,
-    immutable_differences,
-    immutable_message,
-    list_shards,
-    not_running,
-    plan_changes,
-    predicted_view,
-    read_cluster,
-    settled,
-    step_count,
-    step_done,
-    step_request,
-    validate,
-)
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import DELETED, MemStoreResource
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import RESOURCE_ARGUMENT_SPEC
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, Runner
+from ansible_collections.redisops.platform.plugins.module_utils._resource import run
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster import ARGUMENT_SPEC as RESOURCE_OPTIONS, Cluster
 
+ARGUMENT_SPEC = RESOURCE_OPTIONS
 DEFAULT_WAIT_TIMEOUT = 3600
-
-ARGUMENT_SPEC = dict(
-    RESOURCE_ARGUMENT_SPEC,
-    version=dict(type="str", choices=VERSIONS),
-    shard_count=dict(type="int"),
-    nodes_per_shard=dict(type="int"),
-    subnet_assignments=dict(type="list", elements="dict", options=dict(
-        primary=dict(type="str", required=True),
-        replicas=dict(type="list", elements="str", default=[]),
-    )),
-    subnets=dict(type="list", elements="str"),
-    security_groups=dict(type="list", elements="str"),
-    tls_enabled=dict(type="bool"),
-    allow_shard_removal=dict(type="bool", default=False),
-)
-
-
-class Cluster(MemStoreResource):
-    """A cluster: its members are its shards, each with its nodes."""
-
-    noun = "cluster"
-    short_noun = "cluster"
-    result_key = "cluster"
-    create_path = CLUSTERS_PATH
-    item_path = CLUSTER_PATH
-    create_required = CREATE_REQUIRED
-    settling = "the cluster and every shard and node to be Running"
-
-    def find(self):
-        return read_cluster(self.api, name=self.name)
-
-    def check_kind(self, resource):
-        ensure_cluster(resource)
-
-    def read_members(self, resource):
-        return list_shards(self.api, self.resource_id, to_int(resource.get("port")))
-
-    def resource_view(self, resource, members):
-        return cluster_view(resource, members)
-
-    def comparable_view(self, view):
-        return comparable(view)
-
-    def plan_create(self):
-        body = create_body(self.params)
-        predicted = predicted_view(body)
-        return Plan([self.create_step("created", body)], after=comparable(predicted), predicted=dict(cluster=predicted))
-
-    def immutable(self, resource):
-        differences, unreadable = immutable_differences(resource, self.params)
-        return (immutable_message(self.name, differences) if differences else None), unreadable
-
-    def plan_changes(self, resource, view):
-        return plan_changes(resource, view, self.params)
-
-    def request_change(self, step):
-        step.count_before = step_count(step, (self.current or (None, None))[1])
-        method, path, body = step_request(step, self.resource_id)
-        if method == "DELETE":
-            self.api.delete(path, ok=DELETED)
-        else:
-            # Not retried by the client: a POST sent twice adds two shards or two replicas.
-            self.api.request(method, path, json_body=body, retry=False)
-        return True
-
-    def change_applied(self, step, resource, members):
-        return step_done(step, resource, members)
-
-    def members_ready(self, members):
-        return all_running(members)
-
-    def members_writable(self, members):
-        # A Failed replica does not block a change (removing it is one).
-        return settled(members)
-
-    def members_failed(self, members):
-        return any_failed(members)
-
-    def describe_members(self, members):
-        behind = not_running(members)
-        return "; not Running: %s" % ", ".join(behind) if behind else ""
 
 
 def main():
-    module = RedisOpsModule(argument_spec=ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT)
-    errors = validate(module.params)
-    if errors:
-        module.fail_json(msg="; ".join(errors), errors=errors)
-    Runner(module, Cluster(module)).run()
+    run(RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT), Cluster)
 
 
 if __name__ == "__main__":

@@ -187,15 +187,14 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 
 
+ARGUMENT_SPEC = dict(name=dict(type="str"), id=dict(type="str"), read_shards=dict(type="bool", default=True))
+
+
 def main():
-    module = RedisOpsModule(
-        argument_spec=dict(name=dict(type="str"), id=dict(type="str"), read_shards=dict(type="bool", default=True)),
-        connection=MEMSTORE_CONNECTION,
-        mutually_exclusive=[("name", "id")],
-    )
+    module = RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, mutually_exclusive=[("name", "id")])
 
     def run():
-        client = MemStoreClient(module.params)
+        client = module.client(MemStoreClient)
         if module.params["name"] or module.params["id"]:
             found = read_cluster(client, name=module.params["name"], cluster_id=module.params["id"],
                                  read_shards=module.params["read_shards"])

@@ -38,8 +38,11 @@ options:
   version:
     description:
       - Redis version. Required to create; cannot change afterwards.
+      - Not a fixed list. Before a create the module reads the versions the service offers (C(GET /v1/redis/versions))
+        and fails before any write, naming the offered ones, when this one is not among them. When the service does not
+        publish that list (HTTP 404) the create is sent and the service's answer reported.
+      - Must look like C(N.N.N), for example V(7.2.7). Version V(5.0.6) is for instance sets only (cluster mode disabled).
     type: str
-    choices: ["7.2.7", "7.2.6", "7.0.15", "6.2.17", "6.2.16", "6.2.5", "5.0.6"]
   node_count:
     description:
       - Total number of nodes, the primary included (the API's C(replicas)), from 1 to 6.
@@ -427,137 +430,16 @@ diff:
 """
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MODE_DISABLED
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.instance_set import (
-    CREATE_REQUIRED,
-    SET_PATH,
-    SETS_PATH,
-    VERSIONS,
-    comparable,
-    create_body,
-    ensure_instance_set,
-    immutable_differences,
-    immutable_message,
-    instance_set_view,
-    list_instances,
-    plan_changes,
-    predicted_resource,
-    read_instance_set,
-    step_done,
-    step_request,
-    validate,
-)
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import MemStoreResource
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import RESOURCE_ARGUMENT_SPEC
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Runner
+from ansible_collections.redisops.platform.plugins.module_utils._resource import run
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.instance_set import ARGUMENT_SPEC as RESOURCE_OPTIONS, InstanceSet
 
+ARGUMENT_SPEC = RESOURCE_OPTIONS
 DEFAULT_WAIT_TIMEOUT = 1800
-
-ARGUMENT_SPEC = dict(
-    RESOURCE_ARGUMENT_SPEC,
-    version=dict(type="str", choices=VERSIONS),
-    node_count=dict(type="int"),
-    high_availability=dict(type="bool", aliases=["recovery_enabled"]),
-    subnet_assignment=dict(type="dict", options=dict(
-        primary=dict(type="str", required=True),
-        replicas=dict(type="list", elements="str", default=[]),
-    )),
-    subnets=dict(type="list", elements="str"),
-    security_groups=dict(type="list", elements="str"),
-    backup=dict(type="dict", options=dict(
-        enabled=dict(type="bool", default=True),
-        hour=dict(type="int"),
-        retention_days=dict(type="int"),
-    )),
-    tls_enabled=dict(type="bool"),
-    restore_from=dict(type="dict", options=dict(
-        backup_name=dict(type="str"),
-        files=dict(type="list", elements="str"),
-    ), mutually_exclusive=[("backup_name", "files")], required_one_of=[("backup_name", "files")]),
-    primary_instance=dict(type="str"),
-    keep_automatic_backups=dict(type="bool", default=True),
-)
-
-
-class InstanceSet(MemStoreResource):
-    """An instance set: its members are its instances."""
-
-    noun = "instance set"
-    short_noun = "set"
-    result_key = "instance_set"
-    create_path = SETS_PATH
-    item_path = SET_PATH
-    mode = MODE_DISABLED
-    create_required = CREATE_REQUIRED
-    settling = "the set to be Running"
-
-    def find(self):
-        return read_instance_set(self.api, name=self.name)
-
-    def check_kind(self, resource):
-        ensure_instance_set(resource)
-
-    def read_members(self, resource):
-        return list_instances(self.api, self.resource_id)
-
-    def resource_view(self, resource, members):
-        return instance_set_view(resource, members)
-
-    def comparable_view(self, view):
-        return comparable(view)
-
-    def plan_create(self):
-        if self.params.get("primary_instance"):
-            raise PlanError("primary_instance: instance set %r does not exist yet, so none of its instances can be named" % self.name)
-        body = create_body(self.params, self.api.project_id)
-        predicted = instance_set_view(predicted_resource(body), [], node_count=body["replicas"])
-        step = self.create_step(_create_text(self.params.get("restore_from")), body)
-        return Plan([step], after=comparable(predicted), predicted=dict(instance_set=predicted))
-
-    def immutable(self, resource):
-        differences, unreadable = immutable_differences(resource, self.params)
-        return (immutable_message(self.name, differences) if differences else None), unreadable
-
-    def plan_changes(self, resource, view):
-        return plan_changes(resource, view, self.params)
-
-    def predicted_view(self, view, after):
-        predicted = dict(view, **after)
-        predicted.update(primary=view["primary"], instances=view["instances"])
-        return predicted
-
-    def request_change(self, step):
-        step.count_before = len((self.current or (None, []))[1] or [])
-        method, path, body = step_request(step, self.resource_id)
-        # Not retried by the client: a PATCH .../replicas sent twice adds two replicas.
-        self.api.request(method, path, json_body=body, retry=False)
-        return True
-
-    def change_applied(self, step, resource, members):
-        return members is not None and step_done(step, resource, members, step.count_before)
-
-    def delete_params(self):
-        return {"keepAutomaticBackups": "true" if self.params["keep_automatic_backups"] else "false"}
-
-    def describe_members(self, members):
-        return " (%s)" % ", ".join("%s %s %s" % (i["name"], i["role"], i["status"]) for i in members)
-
-
-def _create_text(restore):
-    if not restore:
-        return "created"
-    if restore.get("backup_name"):
-        return "created from backup %r" % restore["backup_name"]
-    return "created from %d Object Storage file(s)" % len(restore["files"])
 
 
 def main():
-    module = RedisOpsModule(argument_spec=ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT)
-    errors = validate(module.params)
-    if errors:
-        module.fail_json(msg="; ".join(errors), errors=errors)
-    Runner(module, InstanceSet(module)).run()
+    run(RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT), InstanceSet)
 
 
 if __name__ == "__main__":

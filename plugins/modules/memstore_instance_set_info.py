@@ -173,12 +173,11 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules i
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 
 
+ARGUMENT_SPEC = dict(name=dict(type="str"), id=dict(type="str"), read_instances=dict(type="bool", default=True))
+
+
 def main():
-    module = RedisOpsModule(
-        argument_spec=dict(name=dict(type="str"), id=dict(type="str"), read_instances=dict(type="bool", default=True)),
-        connection=MEMSTORE_CONNECTION,
-        mutually_exclusive=[("name", "id")],
-    )
+    module = RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, mutually_exclusive=[("name", "id")])
     if module.params["name"] is not None:
         # The name rules of the writing module: a name no set can have is a typo, not "absent".
         errors = name_errors(module.params["name"])
@@ -186,7 +185,7 @@ def main():
             module.fail_json(msg="; ".join(errors), errors=errors)
 
     def run():
-        client = module.use(MemStoreClient(module.params))
+        client = module.client(MemStoreClient)
         if module.params["name"] or module.params["id"]:
             found = read_instance_set(client, name=module.params["name"], set_id=module.params["id"],
                                       read_instances=module.params["read_instances"])

@@ -321,179 +321,20 @@ diff:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
+from ansible_collections.redisops.platform.plugins.module_utils._resource import run
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.bootstrap import (
-    ACTIONS,
-    COMPLETED,
-    ERROR,
-    IN_PROGRESS,
-    STARTABLE,
-    build_body,
-    describe,
-    explain_error,
-    same_cluster_name,
-    validate_params,
-    validation_status,
-)
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
-from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Runner, Step
-
-ARGUMENT_SPEC = dict(
-    action=dict(type="str", required=True, choices=list(ACTIONS)),
-    cluster_name=dict(type="str"),
-    cluster_nodes=dict(type="list", elements="str"),
-    license=dict(type="str", no_log=True),
-    node_paths=dict(type="dict", options=dict(
-        persistent_path=dict(type="str"),
-        ephemeral_path=dict(type="str"),
-        ccs_persistent_path=dict(type="str"),
-        bigstore_path=dict(type="str"),
-    )),
-    node_identity=dict(type="dict", options=dict(
-        addr=dict(type="str"),
-        external_addr=dict(type="list", elements="str"),
-        name=dict(type="str"),
-        rack_id=dict(type="str"),
-        uid=dict(type="int"),
-    )),
-    recovery_filename=dict(type="str"),
-    extra_config=dict(type="dict"),
-    validate_only=dict(type="bool", default=False),
+    ARGUMENT_SPEC as RESOURCE_OPTIONS,
+    REQUIRED_IF,
+    Bootstrap,
 )
 
-REQUIRED_IF = [
-    ("action", "create_cluster", ("cluster_name",)),
-    ("action", "join_cluster", ("cluster_nodes",)),
-    ("action", "recover_cluster", ("recovery_filename",)),
-]
-
-
-def node_state(status):
-    return status["bootstrap_status"]["state"]
-
-
-class Bootstrap(Resource):
-    """The node's bootstrap (``GET /v1/bootstrap``): one POST from idle or error, then a wait.
-
-    A state is the normalised ``GET /v1/bootstrap``: ``{"bootstrap_status", "local_node_info"}``.
-    """
-
-    first_read_waits_for = "the node's REST API to answer"
-
-    def __init__(self, module):
-        super(Bootstrap, self).__init__(module)
-        self.action = self.params["action"]
-        self.url = self.params["url"]
-        self.api = RedisEnterpriseClient(self.params)
-        self.api.http.add_secret(self.params.get("license"))
-        self.settling = "the bootstrap already running on %s" % self.url
-        self.sent = None
-
-    # --- reading -------------------------------------------------------------------------
-    def read(self):
-        return self.api.bootstrap()
-
-    def final(self, state):
-        # A bootstrap this task did not start must have produced the cluster asked for.
-        if self.sent is None or getattr(self.sent, "adopted", False):
-            self.check_cluster_name(state)
-        return state
-
-    def check_cluster_name(self, state):
-        """With create_cluster (or cluster_name set), a completed node's cluster must carry that name."""
-        wanted = self.params.get("cluster_name")
-        if not wanted or node_state(state) != COMPLETED:
-            return
-        actual = self.api.cluster_name()
-        if not same_cluster_name(actual, wanted):
-            raise PlanError("The node at %s already belongs to cluster %r, not %r: remove it from that cluster "
-                            "(or reinstall it) before bootstrapping it into another one" % (self.url, actual, wanted))
-
-    # --- deciding ------------------------------------------------------------------------
-    def validate(self):
-        """``validate_only``: the server checks the configuration and changes nothing."""
-        response = self.api.validate_bootstrap(self.action, build_body(self.params))
-        if response.status == 406:
-            status = validation_status(response.data)
-            raise PlanError("Validation of %s on %s failed with %s" % (self.action, self.url, explain_error(status)),
-                            bootstrap_status=status, error_code=status.get("error_code"),
-                            error_details=status.get("error_details") or {})
-
-    def plan(self, state):
-        current = node_state(state)
-        if current == COMPLETED:
-            self.check_cluster_name(state)
-            return Plan()
-        if self.params["validate_only"]:
-            self.validate()
-            return Plan()
-        if current not in STARTABLE:
-            return Plan()  # a bootstrap is under way: wait for it, never start another
-        if current == ERROR:
-            self.module.warn("The previous bootstrap of this node failed with %s; starting %s again"
-                             % (explain_error(state["bootstrap_status"]), self.action))
-        what = "%s of the node at %s" % (self.action, self.url)
-        self.sent = Step("start", "started " + what, waiting_for=what,
-                         found_text="its answer was lost: found it under way")
-        return Plan([self.sent], after=self.started_comparable(), predicted=self.view(state))
-
-    def request(self, step):
-        self.api.start_bootstrap(self.action, build_body(self.params))
-
-    def applied(self, step, state):
-        return node_state(state) in IN_PROGRESS + (COMPLETED,)
-
-    def ready(self, state):
-        return node_state(state) not in IN_PROGRESS
-
-    def failed(self, state):
-        return node_state(state) == ERROR
-
-    # --- showing -----------------------------------------------------------------------------
-    def view(self, state):
-        return dict(state)
-
-    def started_comparable(self):
-        """The diff's after once this task's bootstrap has completed."""
-        after = {"state": COMPLETED, "action": self.action}
-        for option in ("cluster_name", "cluster_nodes", "recovery_filename"):
-            if self.params.get(option) is not None:
-                after[option] = self.params[option]
-        return after
-
-    def comparable(self, state):
-        ours = self.sent is not None and not getattr(self.sent, "adopted", False)
-        if ours and node_state(state) == COMPLETED:
-            return self.started_comparable()
-        return {"state": node_state(state)}
-
-    def describe(self, state):
-        return describe(state)
-
-    def failure_result(self, state):
-        if state is None or node_state(state) != ERROR:
-            return {}
-        status = state["bootstrap_status"]
-        return dict(error_code=status.get("error_code"), error_details=status.get("error_details") or {})
-
-    def failure_message(self, error, what):
-        if error.timed_out or error.last is None:
-            return error.message
-        return "%s failed with %s" % (what, explain_error(error.last["bootstrap_status"]))
-
-    def explain(self, error, step):
-        if error.status == 401:
-            return ("The node at %s already belongs to a cluster that rejects user %r "
-                    "(a node of another cluster, or a wrong password)" % (self.url, self.params["username"]))
-        return None
+ARGUMENT_SPEC = RESOURCE_OPTIONS
+DEFAULT_WAIT_TIMEOUT = 900
 
 
 def main():
-    module = RedisOpsModule(argument_spec=ARGUMENT_SPEC, connection=REDIS_ENTERPRISE_CONNECTION, wait_timeout=900,
-                            required_if=REQUIRED_IF)
-    problems = validate_params(module.params)
-    if problems:
-        module.fail_json(msg="Invalid options: %s" % "; ".join(problems))
-    Runner(module, Bootstrap(module)).run()
+    run(RedisOpsModule(ARGUMENT_SPEC, connection=REDIS_ENTERPRISE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT,
+                       required_if=REQUIRED_IF), Bootstrap)
 
 
 if __name__ == "__main__":

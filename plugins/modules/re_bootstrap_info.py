@@ -108,11 +108,14 @@ from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise
 )
 
 
+ARGUMENT_SPEC = dict()
+
+
 def main():
-    module = RedisOpsModule(argument_spec={}, connection=REDIS_ENTERPRISE_CONNECTION)
+    module = RedisOpsModule(ARGUMENT_SPEC, connection=REDIS_ENTERPRISE_CONNECTION)
 
     def run():
-        status = module.use(RedisEnterpriseClient(module.params)).bootstrap()
+        status = module.client(RedisEnterpriseClient).bootstrap()
         module.exit_json(changed=False, **status)
 
     module.execute(run)

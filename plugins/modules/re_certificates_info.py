@@ -142,17 +142,19 @@ from ansible_collections.redisops.platform.plugins.module_utils._module import R
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 
 
+ARGUMENT_SPEC = dict(
+    names=dict(type="list", elements="str"),
+    expiring_within_days=dict(type="int"),
+)
+
+
 def main():
-    argument_spec = dict(
-        names=dict(type="list", elements="str"),
-        expiring_within_days=dict(type="int"),
-    )
-    module = RedisOpsModule(argument_spec, connection=REDIS_ENTERPRISE_CONNECTION)
+    module = RedisOpsModule(ARGUMENT_SPEC, connection=REDIS_ENTERPRISE_CONNECTION)
     if CRYPTOGRAPHY_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
 
     def run():
-        live = read_live(RedisEnterpriseClient(module.params))
+        live = read_live(module.client(RedisEnterpriseClient))
         names = module.params["names"]
         if names is not None:
             live = dict((name, pem) for name, pem in live.items() if name in names)

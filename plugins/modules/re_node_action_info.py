@@ -127,18 +127,20 @@ from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise
 )
 
 
+ARGUMENT_SPEC = dict(
+    node_uid=dict(type="int"),
+    action=dict(type="str", choices=list(ACTION_NAMES)),
+)
+
+
 def main():
-    argument_spec = dict(
-        node_uid=dict(type="int"),
-        action=dict(type="str", choices=list(ACTION_NAMES)),
-    )
-    module = RedisOpsModule(argument_spec, connection=REDIS_ENTERPRISE_CONNECTION, required_by=dict(action=["node_uid"]))
+    module = RedisOpsModule(ARGUMENT_SPEC, connection=REDIS_ENTERPRISE_CONNECTION, required_by=dict(action=["node_uid"]))
     errors = node_uid_errors(module.params["node_uid"])
     if errors:
         module.fail_json(msg="; ".join(errors))
 
     def run():
-        api = NodeActions(module.use(RedisEnterpriseClient(module.params)))
+        api = NodeActions(module.client(RedisEnterpriseClient))
         uid, name = module.params["node_uid"], module.params["action"]
         if name:
             found = api.get(uid, name)

@@ -156,18 +156,20 @@ from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 
 
+ARGUMENT_SPEC = dict(
+    node_uid=dict(type="int"),
+    read_status=dict(type="bool", default=True),
+)
+
+
 def main():
-    argument_spec = dict(
-        node_uid=dict(type="int"),
-        read_status=dict(type="bool", default=True),
-    )
-    module = RedisOpsModule(argument_spec, connection=REDIS_ENTERPRISE_CONNECTION)
+    module = RedisOpsModule(ARGUMENT_SPEC, connection=REDIS_ENTERPRISE_CONNECTION)
     errors = node_uid_errors(module.params["node_uid"])
     if errors:
         module.fail_json(msg="; ".join(errors))
 
     def run():
-        reader = NodeReader(module.use(RedisEnterpriseClient(module.params)))
+        reader = NodeReader(module.client(RedisEnterpriseClient))
         module.exit_json(changed=False, nodes=reader.nodes(module.params["node_uid"], read_status=module.params["read_status"]))
 
     module.execute(run)

@@ -381,7 +381,7 @@ def test_api_replacement_without_its_chain_is_read_with_ca_path_only(ansible, cl
     play = ansible.run([task("Replace the api certificate, leaf only", [entry("api", pem(cert), key_pem(key))],
                              ignore_errors=True)], module_defaults=connection_defaults(cluster))
     result = play.last
-    assert result["failed"] is True and result["changed"] is True
+    assert result["failed"] is True and result["changed"] is True, result
     assert result["msg"].startswith("the api certificate was replaced, but the node's new certificate could not be "
                                     "verified trusting ca_path (")
     assert "done so far: replaced certificate api (PUT /v1/cluster/certificates)" in result["msg"]

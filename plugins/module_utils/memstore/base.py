@@ -6,12 +6,13 @@
 
 An instance set (cluster mode disabled) and a cluster (cluster mode enabled) are
 found, created, waited for, changed and deleted the same way; they differ in their
-members (a set's instances, a cluster's shards with their nodes), their bodies and
-their views. :class:`MemStoreResource` holds the shared part; each module's
-subclass supplies the pieces named in the "a mode supplies" section.
+members (a set's instances, a cluster's shards with their nodes), their bodies,
+their change steps and their views. :class:`MemStoreResource` is the shared base;
+``instance_set.InstanceSet`` and ``cluster.Cluster`` are the two resources.
 
 A state is ``(resource, members)``, or None when the resource does not exist;
-``members`` is None when a poll found the resource busy and did not read them.
+``members`` is None when they were not read (the resource was busy, or a batch
+polled the list alone).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,6 +28,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.client 
     is_failed,
     is_running,
 )
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import version_offer_error
 from ansible_collections.redisops.platform.plugins.module_utils._resource import (
     BUSY_ANSWER,
     Plan,
@@ -39,44 +41,99 @@ from ansible_collections.redisops.platform.plugins.module_utils._resource import
 DELETED = (200, 202, 204, 404)
 
 
+class CreateResource(Step):
+    """``POST`` of a new instance set or cluster. The service keeps names unique (a second
+    create of the same name answers 409), so after a lost answer and a read that finds
+    nothing it is sent once more."""
+
+    resend_when_absent = True
+
+    def send(self, api):
+        data = api.post(self.path, json_body=self.body).data or {}
+        created = data.get("objectId") or data.get("id")
+        if not created:
+            found = api.find_by_name(self.name, self.mode)
+            if found is None:
+                raise ClientError("POST %s was accepted but named no objectId, and no %s is named %r" % (self.path, self.noun, self.name))
+            created = found["id"]
+        return created
+
+    def shows(self, state):
+        return state is not None
+
+
+class DeleteResource(Step):
+    def send(self, api):
+        api.delete(self.path, params=self.params, ok=DELETED)
+
+    def shows(self, state):
+        return state is None or is_deleting(state[0].get("status"))
+
+
+class MemberChange(Step):
+    """A change of a live resource, shown once it is Running again with the change visible.
+
+    Subclasses give ``request()`` (method, path, body) and ``shows_in(resource, members)``;
+    ``settling`` is what the resource's readiness is called in messages."""
+
+    settling = None
+
+    def __init__(self, text, **fields):
+        fields.setdefault("waiting_for", "%s (after: %s)" % (self.settling, text))
+        fields.setdefault("settle_text", "%s before changing it" % self.settling)
+        super(MemberChange, self).__init__(text=text, **fields)
+
+    def request(self):
+        raise NotImplementedError
+
+    def send(self, api):
+        method, path, body = self.request()
+        # Not retried by the client: sent twice, an add would add two members.
+        api.request(method, path, json_body=body, retry=False)
+
+    def shows(self, state):
+        if state is None or state[1] is None or not is_running(state[0].get("status")):
+            return False
+        return self.shows_in(*state)
+
+    def shows_in(self, resource, members):
+        raise NotImplementedError
+
+
 class MemStoreResource(Resource):
     """One MemStore resource (an instance set or a cluster) for the runner."""
 
+    client_class = MemStoreClient
     #: "instance set" or "cluster": how messages name the resource.
     noun = None
     #: "set" or "cluster": how waiting texts name it, after "the".
     short_noun = None
-    #: The result key holding the resource's view.
+    #: The result key holding the resource's view, and the batch's ``kind``.
     result_key = None
-    #: POST path of a create.
+    #: POST path of a create; DELETE path of the resource, with ``{id}``.
     create_path = None
-    #: DELETE path of the resource, with ``{id}``.
     item_path = None
-    #: The cluster mode a look-up by name accepts (None: either).
+    #: The resource's cluster mode (MODE_DISABLED or MODE_ENABLED).
     mode = None
     #: Options a create needs.
     create_required = ()
+    #: The fields compared: when a listed item carries all of them its detail is not read.
+    lookup_fields = ()
 
-    def __init__(self, module):
-        super(MemStoreResource, self).__init__(module)
+    def __init__(self, module, api, params=None):
+        super(MemStoreResource, self).__init__(module, api, params)
         self.name = self.params["name"]
         self.label = "%s %r" % (self.noun, self.name)
         self.resource_id = self.params.get("id")
-        self.api = MemStoreClient(self.params)
         if self.params.get("user"):
-            self.api.http.add_secret(self.params["user"]["password"])
-        self.current = None
+            api.http.add_secret(self.params["user"]["password"])
 
     # --- a mode supplies -------------------------------------------------------------------
-    def find(self):
-        """``(resource, members)`` of the resource named ``self.name``, or None."""
+    def ensure_kind(self, resource):
+        """Raise ClientError when ``resource`` is of the other cluster mode."""
         raise NotImplementedError
 
-    def check_kind(self, resource):
-        """Raise ClientError when ``resource`` (read by id) is of the other cluster mode."""
-        raise NotImplementedError
-
-    def read_members(self, resource):
+    def read_members(self, resource_id, resource):
         raise NotImplementedError
 
     def resource_view(self, resource, members):
@@ -97,13 +154,6 @@ class MemStoreResource(Resource):
         """``(message or None, unreadable options)`` for options fixed at creation."""
         raise NotImplementedError
 
-    def request_change(self, step):
-        """Send a step other than create and delete."""
-        raise NotImplementedError
-
-    def change_applied(self, step, resource, members):
-        raise NotImplementedError
-
     def members_ready(self, members):
         return True
 
@@ -121,35 +171,75 @@ class MemStoreResource(Resource):
         return None
 
     # --- reading -----------------------------------------------------------------------------
-    def read(self):
-        if self.resource_id:
-            resource = self.api.get_detail(self.resource_id)
-            found = None
-            if resource is not None:
-                self.check_kind(resource)
-                found = (resource, self.read_members(resource))
-        else:
-            found = self.find()
-            if found is not None:
-                self.resource_id = found[0]["id"]
-        self.current = found
-        return found
+    def created_id(self):
+        """The id the create step of this task answered (None before)."""
+        created = self.journal.of_type(CreateResource)
+        return created[-1].result if created else None
 
-    def poll(self):
+    def known_id(self):
+        return self.resource_id or self.created_id()
+
+    def with_members(self, resource, read_members=True):
+        """``(resource, members)`` for a found resource (checked to be of this mode)."""
+        if resource is None:
+            return None
+        self.ensure_kind(resource)
+        self.resource_id = resource["id"]
+        return resource, self.read_members(resource["id"], resource) if read_members else None
+
+    def read(self):
+        if self.known_id():
+            return self.with_members(self.api.get_detail(self.known_id()))
+        # Not filtered by mode: a name of the other mode fails clearly (ensure_kind) instead of
+        # looking absent, and names are unique across both modes.
+        return self.with_members(self.api.find(name=self.name, fields=self.lookup_fields))
+
+    def poll(self, step=None):
         """While the resource is busy its members are not read: a request saved per poll."""
-        if not self.resource_id:
+        if not self.known_id():
             return self.read()
-        resource = self.api.get_detail(self.resource_id)
-        members = None
-        if resource is not None and not is_busy(resource.get("status")):
-            members = self.read_members(resource)
-        self.current = (resource, members) if resource is not None else None
-        return self.current
+        resource = self.api.get_detail(self.known_id())
+        return self.with_members(resource, resource is not None and not is_busy(resource.get("status")))
+
+    def pick(self, items):
+        """This resource's item of a list read (by id, else by name), or None."""
+        resource_id = self.known_id()
+        if resource_id:
+            return next((item for item in items if item["id"] == resource_id), None)
+        found = [item for item in items if item["name"] == self.name]
+        if len(found) > 1:
+            raise ClientError("%d resources are named %r: pass id to choose one" % (len(found), self.name))
+        return found[0] if found else None
+
+    @classmethod
+    def read_all(cls, resources):
+        """One list for every resource, then each one's members (and its detail only when the list
+        lacks a compared field)."""
+        if len(resources) == 1:
+            return [resources[0].read()]
+        items = resources[0].api.list_resources()
+        states = []
+        for resource in resources:
+            item = resource.pick(items)
+            if item is None and resource.resource_id:
+                item = resource.api.get_detail(resource.resource_id)  # an id the list does not show
+            states.append(resource.with_members(resource.api.complete(item, resource.lookup_fields) if item else None))
+        return states
+
+    @classmethod
+    def poll_all(cls, resources, steps):
+        """One list per poll for all; members only of a Running resource whose step needs them."""
+        if len(resources) == 1:
+            return [resources[0].poll(steps[0])]
+        items = resources[0].api.list_resources()
+        states = []
+        for resource, step in zip(resources, steps):
+            item = resource.pick(items)
+            wants_members = item is not None and isinstance(step, MemberChange) and is_running(item.get("status"))
+            states.append(resource.with_members(item, wants_members))
+        return states
 
     # --- deciding ----------------------------------------------------------------------------
-    def waiting_text(self, done):
-        return "%s (after: %s)" % (self.settling, done)
-
     def plan(self, state):
         if state is not None and self.params.get("id") and state[0].get("name") != self.name:
             raise PlanError("id %s belongs to %s %r, not %r" % (self.params["id"], self.noun, state[0].get("name"), self.name))
@@ -161,6 +251,9 @@ class MemStoreResource(Resource):
             missing = [option for option in self.create_required if self.params.get(option) is None]
             if missing:
                 raise PlanError("%s %r does not exist; creating it needs %s" % (self.noun, self.name, ", ".join(missing)))
+            message = version_offer_error(self.params["version"], self.api.redis_versions(), self.noun)
+            if message:
+                raise PlanError(message)
             return self.plan_create()
         return self.plan_converge(*state)
 
@@ -168,13 +261,15 @@ class MemStoreResource(Resource):
         gone = Plan(after={}, predicted={self.result_key: {}})
         if state is None or is_deleting(state[0].get("status")):
             return gone  # nothing to send; a resource on its way out is waited for
-        gone.steps = [Step("delete", "deleted", waiting_for="the %s to be deleted" % self.short_noun,
-                           settle_text="the %s to be Running or Failed before deleting it" % self.short_noun)]
-        return gone
+        step = DeleteResource(text="deleted", waiting_for="the %s to be deleted" % self.short_noun,
+                              settle_text="the %s to be Running or Failed before deleting it" % self.short_noun,
+                              path=self.item_path.format(id=state[0]["id"]), params=self.delete_params())
+        return Plan([step], after=gone.after, predicted=gone.predicted)
 
     def create_step(self, text, body):
-        return Step("create", text, waiting_for=self.waiting_text(text), body=body,
-                    found_text="its answer was lost: found the %s by name" % self.short_noun)
+        return CreateResource(text=text, waiting_for="%s (after: %s)" % (self.settling, text), body=body, path=self.create_path,
+                              name=self.name, mode=self.mode, noun=self.noun,
+                              lost_text="its answer was lost: found the %s by name" % self.short_noun)
 
     def plan_converge(self, resource, members):
         message, unreadable = self.immutable(resource)
@@ -186,45 +281,17 @@ class MemStoreResource(Resource):
         steps, after = self.plan_changes(resource, view)
         if not steps and self.failed((resource, members)):
             self.module.warn("%s %r is not healthy: %s" % (self.noun, self.name, self.describe((resource, members))))
-        for step in steps:
-            step.waiting_for = self.waiting_text(step.text)
-            step.settle_text = "%s before changing it" % self.settling
         return Plan(steps, after=after, predicted={self.result_key: self.predicted_view(view, after)})
 
     def predicted_view(self, view, after):
         return dict(view, **after)
 
-    # --- writing -----------------------------------------------------------------------------
-    def request(self, step):
-        if step.kind == "create":
-            data = self.api.post(self.create_path, json_body=step.body).data or {}
-            self.resource_id = data.get("objectId") or data.get("id")
-            if not self.resource_id:
-                found = self.api.find_by_name(self.name, self.mode)
-                if found is None:
-                    raise ClientError("POST %s was accepted but named no objectId, and no %s is named %r"
-                                      % (self.create_path, self.noun, self.name))
-                self.resource_id = found["id"]
-            return True
-        if step.kind == "delete":
-            self.api.delete(self.item_path.format(id=self.resource_id), params=self.delete_params(), ok=DELETED)
-            return True
-        return self.request_change(step)
-
-    def applied(self, step, state):
-        if step.kind == "create":
-            return state is not None
-        if step.kind == "delete":
-            return state is None or is_deleting(state[0].get("status"))
-        if state is None:
-            return False
-        return self.change_applied(step, state[0], state[1])
-
     def ready(self, state):
         if state is None:
             return True
         resource, members = state
-        return is_running(resource.get("status")) and members is not None and self.members_ready(members)
+        # Members not read while Running: a batch polled the list alone (final() reads them).
+        return is_running(resource.get("status")) and (members is None or self.members_ready(members))
 
     def failed(self, state):
         if state is None:
@@ -236,7 +303,7 @@ class MemStoreResource(Resource):
         if state is None:
             return True
         resource, members = state
-        if step.kind == "delete":
+        if isinstance(step, DeleteResource):
             return not is_busy(resource.get("status"))
         return is_running(resource.get("status")) and members is not None and self.members_writable(members)
 
@@ -244,6 +311,11 @@ class MemStoreResource(Resource):
         if is_busy_answer(error):
             return BUSY_ANSWER
         return super(MemStoreResource, self).ambiguity(error)
+
+    def final(self, state):
+        if state is not None and state[1] is None:
+            return self.with_members(state[0])
+        return state
 
     # --- showing -------------------------------------------------------------------------------
     def view(self, state):
@@ -268,3 +340,12 @@ class MemStoreResource(Resource):
             return "%s %r: %s" % (self.noun, self.name, error.message)
         last = self.describe(error.last) if error.last is not None or error.duration else "no successful read"
         return "%s %r failed while waiting for %s: %s" % (self.noun, self.name, what, last)
+
+    def batch_entry(self, view):
+        shown = view.get(self.result_key) or {}
+        return dict(kind=self.result_key, name=self.name, id=shown.get("id") or self.known_id(), status=shown.get("status"),
+                    endpoints=self.endpoints(shown))
+
+    def endpoints(self, view):
+        """The endpoints of a view, for the batch result."""
+        raise NotImplementedError

@@ -26,6 +26,9 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.token_c
 # listed item carries the detail's fields is unknown: MemStoreClient.complete()
 # uses the item when it does and reads the detail when it does not.
 LIST_PATH = "/v1/clusters"
+# The Redis versions the service offers for new resources (a JSON array of strings).
+VERSIONS_PATH = "/v1/redis/versions"
+_UNREAD = object()
 DETAIL_PATH = "/v1/clusters/{id}"
 MODE_ENABLED = "enabled"
 MODE_DISABLED = "disabled"
@@ -128,6 +131,7 @@ class MemStoreClient:
         self._static_token = bool(self._token)
         self._project_id = params.get("project_id")
         self.tokens_issued = 0
+        self._versions = _UNREAD
         self._cache = None
         if params.get("token_cache") and all(self._credential):
             self._cache = TokenCache(params["token_cache"], self.identity.base_url, *self._credential)
@@ -214,6 +218,16 @@ class MemStoreClient:
 
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
+
+    def redis_versions(self):
+        """The versions the service offers, read once per run; None when it does not say (404)."""
+        if self._versions is _UNREAD:
+            response = self.get(VERSIONS_PATH, ok=(200, 404))
+            data = response.data if response.status == 200 else None
+            if isinstance(data, dict):
+                data = data.get("versions") or data.get("data")
+            self._versions = [str(version) for version in data] if isinstance(data, list) else None
+        return self._versions
 
     # --- look-up -------------------------------------------------------------
     def list_resources(self, mode=None):

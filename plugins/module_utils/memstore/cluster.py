@@ -22,7 +22,9 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.client 
     is_failed,
     is_running,
 )
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import DELETED, MemberChange, MemStoreResource
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import (
+    RESOURCE_ARGUMENT_SPEC,
     ImmutableComparison,
     assignment_subnet_errors,
     common_errors,
@@ -35,7 +37,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules i
     replica_subnets,
     unique,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._resource import PlanError, Step
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError
 
 CLUSTERS_PATH = "/v1/clusters"
 CLUSTER_PATH = CLUSTERS_PATH + "/{id}"
@@ -45,7 +47,6 @@ NODES_PATH = SHARD_PATH + "/nodes"
 NODE_PATH = NODES_PATH + "/{node_id}"
 
 # Limits from the cluster-mode-enabled document.
-VERSIONS = ["7.2.6", "7.0.15", "6.2.16", "6.2.5", "5.0.6"]
 SHARDS_MIN, SHARDS_MAX = 1, 12
 
 ROLE_PRIMARY = "primary"
@@ -68,7 +69,7 @@ CREATE_REQUIRED = ("version", "port", "flavor_id", "parameter_group_id", "shard_
 # --- validation (before any request) -------------------------------------------------
 def validate(params):
     """Every rule the options break, one message each naming the option ([] when valid)."""
-    errors = common_errors(params)
+    errors = common_errors(params, cluster_mode_enabled=True)
     shard_count = params.get("shard_count")
     if shard_count is not None and not SHARDS_MIN <= shard_count <= SHARDS_MAX:
         errors.append("shard_count must be between %d and %d (got %d)" % (SHARDS_MIN, SHARDS_MAX, shard_count))
@@ -300,7 +301,7 @@ def plan_changes(resource, view, params):
     steps = []
     body, changed = update_body(view, params)
     if body:
-        steps.append(Step("update", "updated %s" % ", ".join(changed), body=body))
+        steps.append(UpdateCluster("updated %s" % ", ".join(changed), cluster_id=resource["id"], body=body))
         for option in changed:
             after[option] = params[option]
 
@@ -319,12 +320,12 @@ def plan_changes(resource, view, params):
                             "to the other shards and can take long, so it needs allow_shard_removal: true"
                             % (name, current, wanted_shards))
         for shard in sorted(shards, key=_shard_key, reverse=True)[:current - wanted_shards]:
-            steps.append(Step("remove_shard", "removed shard %s" % _shard_label(shard), shard=shard))
+            steps.append(RemoveShard("removed shard %s" % _shard_label(shard), cluster_id=resource["id"], shard=shard))
     kept = sorted(shards, key=_shard_key)[:wanted_shards]
 
     if wanted_nodes is not None:
         for index, shard in enumerate(kept):
-            steps.extend(_replica_steps(name, shard, index, wanted_nodes, assignments, allowed))
+            steps.extend(_replica_steps(resource["id"], name, shard, index, wanted_nodes, assignments, allowed))
 
     if wanted_shards > current and not new_shard_nodes:
         raise PlanError("shard_count: the number of nodes of new shards of %r is not known; set nodes_per_shard" % name)
@@ -336,8 +337,9 @@ def plan_changes(resource, view, params):
         outside = _outside([placement["primary"]["id"]] + ids(placement["replicas"]), allowed)
         if outside:
             raise PlanError("subnet_assignments: %s not among the subnets of cluster %r (%s)" % (", ".join(outside), name, ", ".join(allowed)))
-        steps.append(Step("add_shard", "added a shard with %d node(s), primary in subnet %s" % (new_shard_nodes, assignment["primary"]),
-                          body={"nodeCount": new_shard_nodes, "subnetAssignments": placement}))
+        steps.append(AddShard("added a shard with %d node(s), primary in subnet %s" % (new_shard_nodes, assignment["primary"]),
+                              cluster_id=resource["id"], body={"nodeCount": new_shard_nodes, "subnetAssignments": placement},
+                              count_before=index))
 
     shard_nodes = [wanted_nodes or shard["node_count"] for shard in kept] + [new_shard_nodes] * max(0, wanted_shards - current)
     after.update(shard_count=wanted_shards, shard_nodes=shard_nodes, nodes_per_shard=_uniform(shard_nodes))
@@ -348,7 +350,7 @@ def _shard_label(shard):
     return shard.get("name") or shard.get("id")
 
 
-def _replica_steps(name, shard, index, wanted, assignments, allowed):
+def _replica_steps(cluster_id, name, shard, index, wanted, assignments, allowed):
     nodes = shard["nodes"]
     current = len(nodes)
     label = _shard_label(shard)
@@ -362,15 +364,15 @@ def _replica_steps(name, shard, index, wanted, assignments, allowed):
         outside = _outside(subnets, allowed)
         if outside:
             raise PlanError("subnet_assignments: %s not among the subnets of cluster %r (%s)" % (", ".join(outside), name, ", ".join(allowed)))
-        return [Step("add_replica", "added a replica to shard %s in subnet %s" % (label, subnet), shard=shard, subnet=subnet)
-                for subnet in subnets]
+        return [AddShardReplica("added a replica to shard %s in subnet %s" % (label, subnet), cluster_id=cluster_id, shard=shard,
+                                subnet=subnet, count_before=current + number) for number, subnet in enumerate(subnets)]
     if wanted < current:
         replicas = removal_order([node for node in nodes if node["role"] != ROLE_PRIMARY])
         if len(replicas) < current - wanted:
             raise PlanError("nodes_per_shard: shard %s of %r has %d node(s) but only %d replica(s): a primary is never removed"
                             % (label, name, current, len(replicas)))
-        return [Step("remove_replica", "removed replica %s from shard %s" % (node["name"] or node["id"], label), shard=shard, node=node)
-                for node in replicas[:current - wanted]]
+        return [RemoveShardReplica("removed replica %s from shard %s" % (node["name"] or node["id"], label), cluster_id=cluster_id,
+                                   shard=shard, node=node) for node in replicas[:current - wanted]]
     return []
 
 
@@ -451,52 +453,141 @@ def _shard_of(shards, shard_id):
     return next((shard for shard in shards if shard["id"] == shard_id), None)
 
 
-def step_done(step, resource, shards):
-    """Whether ``step`` shows in the live cluster (Running, the change visible).
+# --- the changes of a live cluster: one step class each -------------------------------------------------
+class ClusterChange(MemberChange):
+    """A change of a live cluster: shown once it is Running with the change visible."""
 
-    ``step.count_before`` is what was counted when the step was sent (shards for
-    add_shard, the shard's nodes for add_replica).
-    """
-    if resource is None or shards is None or not is_running(resource.get("status")):
-        return False
-    if step.kind == "update":
+    settling = "the cluster and every shard and node to be Running"
+
+
+class UpdateCluster(ClusterChange):
+    def request(self):
+        return "PATCH", CLUSTER_PATH.format(id=self.cluster_id), self.body
+
+    def shows_in(self, resource, shards):
         view = cluster_view(resource, [])
-        return all(view[option] == step.body[key] for key, option in (("description", "description"), ("parameterGroupId", "parameter_group_id"))
-                   if key in step.body)
-    if step.kind == "add_shard":
-        return len(shards) > step.count_before
-    if step.kind == "remove_shard":
-        return _shard_of(shards, step.shard["id"]) is None
-    shard = _shard_of(shards, step.shard["id"])
-    if shard is None:
-        return False
-    if step.kind == "add_replica":
-        return shard["node_count"] > step.count_before
-    if step.kind == "remove_replica":
-        return step.node["id"] not in [node["id"] for node in shard["nodes"]]
-    raise ValueError("unknown step %r" % step.kind)
+        return all(view[option] == self.body[key] for key, option in (("description", "description"), ("parameterGroupId", "parameter_group_id"))
+                   if key in self.body)
 
 
-def step_count(step, shards):
-    """What :func:`step_done` compares against, counted before ``step`` is sent."""
-    if step.kind == "add_shard":
-        return len(shards or [])
-    if step.kind == "add_replica":
-        shard = _shard_of(shards or [], step.shard["id"])
-        return shard["node_count"] if shard else step.shard["node_count"]
-    return None
+class AddShard(ClusterChange):
+    """Adds one shard; ``count_before`` is the number of shards before it."""
+
+    def request(self):
+        return "POST", SHARDS_PATH.format(id=self.cluster_id), self.body
+
+    def shows_in(self, resource, shards):
+        return len(shards) > self.count_before
 
 
-def step_request(step, cluster_id):
-    """``(method, path, body)`` that performs ``step``."""
-    if step.kind == "update":
-        return "PATCH", CLUSTER_PATH.format(id=cluster_id), step.body
-    if step.kind == "add_shard":
-        return "POST", SHARDS_PATH.format(id=cluster_id), step.body
-    if step.kind == "remove_shard":
-        return "DELETE", SHARD_PATH.format(id=cluster_id, shard_id=step.shard["id"]), None
-    if step.kind == "add_replica":
-        return "POST", NODES_PATH.format(id=cluster_id, shard_id=step.shard["id"]), {"subnet": {"id": step.subnet}}
-    if step.kind == "remove_replica":
-        return "DELETE", NODE_PATH.format(id=cluster_id, shard_id=step.shard["id"], node_id=step.node["id"]), None
-    raise ValueError("unknown step %r" % step.kind)
+class RemoveShard(ClusterChange):
+    def request(self):
+        return "DELETE", SHARD_PATH.format(id=self.cluster_id, shard_id=self.shard["id"]), None
+
+    def send(self, api):
+        api.delete(self.request()[1], ok=DELETED)
+
+    def shows_in(self, resource, shards):
+        return _shard_of(shards, self.shard["id"]) is None
+
+
+class AddShardReplica(ClusterChange):
+    """Adds one replica to a shard; ``count_before`` is the shard's node count before it."""
+
+    def request(self):
+        return "POST", NODES_PATH.format(id=self.cluster_id, shard_id=self.shard["id"]), {"subnet": {"id": self.subnet}}
+
+    def shows_in(self, resource, shards):
+        shard = _shard_of(shards, self.shard["id"])
+        return shard is not None and shard["node_count"] > self.count_before
+
+
+class RemoveShardReplica(ClusterChange):
+    def request(self):
+        return "DELETE", NODE_PATH.format(id=self.cluster_id, shard_id=self.shard["id"], node_id=self.node["id"]), None
+
+    def send(self, api):
+        api.delete(self.request()[1], ok=DELETED)
+
+    def shows_in(self, resource, shards):
+        shard = _shard_of(shards, self.shard["id"])
+        return shard is not None and self.node["id"] not in [node["id"] for node in shard["nodes"]]
+
+
+# --- the resource --------------------------------------------------------------------------------------
+ARGUMENT_SPEC = dict(
+    RESOURCE_ARGUMENT_SPEC,
+    version=dict(type="str"),
+    shard_count=dict(type="int"),
+    nodes_per_shard=dict(type="int"),
+    subnet_assignments=dict(type="list", elements="dict", options=dict(
+        primary=dict(type="str", required=True),
+        replicas=dict(type="list", elements="str", default=[]),
+    )),
+    subnets=dict(type="list", elements="str"),
+    security_groups=dict(type="list", elements="str"),
+    tls_enabled=dict(type="bool"),
+    allow_shard_removal=dict(type="bool", default=False),
+)
+
+
+class Cluster(MemStoreResource):
+    """A cluster (cluster mode enabled): its members are its shards, each with its nodes."""
+
+    noun = "cluster"
+    short_noun = "cluster"
+    result_key = "cluster"
+    create_path = CLUSTERS_PATH
+    item_path = CLUSTER_PATH
+    mode = MODE_ENABLED
+    create_required = CREATE_REQUIRED
+    lookup_fields = LOOKUP_FIELDS
+    settling = ClusterChange.settling
+
+    @classmethod
+    def validate(cls, params):
+        return validate(params)
+
+    def ensure_kind(self, resource):
+        ensure_cluster(resource)
+
+    def read_members(self, resource_id, resource):
+        return list_shards(self.api, resource_id, to_int(resource.get("port")))
+
+    def resource_view(self, resource, members):
+        return cluster_view(resource, members)
+
+    def comparable_view(self, view):
+        return comparable(view)
+
+    def plan_create(self):
+        body = create_body(self.params)
+        predicted = predicted_view(body)
+        return Plan([self.create_step("created", body)], after=comparable(predicted), predicted=dict(cluster=predicted))
+
+    def immutable(self, resource):
+        differences, unreadable = immutable_differences(resource, self.params)
+        return (immutable_message(self.name, differences) if differences else None), unreadable
+
+    def plan_changes(self, resource, view):
+        return plan_changes(resource, view, self.params)
+
+    def members_ready(self, members):
+        return all_running(members)
+
+    def members_writable(self, members):
+        # A Failed replica does not block a change (removing it is one).
+        return settled(members)
+
+    def members_failed(self, members):
+        return any_failed(members)
+
+    def describe_members(self, members):
+        behind = not_running(members)
+        return "; not Running: %s" % ", ".join(behind) if behind else ""
+
+    def endpoints(self, view):
+        found = []
+        for shard in (view or {}).get("shards") or []:
+            found.extend(node["endpoint"] for node in shard.get("nodes") or [] if node.get("endpoint"))
+        return found

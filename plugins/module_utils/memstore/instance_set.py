@@ -17,7 +17,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, to_int
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import MemberChange, MemStoreResource
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import (
+    RESOURCE_ARGUMENT_SPEC,
     ImmutableComparison,
     assignment_subnet_errors,
     common_errors,
@@ -30,7 +32,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules i
     unique,
 )
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import immutable_message as _immutable_message
-from ansible_collections.redisops.platform.plugins.module_utils._resource import PlanError, Step
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import (
     MODE_DISABLED,
     MODE_ENABLED,
@@ -47,7 +49,6 @@ REPLICAS_PATH = SET_PATH + "/replicas"
 RECOVERY_PATH = SET_PATH + "/recovery"
 
 # Limits from the cluster-mode-disabled document.
-VERSIONS = ["7.2.7", "7.2.6", "7.0.15", "6.2.17", "6.2.16", "6.2.5", "5.0.6"]
 HOUR_MIN, HOUR_MAX = 0, 23
 RETENTION_MIN, RETENTION_MAX = 1, 35
 
@@ -73,7 +74,7 @@ _BACKUP_FILE = re.compile(r"^[^/\s]+/.*[^/]$")
 # --- validation (before any request) -------------------------------------------------
 def validate(params):
     """Every rule the options break, one message each naming the option ([] when valid)."""
-    errors = common_errors(params)
+    errors = common_errors(params, cluster_mode_enabled=False)
     errors.extend(node_count_errors("node_count", params.get("node_count")))
     errors.extend(_backup_errors(params.get("backup")))
     errors.extend(_restore_errors(params.get("restore_from")))
@@ -351,7 +352,7 @@ def plan_changes(resource, view, params):
     steps = []
     body, changed = update_body(view, params)
     if body:
-        steps.append(Step("update", "updated %s" % ", ".join(changed), body=body))
+        steps.append(UpdateSet("updated %s" % ", ".join(changed), set_id=resource["id"], body=body))
         for option in changed:
             after[option] = _after_value(option, params)
     backup_active = desired_backup(params.get("backup"), view["backup"])["enabled"]
@@ -376,9 +377,9 @@ def plan_changes(resource, view, params):
                             "with it off; set high_availability: false to turn it off first" % name)
 
     if ha_now and not ha_wanted:
-        steps.append(Step("recovery", "turned high availability off", enabled=False))
+        steps.append(SetRecovery("turned high availability off", set_id=resource["id"], enabled=False))
     if target is not None:
-        steps.append(Step("promote", "promoted %r to primary" % target["name"], instance=target))
+        steps.append(PromoteInstance("promoted %r to primary" % target["name"], set_id=resource["id"], instance=target))
         after["primary_instance"] = target["name"]
 
     wanted_nodes = params.get("node_count")
@@ -388,7 +389,7 @@ def plan_changes(resource, view, params):
         after["node_count"] = wanted_nodes
 
     if ha_wanted and not ha_now:
-        steps.append(Step("recovery", "turned high availability on", enabled=True))
+        steps.append(SetRecovery("turned high availability on", set_id=resource["id"], enabled=True))
     after["high_availability"] = ha_wanted
     return steps, after
 
@@ -418,7 +419,8 @@ def _scale_steps(resource, view, params, target, wanted, ha_on, backup_active):
         if outside:
             raise PlanError("subnet_assignment.replicas: %s not among the subnets of instance set %r (%s)"
                             % (", ".join(outside), name, ", ".join(allowed)))
-        return [Step("add_replica", "added a replica in subnet %s" % subnet, subnet=subnet) for subnet in subnets]
+        return [AddReplica("added a replica in subnet %s" % subnet, set_id=resource["id"], subnet=subnet, count_before=current + index)
+                for index, subnet in enumerate(subnets)]
 
     remove = current - wanted
     if backup_active and wanted < 2:
@@ -436,7 +438,7 @@ def _scale_steps(resource, view, params, target, wanted, ha_on, backup_active):
         raise PlanError("node_count: %d replica(s) of %r must go but only %d can be deleted%s"
                         % (remove, name, len(candidates),
                            " (with high availability on, only Running replicas can be deleted)" if ha_on else ""))
-    return [Step("delete_instance", "removed replica %r" % instance["name"], instance=instance) for instance in candidates[:remove]]
+    return [DeleteInstance("removed replica %r" % instance["name"], set_id=resource["id"], instance=instance) for instance in candidates[:remove]]
 
 
 def create_body(params, project_id):
@@ -497,38 +499,151 @@ def update_applied(resource, body):
     return True
 
 
-def step_done(step, resource, instances, count_before):
-    """Whether ``step`` shows in the live set (it is Running and shows the change).
+# --- the changes of a live set: one step class each -------------------------------------------------
+class SetChange(MemberChange):
+    """A change of a live instance set: shown once the set is Running with the change visible."""
 
-    ``count_before`` is the number of instances before the step was sent.
-    """
-    if resource is None or not is_running(resource.get("status")):
-        return False
-    settled = all(not is_busy(instance["status"]) for instance in instances)
-    if step.kind == "update":
-        return update_applied(resource, step.body)
-    if step.kind == "recovery":
-        return bool(resource.get("recoveryEnabled")) == step.enabled
-    if step.kind == "promote":
+    settling = "the set to be Running"
+
+
+def _settled(instances):
+    return all(not is_busy(instance["status"]) for instance in instances)
+
+
+class UpdateSet(SetChange):
+    def request(self):
+        return "PATCH", SET_PATH.format(id=self.set_id), self.body
+
+    def shows_in(self, resource, instances):
+        return update_applied(resource, self.body)
+
+
+class SetRecovery(SetChange):
+    def request(self):
+        return "PATCH", RECOVERY_PATH.format(id=self.set_id), {"enabled": self.enabled}
+
+    def shows_in(self, resource, instances):
+        return bool(resource.get("recoveryEnabled")) == self.enabled
+
+
+class PromoteInstance(SetChange):
+    def request(self):
+        return "PATCH", PRIMARY_PATH.format(id=self.set_id), {"primaryId": self.instance["id"]}
+
+    def shows_in(self, resource, instances):
         primary = next((i for i in instances if i["role"] == ROLE_PRIMARY), None)
-        return primary is not None and primary["id"] == step.instance["id"] and settled
-    if step.kind == "add_replica":
-        return len(instances) > count_before and settled
-    if step.kind == "delete_instance":
-        return step.instance["id"] not in [i["id"] for i in instances] and settled
-    raise ValueError("unknown step %r" % step.kind)
+        return primary is not None and primary["id"] == self.instance["id"] and _settled(instances)
 
 
-def step_request(step, set_id):
-    """``(method, path, body)`` that performs ``step``."""
-    if step.kind == "update":
-        return "PATCH", SET_PATH.format(id=set_id), step.body
-    if step.kind == "recovery":
-        return "PATCH", RECOVERY_PATH.format(id=set_id), {"enabled": step.enabled}
-    if step.kind == "promote":
-        return "PATCH", PRIMARY_PATH.format(id=set_id), {"primaryId": step.instance["id"]}
-    if step.kind == "add_replica":
-        return "PATCH", REPLICAS_PATH.format(id=set_id), {"subnet": {"id": step.subnet}}
-    if step.kind == "delete_instance":
-        return "DELETE", INSTANCE_PATH.format(id=set_id, instance_id=step.instance["id"]), None
-    raise ValueError("unknown step %r" % step.kind)
+class AddReplica(SetChange):
+    """Adds one replica; ``count_before`` is the number of instances before it."""
+
+    def request(self):
+        return "PATCH", REPLICAS_PATH.format(id=self.set_id), {"subnet": {"id": self.subnet}}
+
+    def shows_in(self, resource, instances):
+        return len(instances) > self.count_before and _settled(instances)
+
+
+class DeleteInstance(SetChange):
+    def request(self):
+        return "DELETE", INSTANCE_PATH.format(id=self.set_id, instance_id=self.instance["id"]), None
+
+    def shows_in(self, resource, instances):
+        return self.instance["id"] not in [i["id"] for i in instances] and _settled(instances)
+
+
+# --- the resource --------------------------------------------------------------------------------------
+ARGUMENT_SPEC = dict(
+    RESOURCE_ARGUMENT_SPEC,
+    version=dict(type="str"),
+    node_count=dict(type="int"),
+    high_availability=dict(type="bool", aliases=["recovery_enabled"]),
+    subnet_assignment=dict(type="dict", options=dict(
+        primary=dict(type="str", required=True),
+        replicas=dict(type="list", elements="str", default=[]),
+    )),
+    subnets=dict(type="list", elements="str"),
+    security_groups=dict(type="list", elements="str"),
+    backup=dict(type="dict", options=dict(
+        enabled=dict(type="bool", default=True),
+        hour=dict(type="int"),
+        retention_days=dict(type="int"),
+    )),
+    tls_enabled=dict(type="bool"),
+    restore_from=dict(type="dict", options=dict(
+        backup_name=dict(type="str"),
+        files=dict(type="list", elements="str"),
+    ), mutually_exclusive=[("backup_name", "files")], required_one_of=[("backup_name", "files")]),
+    primary_instance=dict(type="str"),
+    keep_automatic_backups=dict(type="bool", default=True),
+)
+
+
+def _create_text(restore):
+    if not restore:
+        return "created"
+    if restore.get("backup_name"):
+        return "created from backup %r" % restore["backup_name"]
+    return "created from %d Object Storage file(s)" % len(restore["files"])
+
+
+class InstanceSet(MemStoreResource):
+    """An instance set (cluster mode disabled): its members are its instances."""
+
+    noun = "instance set"
+    short_noun = "set"
+    result_key = "instance_set"
+    create_path = SETS_PATH
+    item_path = SET_PATH
+    mode = MODE_DISABLED
+    create_required = CREATE_REQUIRED
+    lookup_fields = LOOKUP_FIELDS
+    settling = "the set to be Running"
+
+    @classmethod
+    def validate(cls, params):
+        return validate(params)
+
+    def ensure_kind(self, resource):
+        ensure_instance_set(resource)
+
+    def read_members(self, resource_id, resource):
+        return list_instances(self.api, resource_id)
+
+    def resource_view(self, resource, members):
+        return instance_set_view(resource, members)
+
+    def comparable_view(self, view):
+        return comparable(view)
+
+    def plan_create(self):
+        if self.params.get("primary_instance"):
+            raise PlanError("primary_instance: instance set %r does not exist yet, so none of its instances can be named" % self.name)
+        body = create_body(self.params, self.api.project_id)
+        predicted = instance_set_view(predicted_resource(body), [], node_count=body["replicas"])
+        step = self.create_step(_create_text(self.params.get("restore_from")), body)
+        return Plan([step], after=comparable(predicted), predicted=dict(instance_set=predicted))
+
+    def immutable(self, resource):
+        differences, unreadable = immutable_differences(resource, self.params)
+        return (immutable_message(self.name, differences) if differences else None), unreadable
+
+    def plan_changes(self, resource, view):
+        return plan_changes(resource, view, self.params)
+
+    def predicted_view(self, view, after):
+        predicted = dict(view, **after)
+        predicted.update(primary=view["primary"], instances=view["instances"])
+        return predicted
+
+    def delete_params(self):
+        return {"keepAutomaticBackups": "true" if self.params["keep_automatic_backups"] else "false"}
+
+    def describe_members(self, members):
+        return " (%s)" % ", ".join("%s %s %s" % (i["name"], i["role"], i["status"]) for i in members)
+
+    def endpoints(self, view):
+        if not view:
+            return []
+        return [endpoint for endpoint in [view.get("primary_endpoint")] + list(view.get("replica_endpoints") or []) if endpoint]

@@ -98,9 +98,33 @@ def description_errors(description):
     return errors
 
 
-def common_errors(params):
-    """The rules both modes share: name, description, port, parameter group, security groups, subnets."""
+# The service offers versions from its own list (read before a create: MemStoreClient.redis_versions);
+# the collection checks their format, and the one mode rule known: 5.0.6 is cluster-mode-disabled only.
+_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
+CLUSTER_MODE_DISABLED_ONLY = ("5.0.6",)
+
+
+def version_errors(version, cluster_mode_enabled):
+    if version is None:
+        return []
+    if not _VERSION.match(version):
+        return ["version must look like N.N.N, for example 7.2.7 (got %r)" % version]
+    if cluster_mode_enabled and version in CLUSTER_MODE_DISABLED_ONLY:
+        return ["version %s is offered for cluster mode disabled only (instance sets), not for clusters" % version]
+    return []
+
+
+def version_offer_error(version, offered, noun):
+    """The message when the service does not offer ``version`` (None when it does, or does not say)."""
+    if offered is None or version in offered:
+        return None
+    return "version %s is not offered by the service for a new %s (offered: %s)" % (version, noun, ", ".join(offered) or "none")
+
+
+def common_errors(params, cluster_mode_enabled):
+    """The rules both modes share: name, description, version, port, parameter group, security groups, subnets."""
     errors = name_errors(params["name"])
+    errors.extend(version_errors(params.get("version"), cluster_mode_enabled))
     if params.get("description") is not None:
         errors.extend(description_errors(params["description"]))
     port = params.get("port")

@@ -16,7 +16,8 @@ __metaclass__ = type
 import copy
 import re
 
-from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Step
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 
 ACTIONS = ("create_cluster", "join_cluster", "recover_cluster")
 
@@ -170,16 +171,6 @@ def build_body(params):
     return merge(body, params.get("extra_config") or {})
 
 
-def classify(status):
-    """Waiter classifier for a normalized ``GET /v1/bootstrap``; unknown states keep polling."""
-    state = status["bootstrap_status"]["state"]
-    if state == COMPLETED:
-        return DONE
-    if state == ERROR:
-        return FAILED
-    return PENDING
-
-
 def describe(status):
     state = status["bootstrap_status"]
     if state["state"] == ERROR:
@@ -241,3 +232,169 @@ def validation_status(body):
 def same_cluster_name(left, right):
     """DNS names compare without case and without a trailing dot."""
     return (left or "").rstrip(".").lower() == (right or "").rstrip(".").lower()
+
+
+# --- the resource ------------------------------------------------------------------------------------
+ARGUMENT_SPEC = dict(
+    action=dict(type="str", required=True, choices=list(ACTIONS)),
+    cluster_name=dict(type="str"),
+    cluster_nodes=dict(type="list", elements="str"),
+    license=dict(type="str", no_log=True),
+    node_paths=dict(type="dict", options=dict(
+        persistent_path=dict(type="str"),
+        ephemeral_path=dict(type="str"),
+        ccs_persistent_path=dict(type="str"),
+        bigstore_path=dict(type="str"),
+    )),
+    node_identity=dict(type="dict", options=dict(
+        addr=dict(type="str"),
+        external_addr=dict(type="list", elements="str"),
+        name=dict(type="str"),
+        rack_id=dict(type="str"),
+        uid=dict(type="int"),
+    )),
+    recovery_filename=dict(type="str"),
+    extra_config=dict(type="dict"),
+    validate_only=dict(type="bool", default=False),
+)
+
+REQUIRED_IF = [
+    ("action", "create_cluster", ("cluster_name",)),
+    ("action", "join_cluster", ("cluster_nodes",)),
+    ("action", "recover_cluster", ("recovery_filename",)),
+]
+
+
+def node_state(status):
+    return status["bootstrap_status"]["state"]
+
+
+class StartBootstrap(Step):
+    """``POST /v1/bootstrap/{action}``; shown once the node's bootstrap is under way or done."""
+
+    lost_text = "its answer was lost: found it under way"
+
+    def send(self, api):
+        api.start_bootstrap(self.action, self.body)
+
+    def shows(self, state):
+        return node_state(state) in IN_PROGRESS + (COMPLETED,)
+
+
+class Bootstrap(Resource):
+    """The node's bootstrap (``GET /v1/bootstrap``): one POST from idle or error, then a wait.
+
+    A state is the normalised ``GET /v1/bootstrap``: ``{"bootstrap_status", "local_node_info"}``.
+    """
+
+    client_class = RedisEnterpriseClient
+    first_read_waits_for = "the node's REST API to answer"
+
+    def __init__(self, module, api, params=None):
+        super(Bootstrap, self).__init__(module, api, params)
+        self.action = self.params["action"]
+        self.url = self.params["url"]
+        api.http.add_secret(self.params.get("license"))
+        self.settling = "the bootstrap already running on %s" % self.url
+
+    @classmethod
+    def validate(cls, params):
+        return validate_params(params)
+
+    @classmethod
+    def invalid_message(cls, errors):
+        return "Invalid options: %s" % "; ".join(errors)
+
+    def started_here(self):
+        """Whether this task started the bootstrap (not adopted one under way)."""
+        return any(not outcome.adopted for outcome in self.journal.of_type(StartBootstrap))
+
+    # --- reading -------------------------------------------------------------------------
+    def read(self):
+        return self.api.bootstrap()
+
+    def final(self, state):
+        # A bootstrap this task did not start must have produced the cluster asked for.
+        if not self.started_here():
+            self.check_cluster_name(state)
+        return state
+
+    def check_cluster_name(self, state):
+        """With create_cluster (or cluster_name set), a completed node's cluster must carry that name."""
+        wanted = self.params.get("cluster_name")
+        if not wanted or node_state(state) != COMPLETED:
+            return
+        actual = self.api.cluster_name()
+        if not same_cluster_name(actual, wanted):
+            raise PlanError("The node at %s already belongs to cluster %r, not %r: remove it from that cluster "
+                            "(or reinstall it) before bootstrapping it into another one" % (self.url, actual, wanted))
+
+    # --- deciding ------------------------------------------------------------------------
+    def validate_on_node(self):
+        """``validate_only``: the server checks the configuration and changes nothing."""
+        response = self.api.validate_bootstrap(self.action, build_body(self.params))
+        if response.status == 406:
+            status = validation_status(response.data)
+            raise PlanError("Validation of %s on %s failed with %s" % (self.action, self.url, explain_error(status)),
+                            bootstrap_status=status, error_code=status.get("error_code"),
+                            error_details=status.get("error_details") or {})
+
+    def plan(self, state):
+        current = node_state(state)
+        if current == COMPLETED:
+            self.check_cluster_name(state)
+            return Plan()
+        if self.params["validate_only"]:
+            self.validate_on_node()
+            return Plan()
+        if current not in STARTABLE:
+            return Plan()  # a bootstrap is under way: wait for it, never start another
+        if current == ERROR:
+            self.module.warn("The previous bootstrap of this node failed with %s; starting %s again"
+                             % (explain_error(state["bootstrap_status"]), self.action))
+        what = "%s of the node at %s" % (self.action, self.url)
+        step = StartBootstrap(text="started " + what, waiting_for=what, action=self.action, body=build_body(self.params))
+        return Plan([step], after=self.started_comparable(), predicted=self.view(state))
+
+    def ready(self, state):
+        return node_state(state) not in IN_PROGRESS
+
+    def failed(self, state):
+        return node_state(state) == ERROR
+
+    # --- showing -----------------------------------------------------------------------------
+    def view(self, state):
+        return dict(state)
+
+    def started_comparable(self):
+        """The diff's after once this task's bootstrap has completed."""
+        after = {"state": COMPLETED, "action": self.action}
+        for option in ("cluster_name", "cluster_nodes", "recovery_filename"):
+            if self.params.get(option) is not None:
+                after[option] = self.params[option]
+        return after
+
+    def comparable(self, state):
+        if self.started_here() and node_state(state) == COMPLETED:
+            return self.started_comparable()
+        return {"state": node_state(state)}
+
+    def describe(self, state):
+        return describe(state)
+
+    def failure_result(self, state):
+        if state is None or node_state(state) != ERROR:
+            return {}
+        status = state["bootstrap_status"]
+        return dict(error_code=status.get("error_code"), error_details=status.get("error_details") or {})
+
+    def failure_message(self, error, what):
+        if error.timed_out or error.last is None:
+            return error.message
+        return "%s failed with %s" % (what, explain_error(error.last["bootstrap_status"]))
+
+    def explain(self, error, step):
+        if error.status == 401:
+            return ("The node at %s already belongs to a cluster that rejects user %r "
+                    "(a node of another cluster, or a wrong password)" % (self.url, self.params["username"]))
+        return None

@@ -23,9 +23,12 @@ import binascii
 import datetime
 import os
 import re
+import tempfile
 import traceback
 
-from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
+from ansible_collections.redisops.platform.plugins.module_utils._resource import LOST_ANSWER, Plan, Resource, Step
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 
 CRYPTOGRAPHY_IMPORT_ERROR = None
 try:
@@ -404,3 +407,283 @@ def trust_bundle(ca_path, extra_certificates, default_bundle=None):
     for cert in extra_certificates:
         parts.append(cert.public_bytes(serialization.Encoding.PEM).decode("ascii"))
     return "".join(parts)
+
+
+# --- the resource ------------------------------------------------------------------------------------
+ARGUMENT_SPEC = dict(
+    certificates=dict(type="list", elements="dict", required=True, options=dict(
+        name=dict(type="str", required=True),
+        certificate=dict(type="str"),
+        key=dict(type="str", no_log=True),
+    )),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    update_method=dict(type="str", default="auto", choices=["auto", "bulk", "legacy"]),
+    min_days_left=dict(type="int"),
+)
+
+# What the documented statuses mean, per kind of write.
+PUT_MEANINGS = {
+    400: "invalid certificate(s)",
+    403: "a certificate name the server does not know, or permission denied for this user's role",
+    404: "invalid certificate",
+    406: "expired certificate(s)",
+    409: "not all nodes have been updated; run the task again, it sends only what still differs",
+}
+DELETE_MEANINGS = {
+    403: "a required certificate, or permission denied for this user's role",
+    404: "a certificate the server does not know",
+    409: "not all nodes have been updated; run the task again",
+}
+# A bulk PUT answered so comes from a server without the bulk endpoint (before 7.22.2).
+NO_BULK = (404, 405)
+
+
+def _with_meaning(error, meanings, no_bulk=False):
+    """``error`` with what its status means for this API, unless the runner treats it as lost."""
+    if error.status is None or error.status >= 500:
+        return error
+    message = error.message
+    if no_bulk and error.status in NO_BULK:
+        message = ("%s (this server has no bulk certificate update, added in Redis Enterprise 7.22.2: "
+                   "use update_method auto or legacy)" % (message or "not found"))
+    elif error.status in meanings:
+        message = "%s (HTTP %s here means: %s)" % (message or "refused", error.status, meanings[error.status])
+    return ApiError(error.method, error.path, status=error.status, code=error.code, message=message,
+                    transport=error.transport, retry_after=error.retry_after)
+
+
+def _system_bundle():
+    """The CA bundle requests verifies with when no ca_path is set."""
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        if os.environ.get(variable):
+            return os.environ[variable]
+    try:
+        from requests import certs
+    except ImportError:  # pragma: no cover - the module fails earlier without requests
+        return None
+    return certs.where()
+
+
+class CertificateWrites:
+    """What the certificate steps send with: the client, the long write timeout (certificate
+    writes may take up to 900 s server-side), never a repeat by the client, and what is
+    trusted once the api certificate (the one this very connection uses) is replaced."""
+
+    def __init__(self, client, params, api_chain, tmpdir):
+        self.client = client
+        self.params = params
+        self.api_chain = api_chain
+        self.tmpdir = tmpdir
+        self.write_timeout = max(float(WRITE_TIMEOUT), float(params["request_timeout"]))
+        self.api_verification = None
+
+    def put(self, path, body, names, meanings=None, no_bulk=False):
+        try:
+            self.client.request("PUT", path, json_body=body, retry=False, timeout=self.write_timeout)
+        except ApiError as error:
+            if "api" in names and (error.status is None or error.status >= 500):
+                self.trust_new_api_certificate()  # the cluster may serve it already: read it as such
+            raise _with_meaning(error, meanings or PUT_MEANINGS, no_bulk)
+        if "api" in names:
+            self.trust_new_api_certificate()
+
+    def delete(self, name):
+        try:
+            self.client.delete("%s/%s" % (CERTIFICATES_PATH, name), retry=False, timeout=self.write_timeout)
+        except ApiError as error:
+            raise _with_meaning(error, DELETE_MEANINGS)
+
+    def trust_new_api_certificate(self):
+        """Read the cluster again over a new TLS connection, verified as the notes describe."""
+        http = self.client.http
+        for session in (http.session, http.single_shot_session):
+            session.close()
+        ca_path = self.params.get("ca_path")
+        if not self.params["validate_certs"]:
+            self.api_verification = dict(verified=False, trusted="nothing (validate_certs is false)",
+                                         message="the api certificate was replaced; the cluster was read again "
+                                                 "without verifying the new certificate (validate_certs is false)")
+            return
+        base = "ca_path" if ca_path else "the system's CA certificates"
+        if len(self.api_chain) == 1:
+            self.api_verification = dict(
+                verified=True, trusted=base,
+                message="the api certificate was replaced; it came without its chain, so the cluster was read "
+                        "again trusting %s only" % base)
+            return
+        bundle = tempfile.NamedTemporaryFile(mode="w", suffix=".pem", prefix="api-trust-", dir=self.tmpdir, delete=False)
+        with bundle:
+            bundle.write(trust_bundle(ca_path, self.api_chain[1:], default_bundle=_system_bundle()))
+        http.verify = bundle.name
+        trusted = "%s and the chain given with the new certificate" % base
+        self.api_verification = dict(verified=True, trusted=trusted,
+                                     message="the api certificate was replaced; the cluster was read again "
+                                             "trusting %s" % trusted)
+
+
+class CertificateStep(Step):
+    """A write of some certificates (``names``), shown once the cluster serves what it asked for."""
+
+    def explain(self):
+        return "replacing certificate%s %s" % ("s" if len(self.names) > 1 else "", ", ".join(self.names))
+
+    def shows(self, state):
+        return all(leaf_der(state.get(name)) == self.leaf_ders[name] for name in self.names)
+
+
+class ReplaceCertificates(CertificateStep):
+    """One bulk ``PUT /v1/cluster/certificates``; with ``method`` auto, a server without it
+    (404/405) gets one legacy PUT per certificate instead."""
+
+    def send(self, api):
+        api.put(CERTIFICATES_PATH, dict(certificates=list(self.bodies)), self.names, no_bulk=self.method == "bulk")
+
+    def fallback(self, error):
+        if self.method != "auto" or error.status not in NO_BULK:
+            return None
+        text = ("no bulk certificate update on this server (PUT %s answered %s): sending one PUT %s per certificate"
+                % (CERTIFICATES_PATH, error.status, UPDATE_CERT_PATH))
+        return text, [replace_one(name, body, self.leaf_ders[name]) for name, body in zip(self.names, self.bodies)]
+
+
+class ReplaceCertificate(CertificateStep):
+    """``PUT /v1/cluster/update_cert`` of one certificate (servers before 7.22.2)."""
+
+    def send(self, api):
+        api.put(UPDATE_CERT_PATH, self.bodies[0], self.names)
+
+
+def replace_one(name, body, leaf):
+    return ReplaceCertificate(text="replaced certificate %r (PUT %s)" % (name, UPDATE_CERT_PATH),
+                              waiting_for="the cluster to serve the new %s" % name, names=(name,), bodies=(body,),
+                              leaf_ders={name: leaf})
+
+
+class DeleteCertificate(Step):
+    def send(self, api):
+        api.delete(self.name)
+
+    def shows(self, state):
+        return self.name not in state
+
+    def explain(self):
+        return "deleting certificate %r" % self.name
+
+
+class ClusterCertificates(Resource):
+    """The cluster's certificates as the runner sees them: state is ``{name: certificate PEM}``.
+
+    ``api`` (what the steps send with) is a :class:`CertificateWrites` around the client."""
+
+    client_class = RedisEnterpriseClient
+    label = "cluster certificates"
+
+    def __init__(self, module, api, params=None):
+        super(ClusterCertificates, self).__init__(module, api, params)
+        self.names, self.desired, _errors, warnings = validate_entries(
+            self.params["certificates"], self.params["state"], min_days_left=self.params["min_days_left"])
+        for warning in warnings:
+            module.warn(warning)
+        for entry in self.params["certificates"]:
+            api.http.add_secret(entry.get("key"))
+        for item in self.desired.values():
+            api.http.add_secret(item.key_pem)
+        self.client = api
+        self.api = CertificateWrites(api, self.params, self.desired["api"].chain if "api" in self.desired else [], module.tmpdir)
+        self.absent = self.params["state"] == "absent"
+        self.planned = []  # names the plan changes
+
+    @classmethod
+    def validate(cls, params):
+        return validate_entries(params["certificates"], params["state"], min_days_left=params["min_days_left"])[2]
+
+    @classmethod
+    def invalid_message(cls, errors):
+        return "nothing was sent: %s" % "; ".join(errors)
+
+    # --- reading -------------------------------------------------------------------------
+    def read(self):
+        return read_live(self.client)
+
+    def poll(self, step=None):
+        try:
+            return self.read()
+        except ApiError as error:
+            verification = self.api.api_verification
+            if verification is None or error.transport != "tls":
+                raise
+            raise ClientError(
+                "the api certificate was replaced, but the node's new certificate could not be verified "
+                "trusting %s (%s). Nothing else was sent. Set ca_path to a CA bundle that trusts the new "
+                "certificate (or give the certificate with its chain) for the next tasks"
+                % (verification["trusted"], error.message))
+
+    # --- deciding ------------------------------------------------------------------------
+    def matches(self, name, state):
+        return leaf_der(state.get(name)) == self.desired[name].leaf_der
+
+    def plan(self, state):
+        if self.absent:
+            self.planned = [name for name in self.names if name in state]
+            after = dict((name, pem) for name, pem in state.items() if name not in self.planned)
+            steps = [DeleteCertificate(text="deleted certificate %r" % name, waiting_for="certificate %r to be gone" % name, name=name)
+                     for name in self.planned]
+        else:
+            self.planned = [name for name in self.names if not self.matches(name, state)]
+            after = dict(state)
+            after.update((name, self.desired[name].certificate_pem) for name in self.planned)
+            steps = self.write_steps(self.planned)
+        return Plan(steps, after=self.comparable(after), predicted=self.view(after))
+
+    def write_steps(self, names):
+        if not names:
+            return []
+        method = self.params["update_method"]
+        bodies = [self.desired[name].body() for name in names]
+        leaf_ders = dict((name, self.desired[name].leaf_der) for name in names)
+        if method == "legacy":
+            return [replace_one(name, body, leaf_ders[name]) for name, body in zip(names, bodies)]
+        listed = ", ".join(names)
+        text = "replaced certificate%s %s (PUT %s)" % ("s" if len(names) > 1 else "", listed, CERTIFICATES_PATH)
+        if method == "auto" and self.module.check_mode:
+            text += ", or one PUT %s per certificate if the server has no bulk update" % UPDATE_CERT_PATH
+        return [ReplaceCertificates(text=text, waiting_for="the cluster to serve the new %s" % listed, names=tuple(names),
+                                    bodies=tuple(bodies), leaf_ders=leaf_ders, method=method)]
+
+    def ambiguity(self, error):
+        # 409 here is not "busy": the write failed on some nodes. The task fails, saying so.
+        if error.status is None or error.status >= 500:
+            return LOST_ANSWER
+        return None
+
+    # --- showing -----------------------------------------------------------------
+    def changed_names(self, state):
+        if self.absent:
+            return [name for name in self.planned if name not in state]
+        return [name for name in self.planned if self.matches(name, state)]
+
+    def view(self, state):
+        result = dict(certificates=describe_all(state), changed_certificates=self.changed_names(state))
+        if self.api.api_verification is not None:
+            result["api_verification"] = self.api.api_verification
+        return result
+
+    def comparable(self, state):
+        compared = {}
+        for name in self.names:
+            if name in state:
+                info = describe(name, state[name])
+                compared[name] = dict(sha256_fingerprint=info["sha256_fingerprint"], not_after=info["not_after"])
+        return compared
+
+    def describe(self, state):
+        if not state:
+            return "no certificates"
+        shown = [name for name in self.names if name in state] or sorted(state)
+        return ", ".join("%s %s" % (name, (describe(name, state[name])["sha256_fingerprint"] or "unreadable")[:11])
+                         for name in shown)
+
+    def explain(self, error, step):
+        if step is None:
+            return "reading the cluster's certificates"
+        return step.explain()

@@ -5,7 +5,7 @@
 """Redis Enterprise node actions (``/v1/nodes/{uid}/actions/{action}``) shared by
 ``re_node_action`` and ``re_node_action_info``: which options belong to which
 action, reading actions and node state tolerantly, and how a wait classifies
-an action's status."""
+an action's status; the ``re_node_action`` resources (start an action, cancel one)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,7 +13,8 @@ __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, to_int
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import read_action_list, to_uid
-from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING
+from ansible_collections.redisops.platform.plugins.module_utils._resource import NOTHING_DONE, Plan, PlanError, Resource, Step
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 
 # The body options each action accepts (the module's option names are the API's field names).
 ACTION_OPTIONS = {
@@ -115,22 +116,6 @@ def describe_action(action):
         if message:
             text += ": %s" % message
     return text
-
-
-def classify_action(action):
-    """completed -> DONE; failed, aborted, cancelled -> FAILED; anything else (known
-    in-progress statuses and unknown ones) -> keep polling."""
-    status = action.get("status")
-    if status == COMPLETED:
-        return DONE
-    if status in FAILED_STATUSES:
-        return FAILED
-    return PENDING
-
-
-def classify_cancel(action):
-    """A cancellation is over once the action has stopped, however it ended."""
-    return DONE if action.get("status") in FINISHED_STATUSES else PENDING
 
 
 def normalize_node_status(raw, uid):
@@ -245,3 +230,227 @@ class NodeActions:
         path = node_path(uid) if action == "remove" else node_path(uid) + "/status"
         data = self._get_or_none(path)
         return None if data is None else normalize_node_status(data, uid)
+
+
+# --- the resources ------------------------------------------------------------------------------------
+ARGUMENT_SPEC = dict(
+    node_uid=dict(type="int", required=True),
+    action=dict(type="str", required=True, choices=list(ACTION_NAMES)),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    overwrite_snapshot=dict(type="bool"),
+    evict_ha_replica=dict(type="bool"),
+    evict_active_active_replica=dict(type="bool"),
+    evict_dbs=dict(type="list", elements="str"),
+    snapshot_name=dict(type="str"),
+    skip_shards_restore=dict(type="bool"),
+    wait_for_persistence=dict(type="bool"),
+)
+
+
+def status_of(action):
+    return action["status"] if action else None
+
+
+class StartNodeAction(Step):
+    """``POST /v1/nodes/{uid}/actions/{action}``. ``seen`` is the action as read before (a
+    leftover of an earlier run, not this one); ``node_before`` the node as it was."""
+
+    lost_text = "its answer was lost: found it under way"
+
+    def send(self, api):
+        return api.start(self.uid, self.action, self.body)
+
+    def ours(self, action):
+        """Whether ``action`` is not the leftover seen before (same task, same status)."""
+        seen = self.seen
+        if action is None:
+            return False
+        return seen is None or (action.get("task_id"), action["status"]) != (seen.get("task_id"), seen["status"])
+
+    def shows(self, state):
+        action = state["action"]
+        if self.ours(action) and action["status"] in IN_PROGRESS_STATUSES + (COMPLETED,):
+            return True
+        return state.get("node") is not None and effect_reached(self.action, state["node"])
+
+
+class CancelNodeAction(Step):
+    """``DELETE /v1/nodes/{uid}/actions/{action}``: a 404 found the action already finished."""
+
+    def send(self, api):
+        return True if api.cancel(self.uid, self.action) else NOTHING_DONE
+
+    def nothing_done_text(self):
+        return "found %s already finished: nothing to cancel" % self.what
+
+    def shows(self, state):
+        return status_of(state["action"]) not in IN_PROGRESS_STATUSES
+
+
+class NodeActionBase(Resource):
+    """What both states share: the node, the action, how they read and show.
+
+    A state is ``{"action": action or None}``, plus ``"node"`` (its status, None when
+    the node does not exist) when the node was read. ``api`` is a :class:`NodeActions`.
+    """
+
+    client_class = RedisEnterpriseClient
+
+    def __init__(self, module, api, params=None):
+        super(NodeActionBase, self).__init__(module, NodeActions(api), params)
+        self.uid = self.params["node_uid"]
+        self.name = self.params["action"]
+        self.what = "%s on node %s" % (self.name, self.uid)
+        self.label = self.what
+
+    @classmethod
+    def validate(cls, params):
+        errors = node_uid_errors(params["node_uid"])
+        errors.extend("option %s does not apply to action %s (it belongs to %s)" % (option, params["action"], owner_of(option))
+                      for option in misplaced_options(params["action"], params))
+        return errors
+
+    @staticmethod
+    def state(action, **node):
+        return dict(action=action, **node)
+
+    def read_node(self):
+        return self.api.node_state(self.uid, self.name)
+
+    def final(self, state):
+        return self.state(state["action"], node=self.read_node())
+
+    def view(self, state):
+        action = state["action"]
+        shown = dict(action=dict(action, adopted=self.journal.adopted) if action else {})
+        if "node" in state:
+            shown["node_status"] = state["node"] if state["node"] is not None else removed_node_status(self.uid)
+        return shown
+
+    def describe(self, state):
+        return describe_action(state["action"] or {})
+
+    def failure_result(self, state):
+        code, message = action_error((state or {}).get("action"))
+        return dict(error_code=code, error_message=message) if code or message else {}
+
+    def explain(self, error, step):
+        if error.status == 403:
+            verb = "cancelling" if self.params["state"] == "absent" else "starting"
+            return "%s %s needs a user with the admin role (user %r was refused)" % (verb, self.what, self.params.get("username"))
+        return None
+
+
+class NodeAction(NodeActionBase):
+    """``state: present``: the node shows the action's effect."""
+
+    def __init__(self, module, api, params=None):
+        super(NodeAction, self).__init__(module, api, params)
+        self.settling = self.what
+
+    def planned_start(self):
+        """The start step of this task's plan (None when it plans none)."""
+        plan = self.journal.plan
+        return plan.steps[0] if plan and plan.steps else None
+
+    def ours(self, action):
+        start = self.planned_start()
+        return start is not None and start.ours(action)
+
+    def read(self):
+        node = self.read_node()
+        if effect_reached(self.name, node) or node is None:
+            # Nothing to do (or nothing to act on): the action's status is not read.
+            return self.state(None, node=node)
+        return self.state(self.api.get(self.uid, self.name), node=node)
+
+    def poll(self, step=None):
+        action = self.api.get(self.uid, self.name)
+        if action is not None:
+            return self.state(action)
+        # No status: a removed node may take its action results with it, or someone cleared them.
+        node = self.read_node()
+        if effect_reached(self.name, node):
+            return self.state(normalize_action(dict(status=COMPLETED, progress=100), self.name, self.uid), node=node)
+        return self.state(normalize_action(dict(status="not_found"), self.name, self.uid), node=node)
+
+    def plan(self, state):
+        node, action = state["node"], state["action"]
+        if node is None and self.name != "remove":
+            raise PlanError("node %s does not exist in the cluster (GET /v1/nodes/%s/status returned 404)" % (self.uid, self.uid))
+        if effect_reached(self.name, node):
+            return Plan()
+        if status_of(action) in IN_PROGRESS_STATUSES:
+            return Plan(adopting=True)  # the same action is under way: follow it, never stack another
+        step = StartNodeAction(text="started " + self.what, waiting_for=self.what, settle_text="the cancellation of " + self.what,
+                               uid=self.uid, action=self.name, body=action_body(self.name, self.params), seen=action,
+                               node_before=node)
+        predicted = dict(action=dict(normalize_action({}, self.name, self.uid), adopted=False), node_status=node)
+        return Plan([step], after=predicted_summary(self.name, node), predicted=predicted)
+
+    def unwaited(self, last):
+        # The action as the POST answered (or as last read, when adopted) and the node as it was.
+        started = self.journal.of_type(StartNodeAction)
+        answer = started[-1].result if started else None
+        return self.state(answer or last["action"], node=self.planned_start().node_before)
+
+    def progress(self, state):
+        action = state["action"]
+        if self.ours(action) and action["status"] in IN_PROGRESS_STATUSES and action.get("progress") is not None:
+            return action["progress"] / 100.0
+        return None
+
+    def ready(self, state):
+        return status_of(state["action"]) not in IN_PROGRESS_STATUSES + (CANCELLING,)
+
+    def failed(self, state):
+        action = state["action"]
+        return self.ours(action) and action["status"] in FAILED_STATUSES
+
+    def comparable(self, state):
+        node = state.get("node")
+        return node_summary(node if node is not None else removed_node_status(self.uid))
+
+
+class NodeActionCancel(NodeActionBase):
+    """``state: absent``: no action of this name is queued or running on the node."""
+
+    def __init__(self, module, api, params=None):
+        super(NodeActionCancel, self).__init__(module, api, params)
+        self.settling = "the cancellation of " + self.what
+
+    def read(self):
+        action = self.api.get(self.uid, self.name)
+        if status_of(action) in IN_PROGRESS_STATUSES:
+            return self.state(action)  # a DELETE follows: the node is read once it is over
+        return self.state(action, node=self.read_node())
+
+    def poll(self, step=None):
+        action = self.api.get(self.uid, self.name)
+        return self.state(action or normalize_action(dict(status=CANCELLED), self.name, self.uid))
+
+    def plan(self, state):
+        status = status_of(state["action"])
+        if status not in IN_PROGRESS_STATUSES:
+            return Plan(adopting=status == CANCELLING)
+        # Check mode shows the node as it is now (it is read only then: a DELETE follows otherwise).
+        predicted = self.view(self.state(state["action"], node=self.read_node())) if self.module.check_mode else None
+        step = CancelNodeAction(text="cancelled " + self.what, waiting_for=self.settling, uid=self.uid, action=self.name, what=self.what)
+        return Plan([step], after=dict(status=CANCELLED), predicted=predicted)
+
+    def writable(self, step, state):
+        return status_of(state["action"]) in IN_PROGRESS_STATUSES  # a DELETE needs something to cancel
+
+    def ready(self, state):
+        return state["action"] is None or status_of(state["action"]) in FINISHED_STATUSES
+
+    def final(self, state):
+        status = status_of(state["action"])
+        accepted = any(outcome.changed for outcome in self.journal.of_type(CancelNodeAction))
+        # A cancellation that was under way (ours or adopted) and did not end cancelled.
+        if status != CANCELLED and (self.journal.adopted or accepted):
+            self.module.warn("%s ended %s before it could be cancelled" % (self.what, status))
+        return super(NodeActionCancel, self).final(state)
+
+    def comparable(self, state):
+        return dict(status=status_of(state["action"]))

@@ -8,6 +8,7 @@ import yaml
 from ansible_collections.redisops.platform.plugins.module_utils.memstore import cluster as clusters
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, Response
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import DeleteResource
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY_ANSWER, LOST_ANSWER
 from ansible_collections.redisops.platform.plugins.doc_fragments import memstore_resource
@@ -58,7 +59,7 @@ def plan(resource_view, **options):
 
 
 def kinds(steps):
-    return [step.kind for step in steps]
+    return [type(step).__name__ for step in steps]
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -173,7 +174,7 @@ def test_nothing_to_do():
 
 def test_update_sends_only_what_differs():
     steps, after = plan(live(), description="new", parameter_group_id="pg-1")
-    assert kinds(steps) == ["update"] and steps[0].body == {"description": "new"} and steps[0].text == "updated description"
+    assert kinds(steps) == ["UpdateCluster"] and steps[0].body == {"description": "new"} and steps[0].text == "updated description"
     assert after["description"] == "new"
     steps, _after = plan(live(), parameter_group_id="pg-2")
     assert steps[0].body == {"parameterGroupId": "pg-2"}
@@ -182,7 +183,7 @@ def test_update_sends_only_what_differs():
 def test_shards_up_use_the_assignments_round_robin_and_nodes_per_shard():
     steps, after = plan(live(shards=1, nodes=2), shard_count=3, nodes_per_shard=3,
                         subnet_assignments=[{"primary": "subnet-1", "replicas": ["subnet-2"]}, {"primary": "subnet-3"}])
-    assert kinds(steps) == ["add_replica", "add_shard", "add_shard"]
+    assert kinds(steps) == ["AddShardReplica", "AddShard", "AddShard"]
     assert steps[1].body == {"nodeCount": 3, "subnetAssignments": {"primary": {"id": "subnet-3"},
                                                                    "replicas": [{"id": "subnet-3"}, {"id": "subnet-3"}]}}
     assert steps[2].body["subnetAssignments"]["primary"] == {"id": "subnet-1"}
@@ -200,13 +201,13 @@ def test_shards_down_needs_allow_shard_removal_and_goes_highest_first():
     with pytest.raises(clusters.PlanError, match="shard_count: .*needs allow_shard_removal: true"):
         plan(live(shards=3), shard_count=1)
     steps, after = plan(live(shards=3), shard_count=1, allow_shard_removal=True)
-    assert kinds(steps) == ["remove_shard", "remove_shard"] and [s.shard["id"] for s in steps] == ["003", "002"]
+    assert kinds(steps) == ["RemoveShard", "RemoveShard"] and [s.shard["id"] for s in steps] == ["003", "002"]
     assert after["shard_count"] == 1 and after["shard_nodes"] == [2]
 
 
 def test_removed_shards_are_not_scaled_and_new_ones_come_last():
     steps, _after = plan(live(shards=3, nodes=2), shard_count=2, nodes_per_shard=1, allow_shard_removal=True)
-    assert kinds(steps) == ["remove_shard", "remove_replica", "remove_replica"]
+    assert kinds(steps) == ["RemoveShard", "RemoveShardReplica", "RemoveShardReplica"]
     assert [s.shard["id"] for s in steps[1:]] == ["001", "002"]
 
 
@@ -254,41 +255,40 @@ def test_options_the_live_cluster_does_not_show_are_reported_not_compared():
 def test_step_requests():
     resource, view = live(shards=2)
     first = view["shards"][0]
-    assert clusters.step_request(clusters.Step("update", "", body={"description": "x"}), "cl-1") == (
+    assert clusters.UpdateCluster("", cluster_id="cl-1", body={"description": "x"}).request() == (
         "PATCH", "/v1/clusters/cl-1", {"description": "x"})
-    assert clusters.step_request(clusters.Step("add_shard", "", body={"nodeCount": 1}), "cl-1") == (
+    assert clusters.AddShard("", cluster_id="cl-1", body={"nodeCount": 1}, count_before=2).request() == (
         "POST", "/v1/clusters/cl-1/shards", {"nodeCount": 1})
-    assert clusters.step_request(clusters.Step("remove_shard", "", shard=first), "cl-1") == ("DELETE", "/v1/clusters/cl-1/shards/001", None)
-    assert clusters.step_request(clusters.Step("add_replica", "", shard=first, subnet="s"), "cl-1") == (
+    assert clusters.RemoveShard("", cluster_id="cl-1", shard=first).request() == ("DELETE", "/v1/clusters/cl-1/shards/001", None)
+    assert clusters.AddShardReplica("", cluster_id="cl-1", shard=first, subnet="s", count_before=2).request() == (
         "POST", "/v1/clusters/cl-1/shards/001/nodes", {"subnet": {"id": "s"}})
-    assert clusters.step_request(clusters.Step("remove_replica", "", shard=first, node=first["nodes"][1]), "cl-1") == (
+    assert clusters.RemoveShardReplica("", cluster_id="cl-1", shard=first, node=first["nodes"][1]).request() == (
         "DELETE", "/v1/clusters/cl-1/shards/001/nodes/n-001-2", None)
 
 
-def test_step_done():
+def test_steps_show():
     resource, view = live(shards=2)
     shards = view["shards"]
-    add = clusters.Step("add_shard", "", body={})
-    add.count_before = clusters.step_count(add, shards)
-    assert add.count_before == 2 and not clusters.step_done(add, resource, shards)
+    steps, _after = plan((resource, view), shard_count=3, nodes_per_shard=2)
+    add = steps[0]
+    assert isinstance(add, clusters.AddShard) and add.count_before == 2 and not add.shows((resource, shards))
     _r, grown = live(shards=3)
-    assert clusters.step_done(add, resource, grown["shards"]) and not clusters.step_done(add, dict(resource, status="Scaling(horizontal)"), grown["shards"])
-    assert not clusters.step_done(add, resource, None)  # shards not read while busy
+    assert add.shows((resource, grown["shards"])) and not add.shows((dict(resource, status="Scaling(horizontal)"), grown["shards"]))
+    assert not add.shows((resource, None))  # shards not read while busy
 
-    replica = clusters.Step("add_replica", "", shard=shards[1], subnet="s")
-    replica.count_before = clusters.step_count(replica, shards)
-    assert replica.count_before == 2 and not clusters.step_done(replica, resource, shards)
+    replica = clusters.AddShardReplica("", cluster_id="cl-1", shard=shards[1], subnet="s", count_before=2)
+    assert not replica.shows((resource, shards))
     _r, more = live(shards=2, nodes=[2, 3])
-    assert clusters.step_done(replica, resource, more["shards"])
+    assert replica.shows((resource, more["shards"]))
 
-    remove = clusters.Step("remove_replica", "", shard=shards[0], node=shards[0]["nodes"][1])
-    assert not clusters.step_done(remove, resource, shards)
+    remove = clusters.RemoveShardReplica("", cluster_id="cl-1", shard=shards[0], node=shards[0]["nodes"][1])
+    assert not remove.shows((resource, shards))
     _r, fewer = live(shards=2, nodes=[1, 2])
-    assert clusters.step_done(remove, resource, fewer["shards"])
-    assert clusters.step_done(clusters.Step("remove_shard", "", shard=shards[1]), resource, fewer["shards"][:1])
+    assert remove.shows((resource, fewer["shards"]))
+    assert clusters.RemoveShard("", cluster_id="cl-1", shard=shards[1]).shows((resource, fewer["shards"][:1]))
 
-    update = clusters.Step("update", "", body={"description": "x", "parameterGroupId": "pg-1"})
-    assert not clusters.step_done(update, resource, shards) and clusters.step_done(update, dict(resource, description="x"), shards)
+    update = clusters.UpdateCluster("", cluster_id="cl-1", body={"description": "x", "parameterGroupId": "pg-1"})
+    assert not update.shows((resource, shards)) and update.shows((dict(resource, description="x"), shards))
 
 
 def test_readiness_helpers():
@@ -313,21 +313,25 @@ class FakeModule:
         self.warnings.append(text)
 
 
+def cluster_resource(module):
+    return clusters.Cluster(module, MemStoreClient(module.params))
+
+
 MEMSTORE_CONNECTION_DEFAULTS = dict((key, spec.get("default")) for key, spec in MEMSTORE_CONNECTION.argument_spec.items())
 
 
 def test_cluster_resource_readiness_failure_and_busy_answers():
-    resource = memstore_cluster.Cluster(FakeModule())
+    resource = cluster_resource(FakeModule())
     state, view = live(shards=2)
     shards = view["shards"]
     assert resource.ready((state, shards)) and not resource.failed((state, shards))
     assert not resource.ready((dict(state, status="Modifying"), None)) and resource.ready(None)
     _s, sick = live(shards=2, shard_statuses={2: ["Running", "Failed"]})
     assert resource.failed((state, sick["shards"])) and not resource.ready((state, sick["shards"]))
-    step = clusters.Step("remove_replica", "", shard=sick["shards"][1], node=sick["shards"][1]["nodes"][1])
+    step = clusters.RemoveShardReplica("", cluster_id="cl-1", shard=sick["shards"][1], node=sick["shards"][1]["nodes"][1])
     assert resource.writable(step, (state, sick["shards"]))  # a Failed replica does not block its own removal
     assert not resource.writable(step, (dict(state, status="Scaling(horizontal)"), None))
-    assert resource.writable(clusters.Step("delete", ""), (dict(state, status="Failed"), None))
+    assert resource.writable(DeleteResource(text="", path="/v1/clusters/cl-1", params=None), (dict(state, status="Failed"), None))
     assert "not Running: node orders-002-002 (replica) Failed" in resource.describe((state, sick["shards"]))
     assert resource.ambiguity(ApiError("POST", "/v1/clusters/x/shards", status=400, code="InvalidState",
                                        message="cluster is in an invalid state")) == BUSY_ANSWER
@@ -339,16 +343,16 @@ def test_plan_of_the_resource_refuses_before_any_write():
     module = FakeModule(shard_count=1, security_groups=["sg-9"])
     state, view = live(shards=2)
     with pytest.raises(clusters.PlanError, match="security_groups"):
-        memstore_cluster.Cluster(module).plan((state, view["shards"]))
+        cluster_resource(module).plan((state, view["shards"]))
     module = FakeModule(shard_count=1)
     with pytest.raises(clusters.PlanError, match="creating it needs version, port"):
-        memstore_cluster.Cluster(module).plan(None)
-    gone = memstore_cluster.Cluster(FakeModule(state="absent")).plan(None)
-    assert gone.steps == [] and gone.predicted == {"cluster": {}}
+        cluster_resource(module).plan(None)
+    gone = cluster_resource(FakeModule(state="absent")).plan(None)
+    assert gone.steps == () and gone.predicted == {"cluster": {}}
 
 
 def test_the_password_is_scrubbed_from_client_errors():
-    resource = memstore_cluster.Cluster(FakeModule(user={"name": "app", "password": "p4ss-hash"}))
+    resource = cluster_resource(FakeModule(user={"name": "app", "password": "p4ss-hash"}))
     assert "p4ss-hash" in resource.api.http.secrets
 
 

@@ -54,7 +54,7 @@ def plan(resource_view, **options):
 
 
 def kinds(steps):
-    return [step.kind for step in steps]
+    return [type(step).__name__ for step in steps]
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -229,7 +229,7 @@ def test_scale_up_uses_the_live_assignment_and_checks_the_live_subnets():
 def test_scale_down_removes_replicas_not_running_first_then_the_newest():
     steps, _after = plan(live(nodes=4, statuses=["Running", "Running", "Failed", "Running"]), node_count=2)
     assert [step.instance["name"] for step in steps] == ["cache-set-3", "cache-set-4"]
-    assert kinds(steps) == ["delete_instance", "delete_instance"]
+    assert kinds(steps) == ["DeleteInstance", "DeleteInstance"]
 
 
 def test_scale_down_never_removes_the_primary():
@@ -249,22 +249,22 @@ def test_two_node_set_with_active_backups_cannot_lose_a_node():
     with pytest.raises(sets.PlanError, match="active automatic backup policy"):
         plan(live(nodes=3, backup=backup), node_count=1)
     steps, _after = plan(live(nodes=3, backup=backup), node_count=2)  # 3 -> 2 is allowed
-    assert kinds(steps) == ["delete_instance"]
+    assert kinds(steps) == ["DeleteInstance"]
     steps, _after = plan(live(nodes=2, backup=backup), node_count=1, backup={"enabled": False})
-    assert kinds(steps) == ["update", "delete_instance"]  # backups off first
+    assert kinds(steps) == ["UpdateSet", "DeleteInstance"]  # backups off first
 
 
 def test_promote_needs_ha_off():
     with pytest.raises(sets.PlanError, match="high availability on"):
         plan(live(nodes=2, ha=True), primary_instance="cache-set-2")
     steps, after = plan(live(nodes=2, ha=True), primary_instance="cache-set-2", high_availability=False)
-    assert kinds(steps) == ["recovery", "promote"] and steps[0].enabled is False
+    assert kinds(steps) == ["SetRecovery", "PromoteInstance"] and steps[0].enabled is False
     assert after["primary_instance"] == "cache-set-2" and after["high_availability"] is False
 
 
 def test_promote_first_when_the_task_turns_ha_on():
     steps, after = plan(live(nodes=2), primary_instance="id-cache-set-2", high_availability=True)
-    assert kinds(steps) == ["promote", "recovery"] and steps[1].enabled is True and after["high_availability"] is True
+    assert kinds(steps) == ["PromoteInstance", "SetRecovery"] and steps[1].enabled is True and after["high_availability"] is True
 
 
 def test_promote_target_checks():
@@ -276,14 +276,14 @@ def test_promote_target_checks():
 
 def test_promote_then_scale_down_keeps_the_new_primary():
     steps, _after = plan(live(nodes=3), primary_instance="cache-set-3", node_count=2)
-    assert kinds(steps) == ["promote", "delete_instance"]
+    assert kinds(steps) == ["PromoteInstance", "DeleteInstance"]
     assert steps[1].instance["name"] == "cache-set-2"
 
 
 def test_full_order_update_ha_off_promote_scale():
     steps, _after = plan(live(nodes=2, ha=True), description="new", high_availability=False, primary_instance="cache-set-2", node_count=3,
                          subnet_assignment={"primary": "subnet-1", "replicas": ["subnet-2"]})
-    assert kinds(steps) == ["update", "recovery", "promote", "add_replica"]
+    assert kinds(steps) == ["UpdateSet", "SetRecovery", "PromoteInstance", "AddReplica"]
 
 
 # --- immutable options ---------------------------------------------------------------------------------------------
@@ -309,32 +309,42 @@ def test_options_the_live_set_does_not_show_are_reported_not_compared():
 
 
 # --- readiness and requests of each step ----------------------------------------------------------------------------------
-def test_step_done_and_step_request():
+def test_each_step_sends_its_request_and_knows_when_it_shows():
     resource, view = live(nodes=2)
     instances = view["instances"]
-    add = sets.Step("add_replica", "", subnet="subnet-2")
-    assert sets.step_request(add, "set-1") == ("PATCH", "/v1/instance-sets/set-1/replicas", {"subnet": {"id": "subnet-2"}})
-    assert not sets.step_done(add, resource, instances, 2)
-    assert sets.step_done(add, resource, instances, 1)
+    add = sets.AddReplica("", set_id="set-1", subnet="subnet-2", count_before=2)
+    assert add.request() == ("PATCH", "/v1/instance-sets/set-1/replicas", {"subnet": {"id": "subnet-2"}})
+    assert not add.shows((resource, instances))
+    add = sets.AddReplica("", set_id="set-1", subnet="subnet-2", count_before=1)
+    assert add.shows((resource, instances))
     creating = [dict(i, status="Creating") for i in instances]
-    assert not sets.step_done(add, resource, creating, 1)
-    assert not sets.step_done(add, dict(resource, status="Scaling(horizontal)"), instances, 1)
+    assert not add.shows((resource, creating))
+    assert not add.shows((dict(resource, status="Scaling(horizontal)"), instances))
+    assert not add.shows((resource, None))  # instances not read while busy
 
-    promote = sets.Step("promote", "", instance=instances[1])
-    assert sets.step_request(promote, "set-1") == ("PATCH", "/v1/instance-sets/set-1/primary", {"primaryId": "id-cache-set-2"})
-    assert not sets.step_done(promote, resource, instances, 2)
+    promote = sets.PromoteInstance("", set_id="set-1", instance=instances[1])
+    assert promote.request() == ("PATCH", "/v1/instance-sets/set-1/primary", {"primaryId": "id-cache-set-2"})
+    assert not promote.shows((resource, instances))
 
-    remove = sets.Step("delete_instance", "", instance=instances[1])
-    assert sets.step_request(remove, "set-1") == ("DELETE", "/v1/instance-sets/set-1/instances/id-cache-set-2", None)
-    assert sets.step_done(remove, resource, instances[:1], 2)
+    remove = sets.DeleteInstance("", set_id="set-1", instance=instances[1])
+    assert remove.request() == ("DELETE", "/v1/instance-sets/set-1/instances/id-cache-set-2", None)
+    assert remove.shows((resource, instances[:1]))
 
-    recovery = sets.Step("recovery", "", enabled=True)
-    assert sets.step_request(recovery, "set-1")[2] == {"enabled": True}
-    assert not sets.step_done(recovery, resource, instances, 2) and sets.step_done(recovery, dict(resource, recoveryEnabled=True), instances, 2)
+    recovery = sets.SetRecovery("", set_id="set-1", enabled=True)
+    assert recovery.request()[2] == {"enabled": True}
+    assert not recovery.shows((resource, instances)) and recovery.shows((dict(resource, recoveryEnabled=True), instances))
 
-    update = sets.Step("update", "", body={"description": "x", "backupSchedule": {"cron": ""}})
-    assert not sets.step_done(update, resource, instances, 2)
-    assert sets.step_done(update, dict(resource, description="x"), instances, 2)
+    update = sets.UpdateSet("", set_id="set-1", body={"description": "x", "backupSchedule": {"cron": ""}})
+    assert not update.shows((resource, instances))
+    assert update.shows((dict(resource, description="x"), instances))
+
+
+def test_steps_are_immutable_and_planned_with_their_counts():
+    resource, view = live(nodes=1)
+    steps, _after = sets.plan_changes(resource, view, params(node_count=3, subnet_assignment={"primary": "subnet-1", "replicas": ["subnet-2"]}))
+    assert [step.count_before for step in steps] == [1, 2]
+    with pytest.raises(AttributeError):
+        steps[0].count_before = 5
 
 
 # --- documentation mirrors the argument spec ---------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """re_bootstrap's pure logic: input rules, the request body, error explanations, states."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import bootstrap
-from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING
 from ansible_collections.redisops.platform.plugins.modules import re_bootstrap as module
 
 
@@ -162,12 +163,16 @@ def test_error_details_of_another_shape_do_not_break_the_explanation():
     assert "access_denied" in bootstrap.explain_error({"error_code": "access_denied", "error_details": "plain text"})
 
 
-@pytest.mark.parametrize("state, outcome", [
-    ("completed", DONE), ("error", FAILED), ("idle", PENDING), ("initiated", PENDING),
-    ("creating_cluster", PENDING), ("joining_cluster", PENDING), ("recovering_cluster", PENDING), ("unknown", PENDING),
+@pytest.mark.parametrize("state, ready, failed", [
+    ("completed", True, False), ("error", True, True), ("idle", True, False), ("initiated", False, False),
+    ("creating_cluster", False, False), ("joining_cluster", False, False), ("recovering_cluster", False, False),
 ])
-def test_classify(state, outcome):
-    assert bootstrap.classify({"bootstrap_status": {"state": state}}) == outcome
+def test_the_resource_waits_while_a_bootstrap_is_under_way_and_fails_on_error(state, ready, failed):
+    module = SimpleNamespace(params=dict(action="create_cluster", url="https://127.0.0.2:9443", license=None))
+    resource = bootstrap.Bootstrap(module, SimpleNamespace(http=SimpleNamespace(add_secret=lambda value: None)))
+    status = {"bootstrap_status": {"state": state}}
+    assert (resource.ready(status), resource.failed(status)) == (ready, failed)
+    assert bootstrap.StartBootstrap(text="", action="create_cluster", body={}).shows(status) == (state in bootstrap.IN_PROGRESS + ("completed",))
 
 
 def test_describe():

@@ -301,12 +301,21 @@ def test_info_reads_every_shape(run, args, path, body, expected):
 
 
 # --- the shared helpers -------------------------------------------------------------------
-@pytest.mark.parametrize("state, expected", [
-    ("completed", DONE), ("failed", FAILED), ("aborted", FAILED), ("cancelled", FAILED),
-    ("queued", PENDING), ("starting", PENDING), ("running", PENDING), ("cancelling", PENDING), ("rebalancing", PENDING),
+@pytest.mark.parametrize("state, ready, failed", [
+    ("completed", True, False), ("failed", True, True), ("aborted", True, True), ("cancelled", True, True),
+    ("queued", False, False), ("starting", False, False), ("running", False, False), ("cancelling", False, False),
+    ("rebalancing", True, False),
 ])
-def test_classify_action(state, expected):
-    assert actions.classify_action(actions.normalize_action({"status": state})) == expected
+def test_the_resource_waits_for_an_action_of_its_own_and_fails_on_its_failure(state, ready, failed):
+    module = type("Module", (), dict(params=dict(CONNECTION, node_uid=2, action="maintenance_on", state="present"), check_mode=False))()
+    resource = actions.NodeAction(module, None)
+    resource.journal.plan = resource.plan(dict(action=None, node={"has_maintenance_snapshot": False}))
+    action = actions.normalize_action({"status": state, "task_id": "t-1"})
+    assert (resource.ready(dict(action=action)), resource.failed(dict(action=action))) == (ready, failed)
+    # The same action as read before the task (a leftover) is not this task's: its failure is not ours.
+    leftover = actions.NodeAction(module, None)
+    leftover.journal.plan = leftover.plan(dict(action=action, node={"has_maintenance_snapshot": False}))
+    assert not leftover.failed(dict(action=action))
 
 
 def test_normalize_action_fills_in_and_reads_strings():
