@@ -202,8 +202,8 @@ class Resource:
         self.params = module.params if params is None else params
         self.journal = Journal()
 
-    @classmethod
-    def validate(cls, params):
+    @staticmethod
+    def validate(params):
         """Every rule the options break, one sentence each ([] when valid); checked before any request."""
         return []
 
@@ -650,28 +650,40 @@ class Runner:
         return resource.view(state)
 
     # --- one resource ------------------------------------------------------------------------------------
+    def converge_all(self, resources):
+        """Read, plan and converge ``resources``: ``[(convergence, view, diff after)]``, view None
+        for a resource that failed (its convergence holds the failure)."""
+        convergences = [Convergence(self, resource) for resource in resources]
+        try:
+            states = self.first_reads(resources) if resources else []
+        except (ApiError, ClientError, WaitError, PlanError) as error:
+            for convergence in convergences:
+                self._fail(convergence, error)
+        else:
+            self.converge(convergences, states)
+        settled = []
+        for convergence in convergences:
+            if convergence.failure is None:
+                try:
+                    state, after = self.settle(convergence)
+                    settled.append((convergence, self.shown(convergence, state), after))
+                    continue
+                except (PlanError, ApiError, ClientError) as error:
+                    self._fail(convergence, error)
+            settled.append((convergence, None, None))
+        return settled
+
+    # --- one resource ------------------------------------------------------------------------------------
     def run(self, params=None):
         """Converge one resource and exit the module (never returns)."""
         try:
             resource = self.resource(params)
         except ClientError as error:
             self.module.fail_json(msg=str(error))
-        convergence = Convergence(self, resource)
-        try:
-            states = self.first_reads([resource])
-        except (ApiError, ClientError, WaitError, PlanError) as error:
-            self._fail(convergence, error)
-        else:
-            self.converge([convergence], states)
-        if convergence.failure is None:
-            try:
-                state, after = self.settle(convergence)
-                view = self.shown(convergence, state)
-            except (PlanError, ApiError, ClientError) as error:
-                self._fail(convergence, error)
-            else:
-                self.exit(convergence, view, after)
-        self.fail(convergence)
+        [(convergence, view, after)] = self.converge_all([resource])
+        if view is None:
+            self.fail(convergence)
+        self.exit(convergence, view, after)
 
     def changed(self, convergence):
         if self.module.check_mode:
@@ -733,29 +745,15 @@ class Runner:
         (:meth:`Resource.batch_entry` plus changed, failed, msg and actions).
         """
         resources = [resource_class(self.module, self.api, params) for resource_class, params in items]
-        convergences = [Convergence(self, resource) for resource in resources]
-        try:
-            states = self.first_reads(resources) if resources else []
-        except (ApiError, ClientError, WaitError) as error:
-            for convergence in convergences:
-                self._fail(convergence, error)
-        else:
-            self.converge(convergences, states)
         results, diffs, failed = [], [], []
-        for convergence in convergences:
+        for convergence, view, after in self.converge_all(resources):
             resource = convergence.resource
-            if convergence.failure is None:
-                try:
-                    state, after = self.settle(convergence)
-                    view = self.shown(convergence, state)
-                except (PlanError, ApiError, ClientError) as error:
-                    self._fail(convergence, error)
-                else:
-                    results.append(dict(resource.batch_entry(view), changed=self.changed(convergence), failed=False, msg="",
-                                        actions=self.actions(convergence), **view))
-                    diffs.append(dict(before_header=resource.label, after_header=resource.label,
-                                      before=self.diff_before(convergence, after), after=after))
-                    continue
+            if view is not None:
+                results.append(dict(resource.batch_entry(view), changed=self.changed(convergence), failed=False, msg="",
+                                    actions=self.actions(convergence), **view))
+                diffs.append(dict(before_header=resource.label, after_header=resource.label,
+                                  before=self.diff_before(convergence, after), after=after))
+                continue
             msg = self.failure_message(convergence)
             detail = self.failure_result(convergence)
             view = dict((key, value) for key, value in detail.items() if key not in ("changed", "actions", "intro"))

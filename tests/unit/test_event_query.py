@@ -32,9 +32,9 @@ SAMPLES = {
     "redisops.platform.memstore_instance_set_info": ({"instance_sets": [INSTANCE_SET]}, ["cache-1", "cache-2"]),
     "redisops.platform.memstore_cluster": ({"cluster": CLUSTER}, ["sessions-001-001", "sessions-002-001"]),
     "redisops.platform.memstore_cluster_info": ({"clusters": [CLUSTER]}, ["sessions-001-001", "sessions-002-001"]),
-    "redisops.platform.memstore_resources": ({"resources": [{"kind": "instance_set", "instance_set": INSTANCE_SET},
-                                                           {"kind": "cluster", "cluster": CLUSTER}]},
-                                             ["cache-1", "cache-2", "sessions-001-001", "sessions-002-001"]),
+    "redisops.platform.memstore_resources": (
+        {"resources": [{"kind": "instance_set", "instance_set": INSTANCE_SET}, {"kind": "cluster", "cluster": CLUSTER}]},
+        ["cache-1", "cache-2", "sessions-001-001", "sessions-002-001"]),
     "redisops.platform.re_bootstrap": (dict(URL, local_node_info={"uid": "1"}), ["node1.example.com"]),
     "redisops.platform.re_bootstrap_info": (dict(URL, local_node_info={"uid": 1}), ["node1.example.com"]),
     "redisops.platform.re_node_action": (dict(URL, action={"name": "maintenance_on", "node_uid": "2"}),

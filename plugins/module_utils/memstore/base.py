@@ -28,7 +28,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.client 
     is_failed,
     is_running,
 )
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import version_offer_error
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import immutable_message, version_offer_error
 from ansible_collections.redisops.platform.plugins.module_utils._resource import (
     BUSY_ANSWER,
     Plan,
@@ -128,40 +128,28 @@ class MemStoreResource(Resource):
         if self.params.get("user"):
             api.http.add_secret(self.params["user"]["password"])
 
-    # --- a mode supplies -------------------------------------------------------------------
-    def ensure_kind(self, resource):
-        """Raise ClientError when ``resource`` is of the other cluster mode."""
-        raise NotImplementedError
+    # --- a mode supplies: pure functions of its file, bound here ------------------------------------
+    #: ``ensure_kind(resource)`` raises ClientError for a resource of the other cluster mode.
+    ensure_kind = None
+    #: ``resource_view(resource, members)``: the module's return dict.
+    resource_view = None
+    #: ``comparable_view(view)``: what the diff compares.
+    comparable_view = None
+    #: ``plan_changes(resource, view, params)``: ``(steps, after)`` for a live resource.
+    plan_changes = None
+    #: ``immutable_differences(resource, params)``: ``(differences, unreadable options)``.
+    immutable_differences = None
+    #: ``members_ready`` / ``members_writable`` / ``members_failed`` (members): readiness of the members.
+    members_ready = staticmethod(lambda members: True)
+    members_writable = None
+    members_failed = staticmethod(lambda members: False)
 
     def read_members(self, resource_id, resource):
-        raise NotImplementedError
-
-    def resource_view(self, resource, members):
-        raise NotImplementedError
-
-    def comparable_view(self, view):
         raise NotImplementedError
 
     def plan_create(self):
         """The create :class:`Plan` (options checked: the resource does not exist)."""
         raise NotImplementedError
-
-    def plan_changes(self, resource, view):
-        """``(steps, after)``: the changes of a live resource, ``after`` its changed fields."""
-        raise NotImplementedError
-
-    def immutable(self, resource):
-        """``(message or None, unreadable options)`` for options fixed at creation."""
-        raise NotImplementedError
-
-    def members_ready(self, members):
-        return True
-
-    def members_writable(self, members):
-        return self.members_ready(members)
-
-    def members_failed(self, members):
-        return False
 
     def describe_members(self, members):
         return ""
@@ -272,13 +260,13 @@ class MemStoreResource(Resource):
                               lost_text="its answer was lost: found the %s by name" % self.short_noun)
 
     def plan_converge(self, resource, members):
-        message, unreadable = self.immutable(resource)
-        if message:
-            raise PlanError(message)
+        differences, unreadable = self.immutable_differences(resource, self.params)
+        if differences:
+            raise PlanError(immutable_message(self.noun, self.name, differences))
         for option in unreadable:
             self.module.warn("%s cannot be read back from the live %s %r, so it was not compared" % (option, self.noun, self.name))
         view = self.resource_view(resource, members)
-        steps, after = self.plan_changes(resource, view)
+        steps, after = self.plan_changes(resource, view, self.params)
         if not steps and self.failed((resource, members)):
             self.module.warn("%s %r is not healthy: %s" % (self.noun, self.name, self.describe((resource, members))))
         return Plan(steps, after=after, predicted={self.result_key: self.predicted_view(view, after)})
@@ -305,7 +293,8 @@ class MemStoreResource(Resource):
         resource, members = state
         if isinstance(step, DeleteResource):
             return not is_busy(resource.get("status"))
-        return is_running(resource.get("status")) and members is not None and self.members_writable(members)
+        writable = self.members_writable or self.members_ready
+        return is_running(resource.get("status")) and members is not None and writable(members)
 
     def ambiguity(self, error):
         if is_busy_answer(error):

@@ -34,12 +34,10 @@ def _secrets_in(value):
             if "password" in str(key).lower() and isinstance(item, str):
                 yield item
             else:
-                for secret in _secrets_in(item):
-                    yield secret
+                yield from _secrets_in(item)
     elif isinstance(value, list):
         for item in value:
-            for secret in _secrets_in(item):
-                yield secret
+            yield from _secrets_in(item)
 
 
 def _explained(error, module_name):

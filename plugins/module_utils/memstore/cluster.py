@@ -31,7 +31,6 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules i
     common_update,
     id_objects,
     ids,
-    immutable_message as _immutable_message,
     node_count_errors,
     removal_order,
     replica_subnets,
@@ -261,10 +260,6 @@ def immutable_differences(resource, params):
     return check.differences, check.unreadable
 
 
-def immutable_message(name, differences):
-    return _immutable_message("cluster", name, differences)
-
-
 def update_body(view, params):
     """``(PATCH body, changed option names)``: only what differs from the live cluster
     (a cluster's PATCH carries description and parameter group only)."""
@@ -455,7 +450,8 @@ def _shard_of(shards, shard_id):
 
 # --- the changes of a live cluster: one step class each -------------------------------------------------
 class ClusterChange(MemberChange):
-    """A change of a live cluster: shown once it is Running with the change visible."""
+    """A change of a live cluster: shown once it is Running with the change visible (its members
+    are its shards, each with its nodes)."""
 
     settling = "the cluster and every shard and node to be Running"
 
@@ -464,7 +460,7 @@ class UpdateCluster(ClusterChange):
     def request(self):
         return "PATCH", CLUSTER_PATH.format(id=self.cluster_id), self.body
 
-    def shows_in(self, resource, shards):
+    def shows_in(self, resource, members):
         view = cluster_view(resource, [])
         return all(view[option] == self.body[key] for key, option in (("description", "description"), ("parameterGroupId", "parameter_group_id"))
                    if key in self.body)
@@ -476,8 +472,8 @@ class AddShard(ClusterChange):
     def request(self):
         return "POST", SHARDS_PATH.format(id=self.cluster_id), self.body
 
-    def shows_in(self, resource, shards):
-        return len(shards) > self.count_before
+    def shows_in(self, resource, members):
+        return len(members) > self.count_before
 
 
 class RemoveShard(ClusterChange):
@@ -487,8 +483,8 @@ class RemoveShard(ClusterChange):
     def send(self, api):
         api.delete(self.request()[1], ok=DELETED)
 
-    def shows_in(self, resource, shards):
-        return _shard_of(shards, self.shard["id"]) is None
+    def shows_in(self, resource, members):
+        return _shard_of(members, self.shard["id"]) is None
 
 
 class AddShardReplica(ClusterChange):
@@ -497,8 +493,8 @@ class AddShardReplica(ClusterChange):
     def request(self):
         return "POST", NODES_PATH.format(id=self.cluster_id, shard_id=self.shard["id"]), {"subnet": {"id": self.subnet}}
 
-    def shows_in(self, resource, shards):
-        shard = _shard_of(shards, self.shard["id"])
+    def shows_in(self, resource, members):
+        shard = _shard_of(members, self.shard["id"])
         return shard is not None and shard["node_count"] > self.count_before
 
 
@@ -509,8 +505,8 @@ class RemoveShardReplica(ClusterChange):
     def send(self, api):
         api.delete(self.request()[1], ok=DELETED)
 
-    def shows_in(self, resource, shards):
-        shard = _shard_of(shards, self.shard["id"])
+    def shows_in(self, resource, members):
+        shard = _shard_of(members, self.shard["id"])
         return shard is not None and self.node["id"] not in [node["id"] for node in shard["nodes"]]
 
 
@@ -543,51 +539,28 @@ class Cluster(MemStoreResource):
     create_required = CREATE_REQUIRED
     lookup_fields = LOOKUP_FIELDS
     settling = ClusterChange.settling
-
-    @classmethod
-    def validate(cls, params):
-        return validate(params)
-
-    def ensure_kind(self, resource):
-        ensure_cluster(resource)
+    validate = staticmethod(validate)
+    ensure_kind = staticmethod(ensure_cluster)
+    resource_view = staticmethod(cluster_view)
+    comparable_view = staticmethod(comparable)
+    plan_changes = staticmethod(plan_changes)
+    immutable_differences = staticmethod(immutable_differences)
+    members_ready = staticmethod(all_running)
+    # A Failed replica does not block a change (removing it is one).
+    members_writable = staticmethod(settled)
+    members_failed = staticmethod(any_failed)
 
     def read_members(self, resource_id, resource):
         return list_shards(self.api, resource_id, to_int(resource.get("port")))
-
-    def resource_view(self, resource, members):
-        return cluster_view(resource, members)
-
-    def comparable_view(self, view):
-        return comparable(view)
 
     def plan_create(self):
         body = create_body(self.params)
         predicted = predicted_view(body)
         return Plan([self.create_step("created", body)], after=comparable(predicted), predicted=dict(cluster=predicted))
 
-    def immutable(self, resource):
-        differences, unreadable = immutable_differences(resource, self.params)
-        return (immutable_message(self.name, differences) if differences else None), unreadable
-
-    def plan_changes(self, resource, view):
-        return plan_changes(resource, view, self.params)
-
-    def members_ready(self, members):
-        return all_running(members)
-
-    def members_writable(self, members):
-        # A Failed replica does not block a change (removing it is one).
-        return settled(members)
-
-    def members_failed(self, members):
-        return any_failed(members)
-
     def describe_members(self, members):
         behind = not_running(members)
         return "; not Running: %s" % ", ".join(behind) if behind else ""
 
     def endpoints(self, view):
-        found = []
-        for shard in (view or {}).get("shards") or []:
-            found.extend(node["endpoint"] for node in shard.get("nodes") or [] if node.get("endpoint"))
-        return found
+        return list((view or {}).get("endpoints") or [])

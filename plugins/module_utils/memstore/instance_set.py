@@ -31,7 +31,6 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules i
     replica_subnets,
     unique,
 )
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import immutable_message as _immutable_message
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import (
     MODE_DISABLED,
@@ -310,10 +309,6 @@ def immutable_differences(resource, params):
     return check.differences, check.unreadable
 
 
-def immutable_message(name, differences):
-    return _immutable_message("instance set", name, differences)
-
-
 def find_instance(instances, reference):
     """The instance whose id or name is ``reference`` (None when there is none)."""
     for instance in instances:
@@ -501,20 +496,21 @@ def update_applied(resource, body):
 
 # --- the changes of a live set: one step class each -------------------------------------------------
 class SetChange(MemberChange):
-    """A change of a live instance set: shown once the set is Running with the change visible."""
+    """A change of a live instance set: shown once the set is Running with the change visible (its
+    members are its instances)."""
 
     settling = "the set to be Running"
 
 
-def _settled(instances):
-    return all(not is_busy(instance["status"]) for instance in instances)
+def _settled(members):
+    return all(not is_busy(instance["status"]) for instance in members)
 
 
 class UpdateSet(SetChange):
     def request(self):
         return "PATCH", SET_PATH.format(id=self.set_id), self.body
 
-    def shows_in(self, resource, instances):
+    def shows_in(self, resource, members):
         return update_applied(resource, self.body)
 
 
@@ -522,7 +518,7 @@ class SetRecovery(SetChange):
     def request(self):
         return "PATCH", RECOVERY_PATH.format(id=self.set_id), {"enabled": self.enabled}
 
-    def shows_in(self, resource, instances):
+    def shows_in(self, resource, members):
         return bool(resource.get("recoveryEnabled")) == self.enabled
 
 
@@ -530,9 +526,9 @@ class PromoteInstance(SetChange):
     def request(self):
         return "PATCH", PRIMARY_PATH.format(id=self.set_id), {"primaryId": self.instance["id"]}
 
-    def shows_in(self, resource, instances):
-        primary = next((i for i in instances if i["role"] == ROLE_PRIMARY), None)
-        return primary is not None and primary["id"] == self.instance["id"] and _settled(instances)
+    def shows_in(self, resource, members):
+        primary = next((i for i in members if i["role"] == ROLE_PRIMARY), None)
+        return primary is not None and primary["id"] == self.instance["id"] and _settled(members)
 
 
 class AddReplica(SetChange):
@@ -541,16 +537,16 @@ class AddReplica(SetChange):
     def request(self):
         return "PATCH", REPLICAS_PATH.format(id=self.set_id), {"subnet": {"id": self.subnet}}
 
-    def shows_in(self, resource, instances):
-        return len(instances) > self.count_before and _settled(instances)
+    def shows_in(self, resource, members):
+        return len(members) > self.count_before and _settled(members)
 
 
 class DeleteInstance(SetChange):
     def request(self):
         return "DELETE", INSTANCE_PATH.format(id=self.set_id, instance_id=self.instance["id"]), None
 
-    def shows_in(self, resource, instances):
-        return self.instance["id"] not in [i["id"] for i in instances] and _settled(instances)
+    def shows_in(self, resource, members):
+        return self.instance["id"] not in [i["id"] for i in members] and _settled(members)
 
 
 # --- the resource --------------------------------------------------------------------------------------
@@ -600,22 +596,15 @@ class InstanceSet(MemStoreResource):
     create_required = CREATE_REQUIRED
     lookup_fields = LOOKUP_FIELDS
     settling = "the set to be Running"
-
-    @classmethod
-    def validate(cls, params):
-        return validate(params)
-
-    def ensure_kind(self, resource):
-        ensure_instance_set(resource)
+    validate = staticmethod(validate)
+    ensure_kind = staticmethod(ensure_instance_set)
+    resource_view = staticmethod(instance_set_view)
+    comparable_view = staticmethod(comparable)
+    plan_changes = staticmethod(plan_changes)
+    immutable_differences = staticmethod(immutable_differences)
 
     def read_members(self, resource_id, resource):
         return list_instances(self.api, resource_id)
-
-    def resource_view(self, resource, members):
-        return instance_set_view(resource, members)
-
-    def comparable_view(self, view):
-        return comparable(view)
 
     def plan_create(self):
         if self.params.get("primary_instance"):
@@ -624,13 +613,6 @@ class InstanceSet(MemStoreResource):
         predicted = instance_set_view(predicted_resource(body), [], node_count=body["replicas"])
         step = self.create_step(_create_text(self.params.get("restore_from")), body)
         return Plan([step], after=comparable(predicted), predicted=dict(instance_set=predicted))
-
-    def immutable(self, resource):
-        differences, unreadable = immutable_differences(resource, self.params)
-        return (immutable_message(self.name, differences) if differences else None), unreadable
-
-    def plan_changes(self, resource, view):
-        return plan_changes(resource, view, self.params)
 
     def predicted_view(self, view, after):
         predicted = dict(view, **after)

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from ansible_collections.redisops.platform.plugins.module_utils.memstore import cluster as clusters
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import immutable_message
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, Response
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import DeleteResource
@@ -238,7 +239,7 @@ def test_immutable_differences_and_message():
         version="6.2.16", port=6379, flavor_id="flavor-2", tls_enabled=False, user={"name": "app", "password": "secret-new"},
         subnets=["subnet-3", "subnet-2", "subnet-1"], security_groups=["sg-2"]))
     assert [d[0] for d in differences] == ["version", "flavor_id", "security_groups"] and unreadable == []
-    message = clusters.immutable_message("orders", differences)
+    message = immutable_message("cluster", "orders", differences)
     assert message.startswith("cluster 'orders': version, flavor_id, security_groups cannot change after creation")
     assert "security_groups (live: [sg-1], wanted: [sg-2])" in message and "secret-new" not in message
 

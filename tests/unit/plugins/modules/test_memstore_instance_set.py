@@ -9,6 +9,7 @@ import yaml
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.redisops.platform.plugins.module_utils.memstore import instance_set as sets
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import immutable_message
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, HttpClient, Response
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
@@ -293,7 +294,7 @@ def test_immutable_differences_and_message():
         version="6.2.17", port=6379, flavor_id="flavor-2", tls_enabled=False, user={"name": "app", "password": "new"},
         restore_from={"backup_name": None, "files": ["b/f"]}, subnet_assignment={"primary": "subnet-1"}, subnets=["subnet-1"]))
     assert [d[0] for d in differences] == ["version", "flavor_id", "restore_from", "subnets"] and unreadable == []
-    message = sets.immutable_message("cache-set", differences)
+    message = immutable_message("instance set", "cache-set", differences)
     assert "version (live: 7.2.7, wanted: 6.2.17)" in message and "restore_from (live: none, wanted: files=b/f)" in message
     assert "subnets (live: [subnet-1, subnet-2, subnet-3], wanted: [subnet-1])" in message
     assert "new" not in message

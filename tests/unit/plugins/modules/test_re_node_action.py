@@ -11,7 +11,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import node_actions as actions
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient, Response, parse_error_body
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, FAILED, PENDING, Waiter
+from ansible_collections.redisops.platform.plugins.module_utils._wait import Waiter
 from ansible_collections.redisops.platform.plugins.modules import re_node_action, re_node_action_info
 
 CONNECTION = dict(url="https://node1.example.com:9443", username="admin@example.com", password="Secret-Passw0rd")
