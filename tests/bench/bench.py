@@ -5,6 +5,11 @@
 """``make bench``: every workflow of the collection against the same workflow written with
 ``ansible.builtin.uri`` + ``until`` (``tests/bench/baselines/``), on the emulator.
 
+Baselines come in two forms: competent (reads first, writes only what is missing, sends every
+create before waiting, one token per play, polls every 5 s) and, for the batch module
+``memstore_resources``, also serial (a loop that creates one resource and waits for it before
+the next).
+
 Honest by construction:
 
 - one clock: the emulator runs at ``--speed`` emulated seconds per real second (default 1),
@@ -60,9 +65,18 @@ CLUSTER_NAME = "cluster.re.test"
 RE_ADMIN = ("admin@re.test", "Bench-Passw0rd")
 NOTICE_WAITS = (5, 30, 120, 600)
 LONG_WAIT = 300  # waits this long or longer must poll less than the 5-second loop
-SIDES = ("ours", "baseline")
+SIDES = ("ours", "baseline")  # baseline: the competent form
+SERIAL = "serial"  # the serial form of a baseline
+SIDE_STYLES = {"ours": "o-", "baseline": "s--", SERIAL: "^:"}
 PARTS = ("bootstrap", "bootstrap_role", "maintenance", "maintenance_role", "certificates", "certificates_role", "memstore",
-         "memstore_role", "notice", "read_only")
+         "memstore_role", "memstore_resources", "notice", "read_only")
+MEMSTORE_SIZES = "1,5,20"
+BATCH_SIZES = "5,20,100"
+BATCH_MODULE = "memstore_resources"
+BATCH_CONVERGENCE = 1.2  # total / slowest for the batch module
+SERIAL_GOALS = {5: 3, 20: 10}  # N -> how many times less wall time than the serial baseline
+LIST_PATH = "/v1/clusters"  # the MemStore list: one read of it per poll covers every resource
+RUN_TIMEOUT = 6 * 3600  # the serial baseline at N = 100 runs for about two hours at speed 1
 ROLES = ("re_cluster_bootstrap", "re_node_maintenance", "re_certificate_rotation", "memstore_provision")
 TERMINAL = {"bootstrap": ("completed", "error"), "action": ("completed", "failed", "aborted", "cancelled"),
             "memstore": ("Running", "Failed")}
@@ -194,7 +208,7 @@ class Runner:
                    os.path.join(HERE, playbook), "-e", "@" + vars_file]
         seq = emulator.log.last_seq()
         started = time.time()
-        proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=7200)
+        proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=RUN_TIMEOUT)
         ended = time.time()
         entries = [e for e in emulator.log.entries(seq) if server is None or e["server"] in (server if isinstance(server, tuple) else (server,))]
         tasks = []
@@ -273,7 +287,7 @@ def certificate_vars(files, emulator):
 
 
 def instance_set_vars(names, emulator):
-    return dict(memstore_vars(emulator, names), memstore_provision_sets=provision_sets(names))
+    return dict(memstore_vars(emulator, names), memstore_set_items=set_items(names))
 
 
 def cluster_vars(names, emulator):
@@ -339,6 +353,18 @@ def operations(run, emulator, events):
     return ops
 
 
+def waiting_requests_per_poll(run):
+    """Requests per poll while ``run`` waited for MemStore resources: every request from the first
+    read of the list after the last write to the last one, over the number of list reads in that
+    span (1.0 when each poll is that one read, whatever N); None when it polled no list."""
+    writes = [e["seq"] for e in run.entries if is_write(e)]
+    after = [e for e in run.entries if writes and e["seq"] > writes[-1]]
+    polls = [index for index, e in enumerate(after) if e["method"] == "GET" and e["path"] == LIST_PATH]
+    if not polls:
+        return None
+    return (polls[-1] - polls[0] + 1) / float(len(polls))
+
+
 # --- the bench ------------------------------------------------------------------------------------------
 class Bench:
     def __init__(self, args, workdir):
@@ -348,12 +374,18 @@ class Bench:
         self.emulators = {}
         self.logs = {}
         for side in SIDES:
-            emulator = Emulator(nodes=3, speed=args.speed, state_dir=os.path.join(workdir, "emulator-" + side)).start()
-            self.emulators[side] = emulator
-            self.logs[side] = FinishLog(emulator)
+            self.side_emulator(side)
         self.results = {"speed": args.speed, "repeats": args.repeats, "baseline_delay_emulated": BASELINE_DELAY,
                         "durations": emulator_durations(), "workflows": [], "notice": [], "read_only": [], "targets": []}
         self.missed = []
+
+    def side_emulator(self, side):
+        """The emulator of ``side``, started the first time: each side has its own."""
+        if side not in self.emulators:
+            emulator = Emulator(nodes=3, speed=self.speed, state_dir=os.path.join(self.runner.workdir, "emulator-" + side)).start()
+            self.emulators[side] = emulator
+            self.logs[side] = FinishLog(emulator)
+        return self.emulators[side]
 
     def stop(self):
         for emulator in self.emulators.values():
@@ -367,13 +399,20 @@ class Bench:
             self.missed.append(name)
 
     # --- workflows -------------------------------------------------------------------------------
-    def workflow(self, name, playbooks, prepare, variables, resources, rerun=True):
-        """Run ``playbooks[side]`` ``repeats`` times side by side (+ a re-run of each) and record it."""
-        record = {"name": name, "resources": resources, "sides": {}}
-        runs = {side: [] for side in SIDES}
-        reruns = {side: [] for side in SIDES}
-        ops = {side: [] for side in SIDES}
-        for repeat in range(self.args.repeats):
+    def workflow(self, name, playbooks, prepare, variables, resources, rerun=True, repeats=None):
+        """Run ``playbooks[side]`` ``repeats`` times side by side (+ a re-run of each) and record it.
+
+        ``repeats`` maps a side to its own count (default ``--repeats``): a side with fewer runs
+        only in the first repeats."""
+        sides = list(playbooks)
+        counts = dict((side, (repeats or {}).get(side, self.args.repeats)) for side in sides)
+        for side in sides:
+            self.side_emulator(side)
+        record = {"name": name, "resources": resources, "sides": {}, "repeats": counts}
+        runs = {side: [] for side in sides}
+        reruns = {side: [] for side in sides}
+        ops = {side: [] for side in sides}
+        for repeat in range(max(counts.values())):
             def job(side, cache):
                 def go():
                     emulator = self.emulators[side]
@@ -386,19 +425,20 @@ class Bench:
                     return first, found, second
                 return go
             # Each first run starts with an empty token cache (ours: token_cache); its re-run finds the token.
+            now = [side for side in sides if repeat < counts[side]]
             caches = dict((side, os.path.join(self.runner.workdir, "tokens-%d-%s-%d" % (len(self.results["workflows"]), side, repeat)))
-                          for side in SIDES)
-            done = side_by_side(dict((side, job(side, caches[side])) for side in SIDES))
-            for side in SIDES:
+                          for side in now)
+            done = side_by_side(dict((side, job(side, caches[side])) for side in now))
+            for side in now:
                 first, found, second = done[side]
                 runs[side].append(first)
                 ops[side].append(found)
                 if second is not None:
                     reruns[side].append(second)
-            print("  %s: repeat %d of %d: ours %.1f s, baseline %.1f s"
-                  % (name, repeat + 1, self.args.repeats, runs["ours"][-1].wall, runs["baseline"][-1].wall))
+            print("  %s: repeat %d of %d: %s" % (name, repeat + 1, max(counts.values()),
+                                                 ", ".join("%s %.1f s" % (side, runs[side][-1].wall) for side in now)))
             sys.stdout.flush()
-        for side in SIDES:
+        for side in sides:
             slowest = [max((o["duration"] for o in found), default=None) for found in ops[side]]
             record["sides"][side] = {
                 "playbook": playbooks[side],
@@ -407,6 +447,7 @@ class Bench:
                 "auth_requests": stats([r.auth for r in runs[side]]),
                 "writes": stats([r.writes for r in runs[side]]),
                 "polls": stats([len(set(seq for o in found for seq in o["poll_seqs"])) for found in ops[side]]),
+                "waiting": stats([waiting_requests_per_poll(r) for r in runs[side]]),
                 "operations": len(ops[side][0]) if ops[side] else 0,
                 "slowest_operation": stats(slowest),
                 "total_over_slowest": stats([r.wall / s for r, s in zip(runs[side], slowest) if s]),
@@ -505,6 +546,36 @@ class Bench:
                                               "baseline": {"per_task": stats(per_task["baseline"]),
                                                            "requests_per_task": stats(requests["baseline"])}})
 
+    # --- memstore_resources: one task for N resources, against both baseline forms ----------------
+    def batch(self, sizes, serial_sizes, landed):
+        """memstore_resources creating N instance sets in one task, against the competent baseline
+        and, for the N in ``serial_sizes``, the serial one (``--serial-repeats`` runs)."""
+        for size in sizes:
+            names = ["bench-set-%03d" % i for i in range(1, size + 1)]
+            playbooks = {"ours": "workflows/memstore_resources.yml"} if landed else {}
+            playbooks["baseline"] = "baselines/memstore_sets.yml"
+            if size in serial_sizes:
+                playbooks[SERIAL] = "baselines/memstore_sets_serial.yml"
+            print("  %s, N=%d: about %s" % (BATCH_MODULE, size, minutes(batch_seconds(self.args, size, size in serial_sizes))))
+            sys.stdout.flush()
+            record = self.workflow("%s, N=%d" % (BATCH_MODULE, size), playbooks, nothing, functools.partial(instance_set_vars, names),
+                                   size, repeats={SERIAL: self.args.serial_repeats})
+            record.update(series="instance sets (%s)" % BATCH_MODULE, batch=True)
+
+
+def batch_seconds(args, size, serial):
+    """About how long the memstore_resources part runs for ``size`` (real seconds): each repeat
+    lasts as long as its slowest side; one create lasts CREATE_SECONDS plus a poll, each run adds
+    ansible-playbook's start and a re-run."""
+    one = (memstore_instance_sets.CREATE_SECONDS + BASELINE_DELAY) / args.speed + 10
+    serial_run = size * ((memstore_instance_sets.CREATE_SECONDS + BASELINE_DELAY) / args.speed + 1) + 10 if serial else 0
+    return sum(max(one if repeat < args.repeats else 0, serial_run if repeat < args.serial_repeats else 0)
+               for repeat in range(max(args.repeats, args.serial_repeats if serial else 0)))
+
+
+def minutes(seconds):
+    return "%.0f min" % (seconds / 60.0) if seconds >= 90 else "%.0f s" % seconds
+
 
 RE_DEFAULTS = {"group/redisops.platform.redis_enterprise": {
     "username": "{{ re_username }}", "password": "{{ re_password }}", "ca_path": "{{ re_ca_path }}"}}
@@ -529,7 +600,7 @@ ROLE_PLAYS = {
         "re_certificate_rotation_certificates": [{"name": "proxy", "certificate_file": "{{ re_certificate_file }}",
                                                   "key_file": "{{ re_key_file }}"}]}]},
     "memstore_provision": {"module_defaults": MEMSTORE_DEFAULTS, "roles": [{
-        "role": "redisops.platform.memstore_provision", "memstore_provision_instance_sets": "{{ memstore_provision_sets }}",
+        "role": "redisops.platform.memstore_provision", "memstore_provision_instance_sets": "{{ memstore_set_items }}",
         "memstore_provision_wait_timeout": 1800}]},
 }
 
@@ -542,15 +613,19 @@ def role_playbook(workdir, role):
     return path
 
 
-def role_landed(name):
-    """Whether the role is committed (another engineer may be writing it in this work tree)."""
-    listed = subprocess.run(["git", "ls-files", "roles/%s/tasks/main.yml" % name], cwd=ROOT, capture_output=True,
-                            text=True, check=False).stdout.strip()
+def committed(path):
+    """Whether ``path`` is committed (another engineer may be writing it in this work tree)."""
+    listed = subprocess.run(["git", "ls-files", path], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
     return bool(listed)
 
 
-def provision_sets(names):
-    """memstore_provision's list: the options of workflows/memstore_sets.yml, one dict per set."""
+def role_landed(name):
+    return committed("roles/%s/tasks/main.yml" % name)
+
+
+def set_items(names):
+    """memstore_provision's and memstore_resources' list: the options of workflows/memstore_sets.yml,
+    one dict per set."""
     return [{"name": name, "state": "present", "version": "7.2.7", "port": 6379, "flavor_id": "bench-flavor",
              "parameter_group_id": "bench-parameter-group", "node_count": 2, "high_availability": False,
              "subnet_assignment": {"primary": "subnet-a", "replicas": ["subnet-b"]}, "security_groups": ["sg-a"]}
@@ -581,16 +656,48 @@ def emulator_durations():
 
 
 # --- targets -----------------------------------------------------------------------------------------
+def check_rerun(bench, name, ours, resources):
+    if ours["rerun"]:
+        per = ours["rerun"]["requests"]["max"] / float(resources)
+        bench.target("1. %s: idempotent re-run, requests per resource (auth included)" % name, "%.2f" % per, "<= 2", per <= 2)
+        writes = ours["rerun"]["writes"]["max"]
+        bench.target("1. %s: idempotent re-run, writes" % name, "%d" % writes, "0", writes == 0)
+
+
+def check_batch(bench, record):
+    """memstore_resources: convergence, wall time against both baselines, requests per poll."""
+    name, sides, size = record["name"], record["sides"], record["resources"]
+    ours = sides.get("ours")
+    if ours is None:
+        bench.target("%s: measured" % name, "not measured", "the %s module committed" % BATCH_MODULE, False)
+        return
+    check_rerun(bench, name, ours, size)
+    ratio = ours["total_over_slowest"]["median"] if ours["total_over_slowest"] else None
+    bench.target("3. %s: total / slowest operation" % name, "%.2f" % ratio if ratio else "-", "<= %g" % BATCH_CONVERGENCE,
+                 ratio <= BATCH_CONVERGENCE if ratio else None)
+    speedup = sides["baseline"]["wall"]["median"] / ours["wall"]["median"]
+    bench.target("4. %s: wall time vs the competent baseline" % name, "%.2fx" % speedup, "no worse (>= 1x)", speedup >= 1.0)
+    goal = SERIAL_GOALS.get(size)
+    if SERIAL in sides:
+        speedup = sides[SERIAL]["wall"]["median"] / ours["wall"]["median"]
+        bench.target("4. %s: wall time vs the serial baseline" % name, "%.2fx" % speedup,
+                     ">= %gx less" % goal if goal else "informative", speedup >= goal if goal else None)
+    elif goal:
+        bench.target("4. %s: wall time vs the serial baseline" % name, "not run", ">= %gx less (see --serial-sizes)" % goal, None)
+    per_poll = ours["waiting"]["max"] if ours["waiting"] else None
+    bench.target("6. %s: requests per poll while waiting" % name, "%.2f" % per_poll if per_poll is not None else "no list poll",
+                 "1 (one list read for all)", per_poll == 1.0)
+
+
 def check_targets(bench):
     results = bench.results
     for record in results["workflows"]:
+        if record.get("batch"):
+            check_batch(bench, record)
+            continue
         ours, base = record["sides"]["ours"], record["sides"]["baseline"]
         name = record["name"]
-        if ours["rerun"]:
-            per = ours["rerun"]["requests"]["max"] / float(record["resources"])
-            bench.target("1. %s: idempotent re-run, requests per resource (auth included)" % name, "%.2f" % per, "<= 2", per <= 2)
-            writes = ours["rerun"]["writes"]["max"]
-            bench.target("1. %s: idempotent re-run, writes" % name, "%d" % writes, "0", writes == 0)
+        check_rerun(bench, name, ours, record["resources"])
         if record.get("concurrent") and record["resources"] in (5, 20):
             ratio = ours["total_over_slowest"]["median"] if ours["total_over_slowest"] else None
             bench.target("3. %s: total / slowest operation" % name, "%.2f" % ratio if ratio else "-", "<= 1.5",
@@ -645,22 +752,34 @@ def print_table(results):
     print("Times are real seconds: median ±half the spread (max - min) over the repeats. Requests include IAM tokens.")
     print("MemStore: ours shares one IAM token through the opt-in token_cache (the first run issues it, the re-run reuses it);"
           " the baselines issue one per run.")
+    print("%s: one task for N sets, no opt-in option (one token per run, re-run included); baseline is the competent form,"
+          " serial creates one set and waits for it before the next (--serial-repeats runs)." % BATCH_MODULE)
     print()
     header = "%-30s %-8s %-15s %-11s %-7s %-6s %-8s %-16s %-12s" % (
         "workflow", "side", "wall s", "requests", "writes", "polls", "tot/slow", "re-run req(auth)", "re-run writes")
     print(header)
     print("-" * len(header))
     for record in results["workflows"]:
-        for side in SIDES:
-            data = record["sides"][side]
+        sides = record["sides"]
+        if "ours" not in sides:
+            print("%-30s %-8s not measured: %s is not committed" % (record["name"], "ours", BATCH_MODULE))
+        for side, data in sides.items():
             rerun = data["rerun"]
             print("%-30s %-8s %-15s %-11s %-7s %-6s %-8s %-16s %-12s" % (
-                record["name"] if side == "ours" else "", side, fmt(data["wall"]), fmt(data["requests"], digits=0),
-                fmt(data["writes"], digits=0), fmt(data["polls"], digits=0), fmt(data["total_over_slowest"], digits=2),
+                record["name"] if side == next(iter(sides)) and "ours" in sides else "", side, fmt(data["wall"]),
+                fmt(data["requests"], digits=0), fmt(data["writes"], digits=0), fmt(data["polls"], digits=0),
+                fmt(data["total_over_slowest"], digits=2),
                 ("%s(%s)" % (fmt(rerun["requests"], digits=0), fmt(rerun["auth_requests"], digits=0))) if rerun else "-",
                 fmt(rerun["writes"], digits=0) if rerun else "-"))
-        speedup = record["sides"]["baseline"]["wall"]["median"] / record["sides"]["ours"]["wall"]["median"]
-        print("%-30s %-8s %.2fx" % ("", "speed-up", speedup))
+            if side == SERIAL:
+                print("%-30s %-8s %d run(s)" % ("", "", len(data["wall"]["values"])))
+        if "ours" not in sides:
+            continue
+        for side, label in (("baseline", "speed-up"), (SERIAL, "vs serial")):
+            if side in sides:
+                print("%-30s %-9s %.2fx" % ("", label, sides[side]["wall"]["median"] / sides["ours"]["wall"]["median"]))
+        if record.get("batch"):
+            print("%-30s %-9s %s requests per poll" % ("", "waiting", fmt(sides["ours"]["waiting"], digits=2)))
     if results["notice"]:
         print()
         header = "%-10s %-8s %-14s %-16s %-8s %s" % ("wait", "side", "waited (em. s)", "noticed (em. s)", "polls", "runs")
@@ -695,22 +814,35 @@ def plot(results, path):
     if not series:
         return
     kinds = sorted(set(r["series"] for r in series))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    labels = {"ours": "ours", "baseline": "competent baseline", SERIAL: "serial baseline"}
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    plotted = {0: [], 1: []}
+    sizes_seen = set()
     for kind in kinds:
         rows = sorted((r for r in series if r["series"] == kind), key=lambda r: r["resources"])
-        sizes = [r["resources"] for r in rows]
-        for side, style in (("ours", "o-"), ("baseline", "s--")):
-            for axis, key in ((axes[0], "wall"), (axes[1], "requests")):
-                data = [r["sides"][side][key] for r in rows]
+        for side, style in SIDE_STYLES.items():
+            mine = [r for r in rows if side in r["sides"]]
+            if not mine:
+                continue
+            sizes = [r["resources"] for r in mine]
+            sizes_seen.update(sizes)
+            for index, key in ((0, "wall"), (1, "requests")):
+                axis = axes[index]
+                data = [r["sides"][side][key] for r in mine]
                 medians = [d["median"] for d in data]
+                plotted[index].extend(medians)
                 errors = [[d["median"] - d["min"] for d in data], [d["max"] - d["median"] for d in data]]
-                axis.errorbar(sizes, medians, yerr=errors, fmt=style, capsize=3, label="%s, %s" % (kind, side))
+                axis.errorbar(sizes, medians, yerr=errors, fmt=style, capsize=3, label="%s, %s" % (kind, labels[side]))
     axes[0].set_title("Wall time (real s; emulator speed %g)" % results["speed"])
     axes[1].set_title("Requests (IAM tokens included)")
-    for axis in axes:
+    for index, axis in enumerate(axes):
+        if plotted[index] and min(plotted[index]) > 0 and max(plotted[index]) / min(plotted[index]) > 50:
+            axis.set_yscale("log")  # the serial baseline grows with N: a log scale keeps the others readable
+        if min(sizes_seen) > 0 and max(sizes_seen) / min(sizes_seen) > 10:
+            axis.set_xscale("log")  # N = 1 to 100
         axis.set_xlabel("N resources")
         axis.grid(True, alpha=0.3)
-        axis.legend(fontsize=8)
+        axis.legend(fontsize=7)
     fig.suptitle("redisops.platform vs ansible.builtin.uri + until (median, min-max bars)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -724,16 +856,27 @@ def parse_args(argv=None):
     parser.add_argument("--speed", type=float, default=1.0, help="emulated seconds per real second (compare only at 1)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each comparison")
     parser.add_argument("--long-repeats", type=int, default=1, help="runs of each 'noticed within' wait of 5 minutes or more")
-    parser.add_argument("--sizes", default="1,5,20", help="N for MemStore provisioning")
+    parser.add_argument("--sizes", default=None,
+                        help="N for MemStore provisioning; None: %s for memstore and memstore_role, %s for memstore_resources"
+                        % (MEMSTORE_SIZES, BATCH_SIZES))
+    parser.add_argument("--serial-sizes", default="5,20",
+                        help="the N of memstore_resources that also run the serial baseline (about N x 65 s / speed per run: "
+                             "N = 100 adds about 2 hours at speed 1)")
+    parser.add_argument("--serial-repeats", type=int, default=1,
+                        help="runs of the serial baseline at each N (its wall time is N creates one after another: "
+                             "the spread is small against the 3x and 10x targets)")
     parser.add_argument("--cluster-sizes", default="1,5", help="N for MemStore cluster provisioning")
     parser.add_argument("--waits", default=",".join(str(w) for w in NOTICE_WAITS), help="'noticed within' waits, emulated s")
     parser.add_argument("--only", default=None,
-                        help="comma-separated parts: bootstrap,bootstrap_role,maintenance,maintenance_role,certificates,"
-                             "certificates_role,memstore,memstore_role,notice,read_only (a role's part runs once the role is committed)")
+                        help="comma-separated parts: %s (a role's part runs once the role is committed; each part's duration "
+                             "at speed 1 is in docs/benchmark.md)" % ",".join(PARTS))
     parser.add_argument("--output", default=os.path.join(ROOT, "build"), help="directory for bench.json and bench.png")
     args = parser.parse_args(argv)
-    if args.repeats < 1 or args.long_repeats < 1 or args.speed <= 0:
-        parser.error("--repeats and --long-repeats must be >= 1, --speed > 0")
+    if args.repeats < 1 or args.long_repeats < 1 or args.serial_repeats < 1 or args.speed <= 0:
+        parser.error("--repeats, --long-repeats and --serial-repeats must be >= 1, --speed > 0")
+    unknown = sorted(set((args.only or ",".join(PARTS)).split(",")) - set(PARTS))
+    if unknown:
+        parser.error("--only: no part %s (parts: %s)" % (", ".join(unknown), ",".join(PARTS)))
     return args
 
 
@@ -793,7 +936,7 @@ def main(argv=None):
                 record.update(speedup_goal=1)
         if parts & set(["memstore", "memstore_role"]):
             role = roles["memstore_provision"]
-            for size in [int(n) for n in args.sizes.split(",") if n]:
+            for size in [int(n) for n in (args.sizes or MEMSTORE_SIZES).split(",") if n]:
                 names = ["bench-set-%02d" % i for i in range(1, size + 1)]
                 sets_vars = functools.partial(instance_set_vars, names)
                 if "memstore" in parts:
@@ -813,6 +956,16 @@ def main(argv=None):
                                         {"ours": "workflows/memstore_clusters.yml", "baseline": "baselines/memstore_clusters.yml"},
                                         nothing, functools.partial(cluster_vars, names), size)
                 record.update(series="clusters (modules)", concurrent=True, speedup_goal={1: 1, 5: 3}.get(size))
+        if "memstore_resources" in parts:
+            landed = committed("plugins/modules/%s.py" % BATCH_MODULE)
+            if not landed:
+                print("bench: %s is not committed: only its baselines run" % BATCH_MODULE)
+            sizes = [int(n) for n in (args.sizes or BATCH_SIZES).split(",") if n]
+            serial_sizes = [int(n) for n in args.serial_sizes.split(",") if n]
+            print("bench: %s part: about %s (serial baseline at N = %s)" % (
+                BATCH_MODULE, minutes(sum(batch_seconds(args, n, n in serial_sizes) for n in sizes)),
+                ", ".join(str(n) for n in sizes if n in serial_sizes) or "none"))
+            bench.batch(sizes, serial_sizes, landed)
         if notice is not None:
             notice.join()
     finally:

@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 
+from .memstore import DEFAULT_VERSIONS, VERSION
 from .server import DEFAULT_BUSY_STATUS, DEFAULT_SPEED, Emulator
 
 
@@ -21,6 +22,11 @@ def parse_args(argv=None):
     parser.add_argument("--memstore-busy-status", type=int, choices=(409, 400), default=DEFAULT_BUSY_STATUS,
                         help="answer to a write on a busy MemStore instance set: 409, or 400 'invalid state' "
                              "as the documents list for the PATCH endpoints")
+    parser.add_argument("--memstore-versions", default=",".join(DEFAULT_VERSIONS),
+                        help="comma-separated Redis versions MemStore offers (GET /v1/redis/versions) and accepts in creates; "
+                             "5.0.6 stays cluster-mode-disabled only")
+    parser.add_argument("--memstore-no-versions-endpoint", action="store_true",
+                        help="GET /v1/redis/versions answers 404, as a service without it would (creates still check the versions)")
     parser.add_argument("--re-port", type=int, default=9443, help="Redis Enterprise port on every node address (0: any free port)")
     parser.add_argument("--nodes", type=int, default=3, help="number of Redis Enterprise nodes (127.0.0.2, 127.0.0.3, ...)")
     parser.add_argument("--speed", type=float, default=DEFAULT_SPEED, help="emulated seconds per real second")
@@ -34,6 +40,9 @@ def parse_args(argv=None):
         parser.error("--nodes must be at least 1")
     if args.speed <= 0:
         parser.error("--speed must be greater than 0")
+    args.memstore_versions = [v.strip() for v in args.memstore_versions.split(",") if v.strip()]
+    if not args.memstore_versions or not all(VERSION.match(v) for v in args.memstore_versions):
+        parser.error("--memstore-versions must be comma-separated versions such as 7.2.7,6.2.17")
     return args
 
 
@@ -41,7 +50,9 @@ def main(argv=None):
     args = parse_args(argv)
     emu = Emulator(nodes=args.nodes, speed=args.speed, host=args.host, memstore_port=args.memstore_port,
                    re_port=args.re_port, state_dir=args.state_dir, quiet=not args.verbose,
-                   memstore_tls=args.memstore_tls, memstore_busy_status=args.memstore_busy_status).start()
+                   memstore_tls=args.memstore_tls, memstore_busy_status=args.memstore_busy_status,
+                   memstore_versions=args.memstore_versions,
+                   memstore_versions_endpoint=not args.memstore_no_versions_endpoint).start()
     try:
         info = emu.info()
         if args.info_file:

@@ -8,6 +8,7 @@ or of the wrong type is answered 400 ``{"error": "<what is wrong>", "expected":
 
 from flask import Blueprint, current_app, jsonify, request
 
+from .memstore import VERSION
 from .redis_enterprise import DEFAULT_ADMIN
 
 blueprint = Blueprint("control", __name__, url_prefix="/_emulator")
@@ -242,3 +243,23 @@ def busy_answer():
     _check(body["status"] in BUSY_STATUSES, "status must be 409 or 400", BUSY)
     emulator().memstore_busy_status = body["status"]
     return jsonify({"status": emulator().memstore_busy_status})
+
+
+VERSIONS = {
+    "versions": (list, "a non-empty array of versions such as \"7.2.7\": what GET /v1/redis/versions answers and creates accept"),
+    "endpoint": (bool, "a boolean: false makes GET /v1/redis/versions answer 404, as a service without it would"),
+}
+
+
+@blueprint.post("/memstore/versions")
+def versions():
+    body = control_body(VERSIONS)
+    _check(body.get("versions") is not None or body.get("endpoint") is not None, "a body needs versions or endpoint", VERSIONS)
+    offered = body.get("versions")
+    if offered is not None:
+        _check(offered and all(isinstance(v, str) and VERSION.match(v) for v in offered),
+               "versions must be a non-empty array of versions such as \"7.2.7\"", VERSIONS)
+        emulator().memstore_versions = tuple(offered)
+    if body.get("endpoint") is not None:
+        emulator().memstore_versions_endpoint = body["endpoint"]
+    return jsonify({"versions": list(emulator().memstore_versions), "endpoint": emulator().memstore_versions_endpoint})

@@ -1,24 +1,36 @@
 """The emulated KakaoCloud MemStore API and its IAM token endpoint.
 
 This file holds what every MemStore feature shares: application credentials and
-tokens, the ``X-Auth-Token`` check, the error shape, and the look-up endpoints
+tokens, the ``X-Auth-Token`` check, the error shape, the look-up endpoints
 the documents do not show but the modules assume (``GET /v1/clusters`` and
-``/v1/clusters/{id}``).
+``/v1/clusters/{id}``), and the Redis versions the service offers.
+
+Versions: ``GET /v1/redis/versions`` (token required) answers a JSON array of strings, the
+emulator's ``memstore_versions`` (``--memstore-versions``, or ``POST /_emulator/memstore/versions``;
+default the newest list the service documents, ``DEFAULT_VERSIONS``). Creates of both modes
+accept only an offered version, and 5.0.6 only with cluster mode disabled (400 naming the
+version otherwise). ``--memstore-no-versions-endpoint`` (or ``{"endpoint": false}``) makes the
+route answer 404, as a service without it would; creates still check the list then.
 The instance-set endpoints live in ``memstore_instance_sets.py``, the cluster endpoints
 (cluster mode enabled) in ``memstore_clusters.py``.
 """
 
 import datetime
 import functools
+import re
 import secrets
 import uuid
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, abort, current_app, jsonify, request
 
 DEFAULT_CREDENTIAL_ID = "emulator-credential"
 DEFAULT_CREDENTIAL_SECRET = "emulator-secret-do-not-use"
 DEFAULT_PROJECT_ID = "0123456789abcdef0123456789abcdef"
 TOKEN_LIFETIME = 12 * 3600
+# The newest list the service's documentation offers (it grows: the seed documents had no 7.2.11).
+DEFAULT_VERSIONS = ("7.2.11", "7.2.7", "7.2.6", "7.0.15", "6.2.20", "6.2.17", "6.2.16", "6.2.5", "5.0.6")
+CLUSTER_MODE_DISABLED_ONLY = ("5.0.6",)
+VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 class MemStoreState:
@@ -139,6 +151,28 @@ def get_cluster(resource_id):
     if resource is None or resource.get("projectId") != current_project():
         return error(404, "NotFound", "cluster %s not found" % resource_id)
     return jsonify(_listed(resource))
+
+
+@api.get("/v1/redis/versions")
+def list_versions():
+    if not emulator().memstore_versions_endpoint:
+        abort(404)  # checked before the token: a route the service lacks is 404 for everyone
+    return _offered_versions()
+
+
+@requires_token
+def _offered_versions():
+    return jsonify(list(emulator().memstore_versions))
+
+
+def version_refused(version, cluster_mode):
+    """Why a create in ``cluster_mode`` (enabled/disabled) refuses ``version``, or None."""
+    offered = emulator().memstore_versions
+    if version not in offered:
+        return "version %r is not offered: it must be one of %s" % (version, ", ".join(offered))
+    if cluster_mode == "enabled" and version in CLUSTER_MODE_DISABLED_ONLY:
+        return "version %r is offered with cluster mode disabled only (an instance set), not for a cluster" % version
+    return None
 
 
 def create_app(emu, blueprints):

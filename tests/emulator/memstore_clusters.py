@@ -29,10 +29,11 @@ Rules (400 in the KakaoCloud shape ``{"error": {"code", "message"}}`` unless sai
   the create body accepts the documented fields plus ``tlsEnabled`` (not in the cluster-mode-
   enabled document; named as the instance-set API names it);
 - create: name 4-20 lowercase letters, digits and '-', starting with a letter, ending with a
-  letter or digit, no '--'; version one of 7.2.6, 7.0.15, 6.2.16, 6.2.5, 5.0.6; port an integer
-  2000-50000; shardCount 1-12; nodeCountPerShard 1-6; description at most 100 characters without
-  line breaks or emoji; a duplicate name (either mode, same project) is 409; placements that do not
-  fit (``subnetAssignments`` not one per shard, replicas not ``nodeCountPerShard - 1``, a subnet not
+  letter or digit, no '--'; version one of those the emulator offers (``memstore.py``), never
+  5.0.6 (cluster mode disabled only); port an integer 2000-50000; shardCount 1-12;
+  nodeCountPerShard 1-6; description at most 100 characters without line breaks or emoji; a
+  duplicate name (either mode, same project) is 409; placements that do not fit
+  (``subnetAssignments`` not one per shard, replicas not ``nodeCountPerShard - 1``, a subnet not
   in ``subnets``) are 422;
 - at most 12 shards and 6 nodes per shard; the last shard and a primary cannot be deleted;
 - a write to a busy cluster (anything but Running; a delete also accepts Failed) is 400 with code
@@ -67,11 +68,10 @@ import uuid
 from flask import Blueprint, jsonify, request
 
 from .control import ControlError, control_body
-from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token
+from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token, version_refused
 
 blueprint = Blueprint("memstore_clusters", __name__)
 
-VERSIONS = ("7.2.6", "7.0.15", "6.2.16", "6.2.5", "5.0.6")
 SHARDS_MAX = 12
 NODES_MAX = 6
 SLOTS = 16384
@@ -209,8 +209,9 @@ def _validate_create(body, state):
     description = body.get("description", "")
     _check_description(description)
     version = _string(body.get("version"), "version")
-    if version not in VERSIONS:
-        raise Invalid("version must be one of %s" % ", ".join(VERSIONS))
+    refused = version_refused(version, "enabled")
+    if refused:
+        raise Invalid(refused)
     port = _integer(body.get("port"), "port")
     if not 2000 <= port <= 50000:
         raise Invalid("port must be between 2000 and 50000")

@@ -22,7 +22,8 @@ Endpoints (all need ``X-Auth-Token``; a set of another project is 404):
                                                  in one of the set's subnets
   PATCH  /v1/instance-sets/{id}/recovery         HA on/off (``{enabled}``), only when Running
 
-Validation errors are 400 in the KakaoCloud shape ``{"error": {"code", "message"}}``; a duplicate
+Validation errors are 400 in the KakaoCloud shape ``{"error": {"code", "message"}}`` (a version the
+emulator does not offer too: see ``memstore.py``); a duplicate
 name (any cluster mode, same project) is 409; a ``projectId`` other than the token's is 403.
 Bodies are checked as a strict schema would: a create or an update with an unknown field
 (``tlsEnable`` for ``tlsEnabled``), at the top or nested, or a field of the wrong type is 400
@@ -69,11 +70,10 @@ import uuid
 from flask import Blueprint, jsonify, request
 
 from .control import ControlError, control_body
-from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token
+from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token, version_refused
 
 blueprint = Blueprint("memstore_instance_sets", __name__)
 
-VERSIONS = ("7.2.7", "7.2.6", "7.0.15", "6.2.17", "6.2.16", "6.2.5", "5.0.6")
 MAX_REPLICAS = 5
 CREATE_SECONDS = 60
 RESTORE_SECONDS = 180
@@ -254,8 +254,9 @@ def _validate_create(body, state):
     if project != current_project():
         raise Invalid("projectId does not match the token's project", status=403, code="Forbidden")
     version = _string(body, "version")
-    if version not in VERSIONS:
-        raise Invalid("version must be one of %s" % ", ".join(VERSIONS))
+    refused = version_refused(version, "disabled")
+    if refused:
+        raise Invalid(refused)
     description = body.get("description", "")
     _check_description(description)
     schedule = _check_schedule(body["backupSchedule"]) if body.get("backupSchedule") is not None else None

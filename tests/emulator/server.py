@@ -35,10 +35,13 @@ class Emulator:
     """
 
     def __init__(self, nodes=3, speed=DEFAULT_SPEED, host="127.0.0.1", memstore_port=0, re_port=0, state_dir=None, quiet=True,
-                 memstore_tls=False, memstore_busy_status=DEFAULT_BUSY_STATUS):
+                 memstore_tls=False, memstore_busy_status=DEFAULT_BUSY_STATUS, memstore_versions=memstore.DEFAULT_VERSIONS,
+                 memstore_versions_endpoint=True):
         self.lock = threading.RLock()
         self.default_speed = speed
         self.default_busy_status = memstore_busy_status
+        self.default_versions = tuple(memstore_versions)
+        self.default_versions_endpoint = memstore_versions_endpoint
         self.host = host
         self.memstore_port = memstore_port
         self.re_port = re_port
@@ -66,6 +69,8 @@ class Emulator:
         self.re_nodes = [redis_enterprise.ReNode(i, node_address(i)) for i in range(1, self.node_count + 1)]
         self.re_doc_shapes = False
         self.memstore_busy_status = self.default_busy_status
+        self.memstore_versions = self.default_versions
+        self.memstore_versions_endpoint = self.default_versions_endpoint
         for node in self.re_nodes:
             if node.index in self._node_apps:
                 self._node_apps[node.index].config["RE_NODE"] = node
@@ -115,6 +120,8 @@ class Emulator:
             "speed": self.clock.speed,
             "memstore_tls": self.memstore_tls,
             "memstore_busy_status": self.memstore_busy_status,
+            "memstore_versions": list(self.memstore_versions),
+            "memstore_versions_endpoint": self.memstore_versions_endpoint,
             "state_dir": self.state_dir,
         }
 

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from emulator import Emulator
+from emulator.memstore import DEFAULT_VERSIONS
 from emulator.memstore_instance_sets import seed_instance_set
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -112,6 +113,11 @@ def test_an_update_refuses_an_unknown_backup_schedule_field(emulator):
     ("/memstore/clusters", {"name": "c", "shards": "two"}, "shards must be an integer from 1 to 12: Running shards (default 2)", "shards"),
     ("/memstore/clusters", {"name": "c", "nodes_per_shard": 7}, "nodes_per_shard must be from 1 to 6", "nodes_per_shard"),
     ("/memstore/cluster-nodes/any/status", {}, "status is required", "status"),
+    ("/memstore/versions", {}, "a body needs versions or endpoint", "versions"),
+    ("/memstore/versions", {"versions": []}, 'versions must be a non-empty array of versions such as "7.2.7"', "versions"),
+    ("/memstore/versions", {"versions": ["7.2"]}, 'versions must be a non-empty array of versions such as "7.2.7"', "versions"),
+    ("/memstore/versions", {"endpoint": "no"}, "endpoint must be a boolean: false makes GET /v1/redis/versions answer 404, "
+                                               "as a service without it would", "endpoint"),
 ])
 def test_a_bad_control_request_is_a_400_saying_what_is_expected(emulator, path, body, message, expected_field):
     answer = control(emulator, "POST", path, json=body)
@@ -139,11 +145,113 @@ def test_every_documented_control_endpoint_answers(emulator):
     assert control(emulator, "POST", "/re/shapes", json={"doc_shapes": True}).json() == {"doc_shapes": True}
     assert control(emulator, "POST", "/tokens/expire").status_code == 200
     assert control(emulator, "POST", "/memstore/busy", json={"status": 400}).json() == {"status": 400}
+    assert control(emulator, "POST", "/memstore/versions", json={"versions": ["7.2.7"], "endpoint": False}).json() == {
+        "versions": ["7.2.7"], "endpoint": False}
     requests.get(emulator.node_url(1) + "/v1/bootstrap", verify=emulator.tls["ca"], timeout=10)
     assert control(emulator, "GET", "/log").json()["last"] >= 1
     assert control(emulator, "DELETE", "/log").json() == {"cleared": True} and emulator.log.entries() == []
     assert control(emulator, "POST", "/reset").json() == {"reset": True}
     assert emulator.clock.speed != 50 and emulator.re_doc_shapes is False and emulator.memstore_busy_status == 409
+    assert emulator.memstore_versions == DEFAULT_VERSIONS and emulator.memstore_versions_endpoint is True
+
+
+# --- MemStore: the Redis versions the service offers --------------------------------------------
+CLUSTER_BODY = {"name": "emu-cluster", "version": "7.2.7", "port": 6379, "shardCount": 1, "nodeCountPerShard": 1,
+                "flavorId": "f", "parameterGroupId": "pg", "subnets": [{"id": "s1"}],
+                "subnetAssignments": [{"primary": {"id": "s1"}, "replicas": []}], "securityGroups": [{"id": "sg"}]}
+
+
+def create(emulator, session, kind, name, version):
+    """POST a create of ``kind`` (instance-sets or clusters) named ``name`` with ``version``."""
+    if kind == "instance-sets":
+        body = create_body(emulator, name=name, version=version)
+    else:
+        body = dict(CLUSTER_BODY, name=name, version=version)
+    return session.post(emulator.memstore_url + "/v1/" + kind, json=body, timeout=10)
+
+
+def test_the_versions_route_answers_the_newest_documented_list_to_a_token_holder(emulator):
+    url = emulator.memstore_url + "/v1/redis/versions"
+    answer = token_session(emulator).get(url, timeout=10)
+    assert answer.status_code == 200
+    assert answer.json() == ["7.2.11", "7.2.7", "7.2.6", "7.0.15", "6.2.20", "6.2.17", "6.2.16", "6.2.5", "5.0.6"]
+    refused = requests.get(url, timeout=10)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "Unauthorized"
+    assert control(emulator, "GET", "/info").json()["memstore_versions"] == answer.json()
+
+
+@pytest.mark.parametrize("kind, version", [
+    ("instance-sets", "7.2.11"),  # newer than the seed documents
+    ("instance-sets", "5.0.6"),
+    ("clusters", "7.2.7"),  # the seed document's cluster list lacked it; the service offers it
+    ("clusters", "6.2.20"),
+])
+def test_a_create_with_an_offered_version_is_accepted(emulator, kind, version):
+    answer = create(emulator, token_session(emulator), kind, "emu-offered", version)
+    assert answer.status_code == 201, answer.text
+    assert [r["version"] for r in emulator.memstore.resources.values()] == [version]
+
+
+@pytest.mark.parametrize("kind, version, message", [
+    ("instance-sets", "7.4.0", "version '7.4.0' is not offered: it must be one of 7.2.11, 7.2.7, 7.2.6, 7.0.15, 6.2.20, "
+                               "6.2.17, 6.2.16, 6.2.5, 5.0.6"),
+    ("clusters", "7.4.0", "version '7.4.0' is not offered"),
+    ("clusters", "5.0.6", "version '5.0.6' is offered with cluster mode disabled only (an instance set), not for a cluster"),
+])
+def test_a_create_with_a_version_not_offered_for_its_mode_is_a_400_naming_it(emulator, kind, version, message):
+    answer = create(emulator, token_session(emulator), kind, "emu-refused", version)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "BadRequest" and message in answer.json()["error"]["message"]
+    assert emulator.memstore.resources == {}
+
+
+def test_the_control_api_sets_the_offered_versions_until_a_reset(emulator):
+    session = token_session(emulator)
+    url = emulator.memstore_url + "/v1/redis/versions"
+    set_to = control(emulator, "POST", "/memstore/versions", json={"versions": ["7.2.7", "5.0.6"]})
+    assert set_to.status_code == 200 and set_to.json() == {"versions": ["7.2.7", "5.0.6"], "endpoint": True}
+    assert session.get(url, timeout=10).json() == ["7.2.7", "5.0.6"]
+    refused = create(emulator, session, "instance-sets", "emu-newer", "7.2.11")
+    assert refused.status_code == 400 and "must be one of 7.2.7, 5.0.6" in refused.json()["error"]["message"]
+    assert create(emulator, session, "clusters", "emu-cluster", "5.0.6").status_code == 400  # the mode rule stays
+    assert create(emulator, session, "instance-sets", "emu-older", "5.0.6").status_code == 201
+    control(emulator, "POST", "/reset")
+    assert token_session(emulator).get(url, timeout=10).json() == list(DEFAULT_VERSIONS)
+
+
+def test_without_the_versions_endpoint_the_route_is_404_and_creates_still_check(emulator):
+    assert control(emulator, "POST", "/memstore/versions", json={"endpoint": False}).json()["endpoint"] is False
+    session = token_session(emulator)
+    url = emulator.memstore_url + "/v1/redis/versions"
+    for answer in (session.get(url, timeout=10), requests.get(url, timeout=10)):  # with a token or without: no such route
+        assert answer.status_code == 404
+        assert answer.json()["error"] == {"code": "NotFound", "message": "no such endpoint: GET /v1/redis/versions"}
+    refused = create(emulator, session, "clusters", "emu-cluster", "7.4.0")
+    assert refused.status_code == 400 and "'7.4.0' is not offered" in refused.json()["error"]["message"]
+    assert control(emulator, "POST", "/memstore/versions", json={"endpoint": True}).json()["endpoint"] is True
+    assert session.get(url, timeout=10).status_code == 200
+
+
+def test_the_command_line_sets_the_versions_and_turns_the_endpoint_off(tmp_path):
+    info_file = tmp_path / "info.json"
+    command = [sys.executable, "-m", "emulator", "--memstore-port", "0", "--re-port", "0", "--nodes", "1",
+               "--state-dir", str(tmp_path / "state"), "--info-file", str(info_file),
+               "--memstore-versions", "7.2.7, 6.2.17", "--memstore-no-versions-endpoint"]
+    proc = subprocess.Popen(command, cwd=TESTS, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline()  # the first line is printed once the servers listen
+        assert line.startswith("MemStore API"), line + proc.stdout.read()
+        with open(str(info_file)) as handle:
+            info = json.load(handle)
+        assert info["memstore_versions"] == ["7.2.7", "6.2.17"] and info["memstore_versions_endpoint"] is False
+        answer = requests.get(info["memstore_url"] + "/v1/redis/versions", timeout=10)
+        assert answer.status_code == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    bad = subprocess.run([sys.executable, "-m", "emulator", "--memstore-versions", "7.2"], cwd=TESTS, capture_output=True,
+                         text=True, check=False)
+    assert bad.returncode == 2 and "--memstore-versions must be comma-separated versions such as 7.2.7,6.2.17" in bad.stderr
 
 
 # --- command line, state directory, MemStore over HTTPS -------------------------------------------
@@ -152,8 +260,10 @@ def test_help_shows_every_default():
                            check=True).stdout
     flat = " ".join(shown.split())
     for default in ("(default: 127.0.0.1)", "(default: 8480)", "(default: 9443)", "(default: 3)", "(default: 100.0)",
-                    "(default: 409)", "(default: None)", "--memstore-tls", "--state-dir"):
+                    "(default: 409)", "(default: None)", "--memstore-tls", "--state-dir", "--memstore-no-versions-endpoint"):
         assert default in flat, shown
+    # argparse may wrap the list anywhere
+    assert "(default:7.2.11,7.2.7,7.2.6,7.0.15,6.2.20,6.2.17,6.2.16,6.2.5,5.0.6)" in "".join(shown.split()), shown
     assert "removed on exit" in flat
 
 
