@@ -148,9 +148,12 @@ class Watcher:
                 session.close()
 
 
-async def poll_forever(queue, watcher, interval, logger=None):
-    """Put ``watcher``'s events on ``queue``, polling every ``interval`` seconds, until cancelled."""
-    logger = logger or logging.getLogger(__name__)
+async def poll_forever(queue, watcher, interval, source):
+    """Put ``watcher``'s events on ``queue``, polling every ``interval`` seconds, until cancelled.
+
+    Log lines go to the logger named after the ``source`` (its FQCN).
+    """
+    logger = logging.getLogger(source)
     for http in watcher.http_clients():
         http.on_retry = logger.info  # the client's retry messages are already redacted
     outage = False
@@ -176,3 +179,14 @@ async def poll_forever(queue, watcher, interval, logger=None):
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
     finally:
         watcher.close()
+
+
+class _PrintQueue:
+    @staticmethod
+    async def put(event):
+        print(event)
+
+
+def print_events(main, args):
+    """Run a source's ``main`` from a terminal, printing its events (connection from the environment)."""
+    asyncio.run(main(_PrintQueue(), args))

@@ -261,6 +261,17 @@ def _control_store():
     return store_of(emulator(), node.cluster), None
 
 
+def _control_body(fields):
+    """(the control request's JSON object body, None), or (None, a 400 answer) when it is not one or has a field not in ``fields``."""
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        return None, error(400, "invalid_schema", "the body must be a JSON object")
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        return None, error(400, "invalid_schema", "unknown field(s): %s" % ", ".join(unknown))
+    return body, None
+
+
 @blueprint.get("/_emulator/re/certificates")
 def get_settings():
     store, failure = _control_store()
@@ -272,12 +283,9 @@ def set_settings():
     store, failure = _control_store()
     if failure is not None:
         return failure
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict):
-        return error(400, "invalid_schema", "the body must be a JSON object")
-    unknown = sorted(set(body) - {"version", "bulk", "serve_api_certificate"})
-    if unknown:
-        return error(400, "invalid_schema", "unknown field(s): %s" % ", ".join(unknown))
+    body, failure = _control_body({"version", "bulk", "serve_api_certificate"})
+    if failure is not None:
+        return failure
     if "version" in body:
         store.version = str(body["version"])
     if "bulk" in body:
@@ -294,12 +302,9 @@ def install_expiring(name):
     store, failure = _control_store()
     if failure is not None:
         return failure
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict):
-        return error(400, "invalid_schema", "the body must be a JSON object")
-    unknown = sorted(set(body) - {"days"})
-    if unknown:
-        return error(400, "invalid_schema", "unknown field(s): %s" % ", ".join(unknown))
+    body, failure = _control_body({"days"})
+    if failure is not None:
+        return failure
     days = body.get("days")
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         return error(400, "invalid_schema", "days is required: an integer >= 0 (the certificate's days left)")

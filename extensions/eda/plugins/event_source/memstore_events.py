@@ -65,8 +65,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import asyncio
-import logging
 import os
 import sys
 
@@ -90,8 +88,6 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.client 
 SOURCE = "redisops.platform.memstore_events"
 DEFAULTS = dict(interval=60)
 KINDS = {MODE_DISABLED: "instance_set", MODE_ENABLED: "cluster"}
-
-logger = logging.getLogger(SOURCE)
 
 
 class ProjectWatcher(_event_source.Watcher):
@@ -139,13 +135,9 @@ def watcher_from_args(args):
 async def main(queue, args):
     """Put the project's events on ``queue`` until cancelled."""
     watcher, interval = watcher_from_args(args)
-    await _event_source.poll_forever(queue, watcher, interval, logger)
+    await _event_source.poll_forever(queue, watcher, interval, SOURCE)
 
 
 if __name__ == "__main__":
     # A quick look at a project: the connection comes from the KAKAOCLOUD_* variables.
-    class PrintQueue:
-        async def put(self, event):
-            print(event)
-
-    asyncio.run(main(PrintQueue(), {"interval": 10}))
+    _event_source.print_events(main, {"interval": 10})

@@ -62,8 +62,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import asyncio
-import logging
 import os
 import sys
 
@@ -82,8 +80,6 @@ from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise
 
 SOURCE = "redisops.platform.re_events"
 DEFAULTS = dict(interval=60, certificate_days=30)
-
-logger = logging.getLogger(SOURCE)
 
 
 class ClusterWatcher(_event_source.Watcher):
@@ -158,13 +154,9 @@ def watcher_from_args(args):
 async def main(queue, args):
     """Put the cluster's events on ``queue`` until cancelled."""
     watcher, interval = watcher_from_args(args)
-    await _event_source.poll_forever(queue, watcher, interval, logger)
+    await _event_source.poll_forever(queue, watcher, interval, SOURCE)
 
 
 if __name__ == "__main__":
     # A quick look at a cluster: the connection comes from the REDIS_ENTERPRISE_* variables.
-    class PrintQueue:
-        async def put(self, event):
-            print(event)
-
-    asyncio.run(main(PrintQueue(), {"interval": 10}))
+    _event_source.print_events(main, {"interval": 10})
