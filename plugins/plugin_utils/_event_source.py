@@ -57,8 +57,10 @@ def source_args(source, args, connection, own):
 
     ``own`` maps each argument of the source that is not a connection option to its
     default. Connection options take their environment variable, then their default,
-    as in the modules. An argument the source does not know is refused, so a typo never
-    silently falls back to a default. Raises ValueError naming the source and the argument.
+    as in the modules; an empty string counts as unset, so a rulebook can pass
+    ``"{{ some_variable | default('') }}"`` and leave the option to the environment when
+    the variable is not set. An argument the source does not know is refused, so a typo
+    never silently falls back to a default. Raises ValueError naming the source and the argument.
     """
     args = dict(args or {})
     known = set(connection.argument_spec) | set(own)
@@ -66,7 +68,7 @@ def source_args(source, args, connection, own):
     if unknown:
         raise ValueError("%s: unknown argument %s (known: %s)" % (source, unknown[0], ", ".join(sorted(known))))
     try:
-        params = resolve(connection, dict((name, args.get(name)) for name in connection.argument_spec))
+        params = resolve(connection, dict((name, None if args.get(name) == "" else args.get(name)) for name in connection.argument_spec))
     except ValueError as error:
         raise ValueError("%s: %s" % (source, error))
     values = dict((name, default if args.get(name) is None else args[name]) for name, default in own.items())
