@@ -122,6 +122,17 @@ def test_re_first_poll_reports_only_expiring_certificates_once(cluster):
                        "not_after": installed["not_after"], "fingerprint": installed["sha256_fingerprint"]}]
 
 
+def test_re_a_read_only_user_is_enough(cluster):
+    control(cluster, "/re/certificates/api", {"days": 2}, node=1)
+    viewer = cluster.info()["re_viewer"]
+
+    async def scenario():
+        async with Source("re_events", re_args(cluster, **viewer)) as source:
+            return await source.wait_for(lambda e: e["type"] != "unreachable" or pytest.fail(e["error"]))
+
+    assert asyncio.run(scenario())["name"] == "api"
+
+
 def test_re_certificate_days_bounds_what_is_expiring(cluster):
     control(cluster, "/re/certificates/proxy", {"days": 5}, node=1)
 
