@@ -149,3 +149,22 @@ def test_memstore_failed(emulator, tmp_path):
     assert "Failed" in [item["status"] for item in report["resource"]["instances"]]
     assert healthy["id"] not in report_file.read_text()
     assert info["application_credential_secret"] not in output
+
+
+def test_rulebooks_sources_and_playbooks_resolve_by_name(emulator, tmp_path):
+    """What `ansible-rulebook -r redisops.platform.<rulebook>` and the rulebooks' names find in the installed collection."""
+    script = ("from ansible_rulebook import collection as c\n"
+              "print(c.find_object('redisops.platform', 'rotate_expiring_certificates', ['extensions/eda/rulebooks'], '.yml'))\n"
+              "print(c.find_object('redisops.platform', 'memstore_failed', ['extensions/eda/rulebooks'], '.yml'))\n"
+              "print(c.find_source('redisops.platform', 're_events'))\n"
+              "print(c.find_source('redisops.platform', 'memstore_events'))\n"
+              "print(c.find_playbook('redisops.platform', 'eda_rotate_certificate'))\n"
+              "print(c.find_playbook('redisops.platform', 'eda_memstore_failed'))\n")
+    env = Ansible(emulator, tmp_path).env({"PATH": os.pathsep.join([str(ANSIBLE_RULEBOOK.parent), os.environ.get("PATH", "")])})
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    found = [os.path.relpath(line, os.path.join(env["ANSIBLE_COLLECTIONS_PATH"], "ansible_collections", "redisops", "platform"))
+             for line in proc.stdout.split()]
+    assert found == ["extensions/eda/rulebooks/rotate_expiring_certificates.yml", "extensions/eda/rulebooks/memstore_failed.yml",
+                     "extensions/eda/plugins/event_source/re_events.py", "extensions/eda/plugins/event_source/memstore_events.py",
+                     "playbooks/eda_rotate_certificate.yml", "playbooks/eda_memstore_failed.yml"]

@@ -194,7 +194,10 @@ def test_re_unreachable_at_start_is_reported_and_the_source_keeps_polling(emulat
     # The node is in no cluster: every read is refused (503), and the first poll says so.
     async def scenario():
         async with Source("re_events", re_args(emulator)) as source:
+            started = time.monotonic()
             down = await source.wait_for(lambda e: e["type"] == "unreachable")
+            # The client's retries of the 503 (backoff 0.5, 1, 2, 4 s) stop when the next poll is due.
+            assert time.monotonic() - started < INTERVAL + 1.0
             emulator.seed_re_cluster()
             await source.wait_for(lambda e: e["type"] == "reachable")
             assert not source.task.done()
@@ -264,6 +267,18 @@ def test_memstore_first_poll_is_silent_then_changes_are_events(emulator):
          "failed": False},
         {"type": "resource_removed", "kind": "cluster", "id": doomed["id"], "name": "orders-c", "old": "Running"},
     ]
+
+
+def test_memstore_secret_in_listed_data_is_redacted(emulator):
+    secret = emulator.info()["application_credential_secret"]
+
+    async def scenario():
+        async with Source("memstore_events", memstore_args(emulator)) as source:
+            await polls(2)
+            seed_instance_set(emulator, "echo-%s" % secret)  # a server that echoes the secret in its answers
+            return await source.wait_for(lambda e: e["type"] == "resource_added")
+
+    assert asyncio.run(scenario())["name"] == "echo-********"
 
 
 def test_memstore_one_list_per_poll(emulator):
