@@ -60,7 +60,9 @@ Test-only control routes (``/_emulator/memstore/...``, not in the request log):
   POST /_emulator/memstore/backups               seed a backup ``{name, version, clusterMode
                                                  (default disabled), instanceSetId, automatic}``
   GET  /_emulator/memstore/backups               the backups
-  POST /_emulator/memstore/instances/{iid}/status  ``{status}``: set one instance's status
+  POST /_emulator/memstore/instances/{iid}/status  ``{status, instance_set_status}``: set one instance's
+                                                 status and, with ``instance_set_status``, its set's (what a
+                                                 set whose primary broke shows)
 """
 
 import datetime
@@ -661,7 +663,10 @@ SEED_BACKUP = {
     "automatic": (bool, "a boolean: an automatic backup (default false)"),
     "projectId": (str, "a string: its project (default the emulator's)"),
 }
-INSTANCE_STATUS = {"status": (str, "a string, e.g. Failed: what a broken node looks like (required)")}
+INSTANCE_STATUS = {
+    "status": (str, "a string, e.g. Failed: what a broken node looks like (required)"),
+    "instance_set_status": (str, "a string, e.g. Failed: the set's status from now on (default: unchanged)"),
+}
 
 
 @blueprint.post("/_emulator/memstore/instance-sets")
@@ -697,11 +702,14 @@ def list_backups():
 
 @blueprint.post("/_emulator/memstore/instances/<instance_id>/status")
 def set_instance_status(instance_id):
-    """Body: status, e.g. Failed: what a broken node looks like."""
-    status = control_body(INSTANCE_STATUS, required=("status",))["status"]
+    """Body: status, e.g. Failed: what a broken node looks like; instance_set_status: the set's too."""
+    body = control_body(INSTANCE_STATUS, required=("status",))
+    status = body["status"]
     for resource in memstore_state().resources.values():
         for instance in resource.get("_instances") or []:
             if instance.get("objectId") == instance_id:
                 instance["status"] = status
-                return jsonify({"objectId": instance_id, "status": status})
+                if body.get("instance_set_status"):
+                    resource["status"] = body["instance_set_status"]
+                return jsonify({"objectId": instance_id, "status": status, "instance_set_status": resource["status"]})
     return jsonify({"error": "no instance %s" % instance_id}), 404

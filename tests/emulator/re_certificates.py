@@ -31,15 +31,22 @@ Control (on every node's own address and port; not logged, no auth, no faults):
   POST /_emulator/re/certificates         body: ``version`` (str, e.g. "7.8.2-34" for a server without bulk
                                           update), ``bulk`` (bool: shortcut for a version with or without it),
                                           ``serve_api_certificate`` (bool). Unknown fields: 400.
+  POST /_emulator/re/certificates/{name}  body: ``days`` (integer >= 0, required): the cluster now holds, as
+                                          ``name``, a new certificate (and key, from a new CA) that expires
+                                          ``days`` days and one hour from now, so ``days_left`` reads ``days``
+                                          (a certificate about to expire, for event sources and alerts).
+                                          Answers ``{name, not_after, sha256_fingerprint}``, 201. Not served
+                                          over TLS even for ``api``.
 From Python (tests): ``store_of(emulator, cluster)`` gives the store; set its attributes directly.
 """
 
+import binascii
 import datetime
 import os
 import re
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from flask import Blueprint, jsonify, request
 
 from .redis_enterprise import ADMIN_ROLE, current_node, emulator, error, in_cluster
@@ -254,6 +261,17 @@ def _control_store():
     return store_of(emulator(), node.cluster), None
 
 
+def _control_body(fields):
+    """(the control request's JSON object body, None), or (None, a 400 answer) when it is not one or has a field not in ``fields``."""
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        return None, error(400, "invalid_schema", "the body must be a JSON object")
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        return None, error(400, "invalid_schema", "unknown field(s): %s" % ", ".join(unknown))
+    return body, None
+
+
 @blueprint.get("/_emulator/re/certificates")
 def get_settings():
     store, failure = _control_store()
@@ -265,12 +283,9 @@ def set_settings():
     store, failure = _control_store()
     if failure is not None:
         return failure
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict):
-        return error(400, "invalid_schema", "the body must be a JSON object")
-    unknown = sorted(set(body) - {"version", "bulk", "serve_api_certificate"})
-    if unknown:
-        return error(400, "invalid_schema", "unknown field(s): %s" % ", ".join(unknown))
+    body, failure = _control_body({"version", "bulk", "serve_api_certificate"})
+    if failure is not None:
+        return failure
     if "version" in body:
         store.version = str(body["version"])
     if "bulk" in body:
@@ -280,3 +295,27 @@ def set_settings():
         if not store.serve_api_certificate:
             restore_serving(emulator())
     return jsonify(store.settings())
+
+
+@blueprint.post("/_emulator/re/certificates/<name>")
+def install_expiring(name):
+    store, failure = _control_store()
+    if failure is not None:
+        return failure
+    body, failure = _control_body({"days"})
+    if failure is not None:
+        return failure
+    days = body.get("days")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        return error(400, "invalid_schema", "days is required: an integer >= 0 (the certificate's days left)")
+    if name not in REQUIRED + OPTIONAL:
+        return error(404, "certificate_not_found", "unknown certificate %r (one of %s)" % (name, ", ".join(REQUIRED + OPTIONAL)))
+    cluster = current_node().cluster
+    ca_cert, ca_key = make_ca("%s expiring CA" % cluster.name)
+    leaf, leaf_key = make_server_cert(ca_cert, ca_key, [], ["%s.%s" % (name.replace("_", "-"), cluster.name)],
+                                      valid_for=datetime.timedelta(days=days, hours=1))
+    chain = leaf.public_bytes(serialization.Encoding.PEM) + ca_cert.public_bytes(serialization.Encoding.PEM)
+    store.certificates[name] = {"cert": chain.decode(), "key": _pem_key(leaf_key).decode()}
+    digest = binascii.hexlify(leaf.fingerprint(hashes.SHA256())).decode().upper()
+    return jsonify({"name": name, "not_after": leaf.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "sha256_fingerprint": ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))}), 201

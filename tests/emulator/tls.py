@@ -38,7 +38,7 @@ def make_ca(common_name):
     return cert, key
 
 
-def make_server_cert(ca_cert, ca_key, ips, dns_names):
+def make_server_cert(ca_cert, ca_key, ips, dns_names, valid_for=datetime.timedelta(days=90)):
     key = _key()
     now = datetime.datetime.now(datetime.timezone.utc)
     alt_names = [x509.DNSName(n) for n in dns_names] + [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]
@@ -47,7 +47,7 @@ def make_server_cert(ca_cert, ca_key, ips, dns_names):
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_names[0])]))
         .issuer_name(ca_cert.subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=90))
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + valid_for)
         .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
