@@ -26,6 +26,8 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.base im
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import (
     RESOURCE_ARGUMENT_SPEC,
     ImmutableComparison,
+    compared_fields,
+    resource_fields,
     assignment_subnet_errors,
     common_errors,
     common_update,
@@ -190,26 +192,13 @@ def cluster_view(resource, shards, shard_count=None, nodes_per_shard=None):
         nodes_per_shard = _uniform(counts) if shards else to_int(resource.get("nodeCountPerShard"))
     nodes = [node for shard in shards for node in shard["nodes"]]
     return dict(
-        id=resource.get("id"),
-        name=resource.get("name"),
-        status=resource.get("status"),
-        cluster_mode=MODE_ENABLED,
-        project_id=resource.get("projectId"),
-        description=resource.get("description") or "",
-        version=resource.get("version"),
-        port=port,
-        flavor_id=resource.get("flavorId"),
-        parameter_group_id=resource.get("parameterGroupId"),
-        security_groups=ids(resource.get("securityGroups")),
-        subnets=ids(resource.get("subnets")),
-        tls_enabled=bool(resource.get("tlsEnabled")),
+        resource_fields(resource, MODE_ENABLED),
         shard_count=shard_count,
         nodes_per_shard=nodes_per_shard,
         shard_nodes=counts,
         endpoints=["%s:%s" % (node["endpoint"], node["port"] or port) for node in nodes if node.get("endpoint")],
         primary_endpoints=[shard["primary_endpoint"] for shard in shards if shard["primary_endpoint"]],
         shards=[dict(shard, nodes=[dict(node) for node in shard["nodes"]]) for shard in shards],
-        created_at=resource.get("createdAt"),
     )
 
 
@@ -233,15 +222,8 @@ def live_assignments(resource):
 def comparable(view):
     """The fields diff mode shows (no secrets)."""
     return dict(
-        name=view["name"],
-        description=view["description"],
-        version=view["version"],
-        port=view["port"],
-        flavor_id=view["flavor_id"],
-        parameter_group_id=view["parameter_group_id"],
-        security_groups=sorted(view["security_groups"]),
+        compared_fields(view),
         subnets=sorted(view["subnets"]),
-        tls_enabled=view["tls_enabled"],
         shard_count=view["shard_count"],
         nodes_per_shard=view["nodes_per_shard"],
         shard_nodes=list(view["shard_nodes"]),

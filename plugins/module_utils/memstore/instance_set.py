@@ -21,6 +21,8 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.base im
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import (
     RESOURCE_ARGUMENT_SPEC,
     ImmutableComparison,
+    compared_fields,
+    resource_fields,
     assignment_subnet_errors,
     common_errors,
     common_update,
@@ -190,19 +192,7 @@ def instance_set_view(resource, instances, node_count=None):
     primary = next((instance for instance in instances if instance["role"] == ROLE_PRIMARY), None)
     replicas = [instance for instance in instances if instance["role"] != ROLE_PRIMARY]
     return dict(
-        id=resource.get("id"),
-        name=resource.get("name"),
-        status=resource.get("status"),
-        cluster_mode=MODE_DISABLED,
-        project_id=resource.get("projectId"),
-        description=resource.get("description") or "",
-        version=resource.get("version"),
-        port=to_int(resource.get("port")),
-        flavor_id=resource.get("flavorId"),
-        parameter_group_id=resource.get("parameterGroupId"),
-        security_groups=ids(resource.get("securityGroups")),
-        subnets=ids(resource.get("subnets")),
-        tls_enabled=bool(resource.get("tlsEnabled")),
+        resource_fields(resource, MODE_DISABLED),
         high_availability=bool(resource.get("recoveryEnabled")),
         backup=backup_view(resource.get("backupSchedule")),
         node_count=len(instances) if node_count is None else node_count,
@@ -210,7 +200,6 @@ def instance_set_view(resource, instances, node_count=None):
         primary_endpoint=primary["endpoint"] if primary else None,
         replica_endpoints=[replica["endpoint"] for replica in replicas if replica.get("endpoint")],
         instances=[dict(instance) for instance in instances],
-        created_at=resource.get("createdAt"),
     )
 
 
@@ -257,14 +246,7 @@ def comparable(view):
     """The fields diff mode shows (no secrets)."""
     backup = view["backup"]
     return dict(
-        name=view["name"],
-        description=view["description"],
-        version=view["version"],
-        port=view["port"],
-        flavor_id=view["flavor_id"],
-        parameter_group_id=view["parameter_group_id"],
-        security_groups=sorted(view["security_groups"]),
-        tls_enabled=view["tls_enabled"],
+        compared_fields(view),
         high_availability=view["high_availability"],
         backup=dict(enabled=backup["enabled"], hour=backup["hour"], retention_days=backup["retention_days"]),
         node_count=view["node_count"],

@@ -98,6 +98,35 @@ def description_errors(description):
     return errors
 
 
+# --- the view and diff fields both modes read the same way ------------------------------------
+def resource_fields(resource, cluster_mode):
+    """The fields of a returned view that come from the resource itself, alike in both modes."""
+    return dict(
+        id=resource.get("id"),
+        name=resource.get("name"),
+        status=resource.get("status"),
+        cluster_mode=cluster_mode,
+        project_id=resource.get("projectId"),
+        description=resource.get("description") or "",
+        version=resource.get("version"),
+        port=to_int(resource.get("port")),
+        flavor_id=resource.get("flavorId"),
+        parameter_group_id=resource.get("parameterGroupId"),
+        security_groups=ids(resource.get("securityGroups")),
+        subnets=ids(resource.get("subnets")),
+        tls_enabled=bool(resource.get("tlsEnabled")),
+        created_at=resource.get("createdAt"),
+    )
+
+
+def compared_fields(view):
+    """What the diff compares in both modes (never a secret)."""
+    compared = dict((key, view[key]) for key in ("name", "description", "version", "port", "flavor_id",
+                                                 "parameter_group_id", "tls_enabled"))
+    compared["security_groups"] = sorted(view["security_groups"])
+    return compared
+
+
 # The service offers versions from its own list (read before a create: MemStoreClient.redis_versions);
 # the collection checks their format, and the one mode rule known: 5.0.6 is cluster-mode-disabled only.
 _VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
