@@ -34,12 +34,6 @@ options:
     type: str
     required: true
     choices: [redisops.platform.redis_enterprise]
-  url:
-    description:
-      - Base URL of the REST API of any node of the cluster, for example C(https://node1.example.com:9443).
-      - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used; one of them is required.
-    type: str
-    required: false
 notes:
   - Reading a cluster of N nodes costs 1 + N requests.
 seealso:

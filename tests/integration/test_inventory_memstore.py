@@ -130,7 +130,8 @@ def test_memstore_no_credentials(ansible, project):
     inventory = run_inventory(ansible, "none.memstore.yml",
                               {"plugin": "redisops.platform.memstore", "api_url": project.memstore_url})
     assert inventory.rc != 0
-    assert "one of auth_token, application_credential_id is required" in inventory.output
+    assert ("one of auth_token, application_credential_id is required: set one in the inventory file, or the environment variable "
+            "KAKAOCLOUD_AUTH_TOKEN or KAKAOCLOUD_APPLICATION_CREDENTIAL_ID") in inventory.output
 
 
 def test_memstore_options_in_the_file_win_over_the_environment(ansible, project):

@@ -64,4 +64,4 @@ def test_redis_enterprise_bad_password(ansible, cluster):
 def test_redis_enterprise_needs_a_url(ansible, cluster):
     inventory = run_inventory(ansible, "nourl.redis_enterprise.yml", {"plugin": "redisops.platform.redis_enterprise"})
     assert inventory.rc != 0
-    assert "url is required (or set REDIS_ENTERPRISE_URL)" in inventory.output
+    assert "url is required: set it in the inventory file, or the environment variable REDIS_ENTERPRISE_URL" in inventory.output

@@ -35,6 +35,7 @@ def source_strings():
             resolve(connection, {})
         except ValueError as error:
             found.append(str(error))
+        found.extend(connection.missing({}, connection.module_where()))  # what a module task says
     return "\n".join(found)
 
 
