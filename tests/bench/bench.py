@@ -19,6 +19,10 @@ Honest by construction:
   of the scheduler step that finished it, exact whatever the polling) to when the task that
   waited for it returned, for operations of about 5, 30, 120 and 600 emulated seconds.
 
+Part ``inventory`` (``--only inventory``) is no comparison: it measures what the memstore inventory
+of ``--inventory-size`` instance sets costs in requests and time, read one after another and
+concurrently, with and without 50 ms added to every MemStore request.
+
 Writes a table to stdout, ``build/bench.json`` and ``build/bench.png``; exits 1 when a target is
 missed, naming it.
 """
@@ -47,6 +51,7 @@ sys.path.insert(0, os.path.join(TESTS, "tools"))
 sys.path.insert(0, TESTS)
 
 from collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
+from inventory_runner import run_inventory  # noqa: E402  pylint: disable=wrong-import-position
 from playbook_runner import Ansible  # noqa: E402  pylint: disable=wrong-import-position
 
 sys.path.insert(0, link_collection())
@@ -62,7 +67,7 @@ NOTICE_WAITS = (5, 30, 120, 600)
 LONG_WAIT = 300  # waits this long or longer must poll less than the 5-second loop
 SIDES = ("ours", "baseline")
 PARTS = ("bootstrap", "bootstrap_role", "maintenance", "maintenance_role", "certificates", "certificates_role", "memstore",
-         "memstore_role", "notice", "read_only")
+         "memstore_role", "notice", "read_only", "inventory")
 ROLES = ("re_cluster_bootstrap", "re_node_maintenance", "re_certificate_rotation", "memstore_provision")
 TERMINAL = {"bootstrap": ("completed", "error"), "action": ("completed", "failed", "aborted", "cancelled"),
             "memstore": ("Running", "Failed")}
@@ -352,7 +357,8 @@ class Bench:
             self.emulators[side] = emulator
             self.logs[side] = FinishLog(emulator)
         self.results = {"speed": args.speed, "repeats": args.repeats, "baseline_delay_emulated": BASELINE_DELAY,
-                        "durations": emulator_durations(), "workflows": [], "notice": [], "read_only": [], "targets": []}
+                        "durations": emulator_durations(), "workflows": [], "notice": [], "read_only": [], "inventory": [],
+                        "targets": []}
         self.missed = []
 
     def stop(self):
@@ -506,6 +512,42 @@ class Bench:
                                                            "requests_per_task": stats(requests["baseline"])}})
 
 
+    # --- inventory of a fleet -----------------------------------------------------------------------
+    def inventory(self, resources, latencies=(0.0, 0.05), concurrencies=(1, 4)):
+        """What the memstore inventory of ``resources`` instance sets (two nodes each) costs, in
+        requests and wall time (ansible-inventory's start included), its members read one after
+        another and ``concurrency`` at a time; with each latency (real seconds added to every
+        MemStore API request by an emulator fault: a real API's round trip). One run each: the
+        requests do not vary and the times are far apart."""
+        emulator = self.emulators["ours"]
+        fresh(emulator, self.speed, self.logs["ours"])
+        for index in range(resources):
+            memstore_instance_sets.seed_instance_set(emulator, "fleet-%04d" % index, nodes=2)
+        info = emulator.info()
+        env = {"KAKAOCLOUD_MEMSTORE_URL": emulator.memstore_url, "KAKAOCLOUD_IDENTITY_URL": emulator.identity_url,
+               "KAKAOCLOUD_APPLICATION_CREDENTIAL_ID": info["application_credential_id"],
+               "KAKAOCLOUD_APPLICATION_CREDENTIAL_SECRET": info["application_credential_secret"]}
+        ansible = Ansible(emulator, self.runner.workdir)
+        for latency in latencies:
+            emulator.faults.http.clear()
+            if latency:
+                emulator.faults.add_http(server="memstore", path="/v1/*", delay=latency, times=-1)
+            for concurrency in concurrencies:
+                since = emulator.log.last_seq()
+                started = time.monotonic()
+                found = run_inventory(ansible, "bench.memstore.yml",
+                                      {"plugin": "redisops.platform.memstore", "concurrency": concurrency}, env=env)
+                wall = time.monotonic() - started
+                if found.rc != 0:
+                    raise SystemExit("bench: the inventory failed: %s" % found.output)
+                entries = emulator.log.entries(since)
+                self.results["inventory"].append({
+                    "resources": resources, "hosts": len(found.hosts("memstore")), "latency": latency,
+                    "concurrency": concurrency, "wall": wall, "requests": len(entries),
+                    "auth_requests": len([entry for entry in entries if is_auth(entry)])})
+        emulator.faults.http.clear()
+
+
 RE_DEFAULTS = {"group/redisops.platform.redis_enterprise": {
     "username": "{{ re_username }}", "password": "{{ re_password }}", "ca_path": "{{ re_ca_path }}"}}
 # The MemStore workflows' connection: one token shared through the opt-in cache (a directory per
@@ -624,6 +666,21 @@ def check_targets(bench):
 
 
 # --- output ------------------------------------------------------------------------------------------
+def check_inventory_targets(bench):
+    rows = bench.results["inventory"]
+    for latency in sorted(set(row["latency"] for row in rows)):
+        sequential = next((row for row in rows if row["latency"] == latency and row["concurrency"] == 1), None)
+        for row in rows:
+            if row["latency"] != latency or row["concurrency"] == 1 or sequential is None:
+                continue
+            name = "6. inventory, %d sets, %d ms: concurrency %d vs 1" % (row["resources"], latency * 1000, row["concurrency"])
+            ratio = row["wall"] / sequential["wall"]
+            # Without latency the local emulator answers faster than threads help: informative only.
+            bench.target(name, "%.2fx time, %d vs %d req" % (ratio, row["requests"], sequential["requests"]),
+                         "<= 0.5x time, same requests" if latency else "same requests",
+                         row["requests"] == sequential["requests"] and (ratio <= 0.5 if latency else True))
+
+
 def fmt(stat, unit="", digits=1):
     if not stat:
         return "-"
@@ -677,6 +734,15 @@ def print_table(results):
         print("read-only task (%s vs ansible.builtin.uri GET, %d tasks): %s s vs %s s per task, %s vs %s requests per task" % (
             row["name"], row["tasks"], fmt(row["ours"]["per_task"], digits=3), fmt(row["baseline"]["per_task"], digits=3),
             fmt(row["ours"]["requests_per_task"], digits=1), fmt(row["baseline"]["requests_per_task"], digits=1)))
+    if results["inventory"]:
+        print()
+        header = "%-32s %-8s %-12s %-10s %-9s %s" % ("memstore inventory", "latency", "concurrency", "requests", "(IAM)", "wall s")
+        print(header)
+        print("-" * len(header))
+        for row in results["inventory"]:
+            print("%-32s %-8s %-12d %-10d %-9d %.1f" % (
+                "%d sets, %d hosts" % (row["resources"], row["hosts"]), "%d ms" % (row["latency"] * 1000), row["concurrency"],
+                row["requests"], row["auth_requests"], row["wall"]))
     print()
     print("Targets")
     for target in results["targets"]:
@@ -729,7 +795,9 @@ def parse_args(argv=None):
     parser.add_argument("--waits", default=",".join(str(w) for w in NOTICE_WAITS), help="'noticed within' waits, emulated s")
     parser.add_argument("--only", default=None,
                         help="comma-separated parts: bootstrap,bootstrap_role,maintenance,maintenance_role,certificates,"
-                             "certificates_role,memstore,memstore_role,notice,read_only (a role's part runs once the role is committed)")
+                             "certificates_role,memstore,memstore_role,notice,read_only,inventory "
+                             "(a role's part runs once the role is committed)")
+    parser.add_argument("--inventory-size", type=int, default=1000, help="instance sets in the memstore inventory part")
     parser.add_argument("--output", default=os.path.join(ROOT, "build"), help="directory for bench.json and bench.png")
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.long_repeats < 1 or args.speed <= 0:
@@ -748,6 +816,8 @@ def main(argv=None):
     try:
         if "read_only" in parts:  # alone: a per-task cost is sensitive to load
             bench.read_only()
+        if "inventory" in parts:  # alone too: it measures concurrency
+            bench.inventory(args.inventory_size)
         notice = None
         if "notice" in parts:
             # The 'noticed within' runs mostly sleep: they run beside the workflows.
@@ -819,6 +889,7 @@ def main(argv=None):
         bench.stop()
         shutil.rmtree(workdir, ignore_errors=True)  # it held the emulators' private keys
     check_targets(bench)
+    check_inventory_targets(bench)
     print_table(bench.results)
     if not os.path.isdir(args.output):
         os.makedirs(args.output)
