@@ -675,10 +675,12 @@ def check_inventory_targets(bench):
                 continue
             name = "6. inventory, %d sets, %d ms: concurrency %d vs 1" % (row["resources"], latency * 1000, row["concurrency"])
             ratio = row["wall"] / sequential["wall"]
-            # Without latency the local emulator answers faster than threads help: informative only.
+            # Without latency the local emulator answers faster than threads help, and for a few sets
+            # ansible-inventory's start outweighs the reads: the time is then informative only.
+            timed = latency and row["resources"] >= 100
             bench.target(name, "%.2fx time, %d vs %d req" % (ratio, row["requests"], sequential["requests"]),
-                         "<= 0.5x time, same requests" if latency else "same requests",
-                         row["requests"] == sequential["requests"] and (ratio <= 0.5 if latency else True))
+                         "<= 0.5x time, same requests" if timed else "same requests",
+                         row["requests"] == sequential["requests"] and (ratio <= 0.5 if timed else True))
 
 
 def fmt(stat, unit="", digits=1):
@@ -688,6 +690,14 @@ def fmt(stat, unit="", digits=1):
     if stat["spread"]:
         text += " ±%.*f" % (digits, stat["spread"] / 2.0)
     return text
+
+
+def print_header(layout, *names):
+    """A blank line, a table's column names laid out by ``layout``, and a rule under them."""
+    header = layout % names
+    print()
+    print(header)
+    print("-" * len(header))
 
 
 def print_table(results):
@@ -719,10 +729,7 @@ def print_table(results):
         speedup = record["sides"]["baseline"]["wall"]["median"] / record["sides"]["ours"]["wall"]["median"]
         print("%-30s %-8s %.2fx" % ("", "speed-up", speedup))
     if results["notice"]:
-        print()
-        header = "%-10s %-8s %-14s %-16s %-8s %s" % ("wait", "side", "waited (em. s)", "noticed (em. s)", "polls", "runs")
-        print(header)
-        print("-" * len(header))
+        print_header("%-10s %-8s %-14s %-16s %-8s %s", "wait", "side", "waited (em. s)", "noticed (em. s)", "polls", "runs")
         for row in results["notice"]:
             for side in SIDES:
                 data = row[side]
@@ -735,10 +742,7 @@ def print_table(results):
             row["name"], row["tasks"], fmt(row["ours"]["per_task"], digits=3), fmt(row["baseline"]["per_task"], digits=3),
             fmt(row["ours"]["requests_per_task"], digits=1), fmt(row["baseline"]["requests_per_task"], digits=1)))
     if results["inventory"]:
-        print()
-        header = "%-32s %-8s %-12s %-10s %-9s %s" % ("memstore inventory", "latency", "concurrency", "requests", "(IAM)", "wall s")
-        print(header)
-        print("-" * len(header))
+        print_header("%-32s %-8s %-12s %-10s %-9s %s", "memstore inventory", "latency", "concurrency", "requests", "(IAM)", "wall s")
         for row in results["inventory"]:
             print("%-32s %-8s %-12d %-10d %-9d %.1f" % (
                 "%d sets, %d hosts" % (row["resources"], row["hosts"]), "%d ms" % (row["latency"] * 1000), row["concurrency"],
