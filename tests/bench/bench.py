@@ -511,7 +511,6 @@ class Bench:
                                               "baseline": {"per_task": stats(per_task["baseline"]),
                                                            "requests_per_task": stats(requests["baseline"])}})
 
-
     # --- inventory of a fleet -----------------------------------------------------------------------
     def inventory(self, resources, latencies=(0.0, 0.05), concurrencies=(1, 4)):
         """What the memstore inventory of ``resources`` instance sets (two nodes each) costs, in
