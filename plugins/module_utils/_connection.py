@@ -135,8 +135,8 @@ def _convert(name, value, kind):
     return str(value)
 
 
-def resolve(connection, given, where="in the inventory file"):
-    """The connection's options for code without AnsibleModule (inventory plugins).
+def resolve(connection, given, where="as an option"):
+    """The connection's options for code without AnsibleModule (inventory plugins, event sources).
 
     Each option is its value in ``given`` when set, else its environment variable,
     else its default; the constraints of the spec are checked. Raises ValueError

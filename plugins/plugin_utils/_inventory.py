@@ -115,7 +115,7 @@ class ApiInventory(BaseInventoryPlugin, Constructable, Cacheable):
         if REQUESTS_IMPORT_ERROR:
             raise AnsibleParserError("the %s inventory needs the Python library requests: %s" % (self.NAME, REQUESTS_IMPORT_ERROR))
         try:
-            return [[name, variables] for name, variables in self.read(resolve(self.CONNECTION, self.templated(config)))]
+            return [[name, variables] for name, variables in self.read(resolve(self.CONNECTION, self.templated(config), "in the inventory file"))]
         except (ValueError, ApiError, ClientError) as error:
             raise AnsibleParserError(inventory_error(self.NAME, error))
 
