@@ -672,7 +672,7 @@ def check_inventory_targets(bench):
         for row in rows:
             if row["latency"] != latency or row["concurrency"] == 1 or sequential is None:
                 continue
-            name = "6. inventory, %d sets, %d ms: concurrency %d vs 1" % (row["resources"], latency * 1000, row["concurrency"])
+            name = "7. inventory, %d sets, %d ms: concurrency %d vs 1" % (row["resources"], latency * 1000, row["concurrency"])
             ratio = row["wall"] / sequential["wall"]
             # Without latency the local emulator answers faster than threads help, and for a few sets
             # ansible-inventory's start outweighs the reads: the time is then informative only.
