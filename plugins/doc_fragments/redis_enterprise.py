@@ -13,9 +13,10 @@ options:
   url:
     description:
       - Base URL of a Redis Enterprise node's REST API, for example C(https://node1.example.com:9443).
-      - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used.
+      - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used; one of them is required
+        (a module task may also get it from C(module_defaults) for C(group/redisops.platform.redis_enterprise)).
+      - Without either, the task fails before any request with a message naming both.
     type: str
-    required: true
   username:
     description:
       - User for HTTP Basic authentication.

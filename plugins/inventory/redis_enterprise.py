@@ -18,30 +18,37 @@ description:
     the node's own REST API URL for the modules' O(url) option.
   - "Groups: V(redis_enterprise) holds every node; V(redis_enterprise_master) and
     V(redis_enterprise_slave) the nodes of each role (the API's names);
-    V(redis_enterprise_rack_<rack id>) the nodes of one rack of a rack-aware cluster.
+    V(redis_enterprise_rack_<rack id>) the nodes of one rack of a rack-aware cluster;
+    V(redis_enterprise_cluster_<cluster name>) the nodes of one cluster; V(redis_enterprise_clusters)
+    one host per cluster (its master node), for plays that act on whole clusters through the API.
     Characters other than letters, digits and underscores become underscores in group names."
+  - 'The hosts are the cluster''s nodes, reached through the REST API, not over SSH: a play on them
+    runs its tasks on the controller (C(connection: local), or C(delegate_to: localhost)) with
+    C(ansible_python_interpreter) set to the controller''s Python (see C(playbooks/re_inventory_api.yml)).
+    With one inventory file per cluster, V(redis_enterprise_clusters) holds one host per cluster, so
+    AWX job slicing splits a fleet of clusters across execution nodes.'
   - The connection options and their environment variables are the modules' (the
     R(redisops.platform.re_node_action,ansible_collections.redisops.platform.re_node_action_module)
     module documents them), so one credential serves both. Options not set in the file are read
     from their environment variables.
-  - The inventory file name must end in C(redis_enterprise.yml) or C(redis_enterprise.yaml).
+  - The connection options may be templates, rendered before any request, such as a C(lookup) of an environment
+    variable or of a secret store (see the examples).
+  - The inventory file name must end in C(redis_enterprise.yml) or C(redis_enterprise.yaml); Ansible
+    rejects another name as a file that "could not be verified", and the plugin then warns naming the suffix.
 extends_documentation_fragment:
   - redisops.platform.redis_enterprise
   - constructed
+  - inventory_cache
 options:
   plugin:
     description: Marks the file as an inventory source of this plugin.
     type: str
     required: true
     choices: [redisops.platform.redis_enterprise]
-  url:
-    description:
-      - Base URL of the REST API of any node of the cluster, for example C(https://node1.example.com:9443).
-      - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used; one of them is required.
-    type: str
-    required: false
 notes:
-  - Reading a cluster of N nodes costs 1 + N requests.
+  - Reading a cluster of N nodes costs 2 + N requests (the node list, each node's status, the
+    cluster's name). Enable O(cache) to read it once per O(cache_timeout).
+  - The cache holds the nodes (addresses, roles, statuses), never credentials.
 seealso:
   - module: redisops.platform.re_node_action
   - module: redisops.platform.re_node_action_info
@@ -64,6 +71,17 @@ groups:
   maintenance_last: re_role == 'master'
 compose:
   busy: re_shard_count > 10
+
+---
+# The password from a secret store or the environment, the nodes cached for ten minutes
+plugin: redisops.platform.redis_enterprise
+url: https://node1.example.com:9443
+username: admin@example.com
+password: "{{ lookup('ansible.builtin.env', 'RE_ADMIN_PASSWORD') }}"
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/redis-enterprise-inventory
+cache_timeout: 600
 """
 
 RETURN = r"""
@@ -104,19 +122,21 @@ _hostvars:
     re_software_version:
       description: The Redis Enterprise version the node runs.
       type: str
+    re_cluster:
+      description: The name of the node's cluster.
+      type: str
+      sample: cluster.example.com
+      version_added: 1.2.0
 """
 
 from urllib.parse import urlsplit, urlunsplit
 
-from ansible.errors import AnsibleParserError
-from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
 from ansible.utils.display import Display
 
-from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION, resolve
-from ansible_collections.redisops.platform.plugins.module_utils._http import REQUESTS_IMPORT_ERROR, ApiError, ClientError
+from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.nodes import NodeReader
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
-from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import host_name, inventory_error, safe_group
+from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import ApiInventory, host_name
 
 display = Display()
 
@@ -131,9 +151,11 @@ def node_url(url, address):
 
 
 def read_hosts(client, url):
-    """``[(host name, variables)]`` of the cluster's nodes, in uid order (1 + N requests)."""
+    """``[(host name, variables)]`` of the cluster's nodes, in uid order (2 + N requests)."""
+    nodes = NodeReader(client).nodes()
+    cluster = client.cluster_name()
     hosts = []
-    for node in NodeReader(client).nodes():
+    for node in nodes:
         address = node["addr"]
         hosts.append((host_name(address, node["hostname"], "node%s" % node["uid"]), dict(
             ansible_host=address,
@@ -146,46 +168,38 @@ def read_hosts(client, url):
             re_status=node["status"],
             re_shard_count=node["shard_count"],
             re_software_version=node["software_version"],
+            re_cluster=cluster,
         )))
     return hosts
 
 
-class InventoryModule(BaseInventoryPlugin, Constructable):
+class InventoryModule(ApiInventory):
     NAME = "redisops.platform.redis_enterprise"
+    SUFFIX = "redis_enterprise"
+    CONNECTION = REDIS_ENTERPRISE_CONNECTION
+    GROUP = "redis_enterprise"
 
-    def verify_file(self, path):
-        return super(InventoryModule, self).verify_file(path) and path.endswith(("redis_enterprise.yml", "redis_enterprise.yaml"))
+    def __init__(self):
+        super(InventoryModule, self).__init__()
+        self._representatives = {}  # {cluster name: the host that stands for it}
 
-    def parse(self, inventory, loader, path, cache=True):
-        super(InventoryModule, self).parse(inventory, loader, path, cache)
-        config = self._read_config_data(path)
-        if REQUESTS_IMPORT_ERROR:
-            raise AnsibleParserError("the %s inventory needs the Python library requests: %s" % (self.NAME, REQUESTS_IMPORT_ERROR))
-        try:
-            params = resolve(REDIS_ENTERPRISE_CONNECTION, config)
-            client = RedisEnterpriseClient(params)
-            for http in client.http_clients():
-                http.on_retry = display.warning
-            hosts = read_hosts(client, params["url"])
-        except (ValueError, ApiError, ClientError) as error:
-            raise AnsibleParserError(inventory_error(self.NAME, error))
-        self._populate(hosts)
+    def read(self, params):
+        client = RedisEnterpriseClient(params)
+        for http in client.http_clients():
+            http.on_retry = display.warning
+        return read_hosts(client, params["url"])
 
     def _populate(self, hosts):
-        strict = self.get_option("strict")
-        self.inventory.add_group("redis_enterprise")
-        for name, variables in hosts:
-            self.inventory.add_host(name, group="redis_enterprise")
-            groups = []
-            if variables["re_role"]:
-                groups.append("redis_enterprise_%s" % variables["re_role"])
-            if variables["re_rack_id"]:
-                groups.append("redis_enterprise_rack_%s" % variables["re_rack_id"])
-            for group in groups:
-                self.inventory.add_group(safe_group(group))
-                self.inventory.add_child(safe_group(group), name)
-            for key, value in variables.items():
-                self.inventory.set_variable(name, key, value)
-            self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), variables, name, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, name, strict=strict)
+        # One host per cluster: the master, else (no master reported) the node of the lowest uid.
+        self._representatives = {}
+        for name, variables in sorted(hosts, key=lambda host: host[1]["re_role"] != "master"):
+            self._representatives.setdefault(variables["re_cluster"], name)
+        super(InventoryModule, self)._populate(hosts)
+
+    def host_groups(self, name, variables):
+        cluster = variables["re_cluster"]
+        represents = self._representatives.get(cluster) == name
+        return ["redis_enterprise_%s" % variables["re_role"] if variables["re_role"] else None,
+                "redis_enterprise_rack_%s" % variables["re_rack_id"] if variables["re_rack_id"] else None,
+                "redis_enterprise_cluster_%s" % cluster if cluster else None,
+                "redis_enterprise_clusters" if represents else None]

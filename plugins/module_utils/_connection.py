@@ -28,10 +28,17 @@ def _env(*names):
 
 
 class ConnectionSpec:
-    """A connection's options plus the constraints between them."""
+    """A connection's options plus the constraints between them.
 
-    def __init__(self, argument_spec, mutually_exclusive=None, required_together=None, required_one_of=None):
+    ``required`` and ``required_one_of`` are checked by :meth:`missing`, not by AnsibleModule,
+    so that the message names what can set the option besides the task: its environment
+    variable and the ``module_defaults`` group (``group``).
+    """
+
+    def __init__(self, argument_spec, group, required=None, mutually_exclusive=None, required_together=None, required_one_of=None):
         self.argument_spec = argument_spec
+        self.group = group
+        self.required = required or []
         self.mutually_exclusive = mutually_exclusive or []
         self.required_together = required_together or []
         self.required_one_of = required_one_of or []
@@ -43,9 +50,31 @@ class ConnectionSpec:
     def secret_options(self):
         return sorted(name for name, spec in self.argument_spec.items() if spec.get("no_log"))
 
+    def missing(self, params, where):
+        """One message per required option (or ``required_one_of`` group) that ``params`` lacks.
+
+        ``where`` says where the user sets options (the task, an inventory file); each message
+        also names the environment variables that can set them instead.
+        """
+        messages = []
+        for group in [(name,) for name in self.required] + [tuple(group) for group in self.required_one_of]:
+            if any(params.get(name) not in (None, "") for name in group):
+                continue
+            variables = " or ".join(var for name in group for var in self.env_vars().get(name, []))
+            if len(group) == 1:
+                messages.append("%s is required: set it %s, or the environment variable %s" % (group[0], where, variables))
+            else:
+                messages.append("one of %s is required: set one %s, or the environment variable %s" % (", ".join(group), where, variables))
+        return messages
+
+    def module_where(self):
+        """Where a module's task sets these options."""
+        return "in the task or in module_defaults for group/%s" % self.group
+
 
 MEMSTORE_CONNECTION = ConnectionSpec(
-    dict(
+    group="redisops.platform.memstore",
+    argument_spec=dict(
         api_url=dict(type="str", fallback=_env("KAKAOCLOUD_MEMSTORE_URL")),
         region=dict(type="str", default=DEFAULT_REGION, fallback=_env("KAKAOCLOUD_REGION")),
         auth_token=dict(type="str", no_log=True, fallback=_env("KAKAOCLOUD_AUTH_TOKEN")),
@@ -65,8 +94,9 @@ MEMSTORE_CONNECTION = ConnectionSpec(
 )
 
 REDIS_ENTERPRISE_CONNECTION = ConnectionSpec(
-    dict(
-        url=dict(type="str", required=True, fallback=_env("REDIS_ENTERPRISE_URL")),
+    group="redisops.platform.redis_enterprise",
+    argument_spec=dict(
+        url=dict(type="str", fallback=_env("REDIS_ENTERPRISE_URL")),
         username=dict(type="str", fallback=_env("REDIS_ENTERPRISE_USERNAME")),
         password=dict(type="str", no_log=True, fallback=_env("REDIS_ENTERPRISE_PASSWORD")),
         validate_certs=dict(type="bool", default=True, fallback=_env("REDIS_ENTERPRISE_VALIDATE_CERTS")),
@@ -75,6 +105,7 @@ REDIS_ENTERPRISE_CONNECTION = ConnectionSpec(
         client_key=dict(type="path", no_log=False, fallback=_env("REDIS_ENTERPRISE_CLIENT_KEY")),
         request_timeout=dict(type="float", default=30, fallback=_env("REDIS_ENTERPRISE_REQUEST_TIMEOUT")),
     ),
+    required=["url"],
     required_together=[("username", "password"), ("client_key", "client_cert")],
 )
 
@@ -104,12 +135,13 @@ def _convert(name, value, kind):
     return str(value)
 
 
-def resolve(connection, given):
-    """The connection's options for code without AnsibleModule (inventory plugins).
+def resolve(connection, given, where="as an option"):
+    """The connection's options for code without AnsibleModule (inventory plugins, event sources).
 
     Each option is its value in ``given`` when set, else its environment variable,
     else its default; the constraints of the spec are checked. Raises ValueError
-    with a message naming the option.
+    with a message naming the option (and, for a missing one, ``where`` it is set and
+    its environment variable).
     """
     params = {}
     for name, spec in connection.argument_spec.items():
@@ -119,16 +151,13 @@ def resolve(connection, given):
         if value is None:
             value = spec.get("default")
         params[name] = _convert(name, value, spec.get("type", "str"))
-    for name, spec in connection.argument_spec.items():
-        if spec.get("required") and params[name] is None:
-            raise ValueError("%s is required (or set %s)" % (name, " or ".join(spec["fallback"][1])))
+    missing = connection.missing(params, where)
+    if missing:
+        raise ValueError("; ".join(missing))
     for group in connection.mutually_exclusive:
         if len([name for name in group if params.get(name)]) > 1:
             raise ValueError("%s are mutually exclusive" % " and ".join(group))
     for group in connection.required_together:
         if 0 < len([name for name in group if params.get(name)]) < len(group):
             raise ValueError("%s are required together" % " and ".join(group))
-    for group in connection.required_one_of:
-        if not [name for name in group if params.get(name)]:
-            raise ValueError("one of %s is required" % ", ".join(group))
     return params

@@ -50,7 +50,7 @@ except ImportError:  # pragma: no cover - reported through missing_required_lib
 # The collection's version has one source, galaxy.yml: `make version` writes it here
 # (modules run on managed hosts, where galaxy.yml is not available), and a unit test
 # fails when the two differ.
-COLLECTION_VERSION = "1.1.0"
+COLLECTION_VERSION = "1.2.0"
 USER_AGENT = "redisops.platform/%s" % COLLECTION_VERSION
 
 # Statuses the server uses to say "not now": safe to repeat for idempotent methods.

@@ -46,10 +46,13 @@ class RedisOpsModule(AnsibleModule):
         if wait_timeout is not None:
             spec.update(wait_argument_spec(wait_timeout))
         spec.update(argument_spec)
-        for key in ("mutually_exclusive", "required_together", "required_one_of"):
+        for key in ("mutually_exclusive", "required_together"):
             kwargs[key] = list(getattr(connection, key)) + list(kwargs.get(key) or [])
         kwargs.setdefault("supports_check_mode", True)
         super(RedisOpsModule, self).__init__(argument_spec=spec, **kwargs)
+        missing = connection.missing(self.params, connection.module_where())
+        if missing:
+            self.fail_json(msg="; ".join(missing))
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if wait_timeout is not None and self.params["wait_timeout"] <= 0:

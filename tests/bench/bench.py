@@ -24,6 +24,10 @@ Honest by construction:
   of the scheduler step that finished it, exact whatever the polling) to when the task that
   waited for it returned, for operations of about 5, 30, 120 and 600 emulated seconds.
 
+Part ``inventory`` (``--only inventory``) is no comparison: it measures what the memstore inventory
+of ``--inventory-size`` instance sets costs in requests and time, read one after another and
+concurrently, with and without 50 ms added to every MemStore request.
+
 Writes a table to stdout, ``build/bench.json`` and ``build/bench.png``; exits 1 when a target is
 missed, naming it.
 """
@@ -52,6 +56,7 @@ sys.path.insert(0, os.path.join(TESTS, "tools"))
 sys.path.insert(0, TESTS)
 
 from collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
+from inventory_runner import run_inventory  # noqa: E402  pylint: disable=wrong-import-position
 from playbook_runner import Ansible  # noqa: E402  pylint: disable=wrong-import-position
 
 sys.path.insert(0, link_collection())
@@ -69,7 +74,7 @@ SIDES = ("ours", "baseline")  # baseline: the competent form
 SERIAL = "serial"  # the serial form of a baseline
 SIDE_STYLES = {"ours": "o-", "baseline": "s--", SERIAL: "^:"}
 PARTS = ("bootstrap", "bootstrap_role", "maintenance", "maintenance_role", "certificates", "certificates_role", "memstore",
-         "memstore_role", "memstore_resources", "notice", "read_only")
+         "memstore_role", "memstore_resources", "notice", "read_only", "inventory")
 MEMSTORE_SIZES = "1,5,20"
 BATCH_SIZES = "5,20,100"
 BATCH_MODULE = "memstore_resources"
@@ -376,7 +381,8 @@ class Bench:
         for side in SIDES:
             self.side_emulator(side)
         self.results = {"speed": args.speed, "repeats": args.repeats, "baseline_delay_emulated": BASELINE_DELAY,
-                        "durations": emulator_durations(), "workflows": [], "notice": [], "read_only": [], "targets": []}
+                        "durations": emulator_durations(), "workflows": [], "notice": [], "read_only": [], "inventory": [],
+                        "targets": []}
         self.missed = []
 
     def side_emulator(self, side):
@@ -545,6 +551,41 @@ class Bench:
                                               "ours": {"per_task": stats(per_task["ours"]), "requests_per_task": stats(requests["ours"])},
                                               "baseline": {"per_task": stats(per_task["baseline"]),
                                                            "requests_per_task": stats(requests["baseline"])}})
+
+    # --- inventory of a fleet -----------------------------------------------------------------------
+    def inventory(self, resources, latencies=(0.0, 0.05), concurrencies=(1, 4)):
+        """What the memstore inventory of ``resources`` instance sets (two nodes each) costs, in
+        requests and wall time (ansible-inventory's start included), its members read one after
+        another and ``concurrency`` at a time; with each latency (real seconds added to every
+        MemStore API request by an emulator fault: a real API's round trip). One run each: the
+        requests do not vary and the times are far apart."""
+        emulator = self.emulators["ours"]
+        fresh(emulator, self.speed, self.logs["ours"])
+        for index in range(resources):
+            memstore_instance_sets.seed_instance_set(emulator, "fleet-%04d" % index, nodes=2)
+        info = emulator.info()
+        env = {"KAKAOCLOUD_MEMSTORE_URL": emulator.memstore_url, "KAKAOCLOUD_IDENTITY_URL": emulator.identity_url,
+               "KAKAOCLOUD_APPLICATION_CREDENTIAL_ID": info["application_credential_id"],
+               "KAKAOCLOUD_APPLICATION_CREDENTIAL_SECRET": info["application_credential_secret"]}
+        ansible = Ansible(emulator, self.runner.workdir)
+        for latency in latencies:
+            emulator.faults.http.clear()
+            if latency:
+                emulator.faults.add_http(server="memstore", path="/v1/*", delay=latency, times=-1)
+            for concurrency in concurrencies:
+                since = emulator.log.last_seq()
+                started = time.monotonic()
+                found = run_inventory(ansible, "bench.memstore.yml",
+                                      {"plugin": "redisops.platform.memstore", "concurrency": concurrency}, env=env)
+                wall = time.monotonic() - started
+                if found.rc != 0:
+                    raise SystemExit("bench: the inventory failed: %s" % found.output)
+                entries = emulator.log.entries(since)
+                self.results["inventory"].append({
+                    "resources": resources, "hosts": len(found.hosts("memstore")), "latency": latency,
+                    "concurrency": concurrency, "wall": wall, "requests": len(entries),
+                    "auth_requests": len([entry for entry in entries if is_auth(entry)])})
+        emulator.faults.http.clear()
 
     # --- memstore_resources: one task for N resources, against both baseline forms ----------------
     def batch(self, sizes, serial_sizes, landed):
@@ -731,6 +772,23 @@ def check_targets(bench):
 
 
 # --- output ------------------------------------------------------------------------------------------
+def check_inventory_targets(bench):
+    rows = bench.results["inventory"]
+    for latency in sorted(set(row["latency"] for row in rows)):
+        sequential = next((row for row in rows if row["latency"] == latency and row["concurrency"] == 1), None)
+        for row in rows:
+            if row["latency"] != latency or row["concurrency"] == 1 or sequential is None:
+                continue
+            name = "7. inventory, %d sets, %d ms: concurrency %d vs 1" % (row["resources"], latency * 1000, row["concurrency"])
+            ratio = row["wall"] / sequential["wall"]
+            # Without latency the local emulator answers faster than threads help, and for a few sets
+            # ansible-inventory's start outweighs the reads: the time is then informative only.
+            timed = latency and row["resources"] >= 100
+            bench.target(name, "%.2fx time, %d vs %d req" % (ratio, row["requests"], sequential["requests"]),
+                         "<= 0.5x time, same requests" if timed else "same requests",
+                         row["requests"] == sequential["requests"] and (ratio <= 0.5 if timed else True))
+
+
 def fmt(stat, unit="", digits=1):
     if not stat:
         return "-"
@@ -738,6 +796,14 @@ def fmt(stat, unit="", digits=1):
     if stat["spread"]:
         text += " ±%.*f" % (digits, stat["spread"] / 2.0)
     return text
+
+
+def print_header(layout, *names):
+    """A blank line, a table's column names laid out by ``layout``, and a rule under them."""
+    header = layout % names
+    print()
+    print(header)
+    print("-" * len(header))
 
 
 def print_table(results):
@@ -781,10 +847,7 @@ def print_table(results):
         if record.get("batch"):
             print("%-30s %-9s %s requests per poll" % ("", "waiting", fmt(sides["ours"]["waiting"], digits=2)))
     if results["notice"]:
-        print()
-        header = "%-10s %-8s %-14s %-16s %-8s %s" % ("wait", "side", "waited (em. s)", "noticed (em. s)", "polls", "runs")
-        print(header)
-        print("-" * len(header))
+        print_header("%-10s %-8s %-14s %-16s %-8s %s", "wait", "side", "waited (em. s)", "noticed (em. s)", "polls", "runs")
         for row in results["notice"]:
             for side in SIDES:
                 data = row[side]
@@ -796,6 +859,12 @@ def print_table(results):
         print("read-only task (%s vs ansible.builtin.uri GET, %d tasks): %s s vs %s s per task, %s vs %s requests per task" % (
             row["name"], row["tasks"], fmt(row["ours"]["per_task"], digits=3), fmt(row["baseline"]["per_task"], digits=3),
             fmt(row["ours"]["requests_per_task"], digits=1), fmt(row["baseline"]["requests_per_task"], digits=1)))
+    if results["inventory"]:
+        print_header("%-32s %-8s %-12s %-10s %-9s %s", "memstore inventory", "latency", "concurrency", "requests", "(IAM)", "wall s")
+        for row in results["inventory"]:
+            print("%-32s %-8s %-12d %-10d %-9d %.1f" % (
+                "%d sets, %d hosts" % (row["resources"], row["hosts"]), "%d ms" % (row["latency"] * 1000), row["concurrency"],
+                row["requests"], row["auth_requests"], row["wall"]))
     print()
     print("Targets")
     for target in results["targets"]:
@@ -870,6 +939,7 @@ def parse_args(argv=None):
     parser.add_argument("--only", default=None,
                         help="comma-separated parts: %s (a role's part runs once the role is committed; each part's duration "
                              "at speed 1 is in docs/benchmark.md)" % ",".join(PARTS))
+    parser.add_argument("--inventory-size", type=int, default=1000, help="instance sets in the memstore inventory part")
     parser.add_argument("--output", default=os.path.join(ROOT, "build"), help="directory for bench.json and bench.png")
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.long_repeats < 1 or args.serial_repeats < 1 or args.speed <= 0:
@@ -891,6 +961,8 @@ def main(argv=None):
     try:
         if "read_only" in parts:  # alone: a per-task cost is sensitive to load
             bench.read_only()
+        if "inventory" in parts:  # alone too: it measures concurrency
+            bench.inventory(args.inventory_size)
         notice = None
         if "notice" in parts:
             # The 'noticed within' runs mostly sleep: they run beside the workflows.
@@ -972,6 +1044,7 @@ def main(argv=None):
         bench.stop()
         shutil.rmtree(workdir, ignore_errors=True)  # it held the emulators' private keys
     check_targets(bench)
+    check_inventory_targets(bench)
     print_table(bench.results)
     if not os.path.isdir(args.output):
         os.makedirs(args.output)

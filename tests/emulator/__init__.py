@@ -3,4 +3,8 @@
 Run ``python -m emulator --help`` from ``tests/`` (or ``make emulator``).
 """
 
-from .server import Emulator, node_address  # noqa: F401
+try:
+    from .server import Emulator, node_address  # noqa: F401
+except ImportError as error:
+    # What a user's own virtualenv meets first: say what to install.
+    raise ImportError("the emulator misses a library (%s): pip install -r tests/emulator/requirements.txt" % error) from error

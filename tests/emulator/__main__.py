@@ -1,5 +1,10 @@
 """Start the emulator of the KakaoCloud MemStore and Redis Enterprise APIs and print
-how to reach it. Ctrl-C (or SIGTERM) stops it. README.md documents its control API."""
+how to reach it. Ctrl-C (or SIGTERM) stops it. README.md documents its control API.
+
+Its dependencies: pip install -r tests/emulator/requirements.txt (Flask, Werkzeug,
+cryptography). The Redis Enterprise nodes start unbootstrapped, as new servers do: POST
+/_emulator/re/cluster makes them one cluster (with the admin printed at start), or run the
+redisops.platform.re_cluster_bootstrap role against them."""
 
 import argparse
 import json
@@ -62,6 +67,8 @@ def main(argv=None):
         print("  application credential: %s / %s" % (info["application_credential_id"], info["application_credential_secret"]))
         for node in info["re_nodes"]:
             print("Redis Enterprise node%d  %s" % (node["index"], node["url"]))
+        print("  the nodes are unbootstrapped: POST %s/re/cluster makes them a cluster, or run the re_cluster_bootstrap role"
+              % info["control_url"])
         print("  admin of a cluster made by POST /_emulator/re/cluster: %s / %s"
               % (info["re_admin"]["username"], info["re_admin"]["password"]))
         print("  CA certificate (ca_path): %s" % info["ca_path"])

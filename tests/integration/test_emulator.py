@@ -1,6 +1,7 @@
 """The emulator as a product: strict API bodies, a validated control API, its command
 line, a CA that survives a restart, MemStore over HTTPS, and no file left behind."""
 
+import ast
 import json
 import os
 import re
@@ -265,6 +266,38 @@ def test_help_shows_every_default():
     # argparse may wrap the list anywhere
     assert "(default:7.2.11,7.2.7,7.2.6,7.0.15,6.2.20,6.2.17,6.2.16,6.2.5,5.0.6)" in "".join(shown.split()), shown
     assert "removed on exit" in flat
+    # What a first run needs to know: what to install, and how to get a cluster from the nodes.
+    assert "pip install -r tests/emulator/requirements.txt" in flat and "POST /_emulator/re/cluster" in flat
+
+
+def test_its_requirements_name_every_library_it_imports():
+    """tests/emulator/requirements.txt is what a user's own virtualenv installs to run it."""
+    folder = os.path.join(TESTS, "emulator")
+    imported = set()
+    for name in os.listdir(folder):
+        if name.endswith(".py"):
+            with open(os.path.join(folder, name)) as handle:
+                tree = ast.parse(handle.read())
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    imported.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"emulator"}
+    with open(os.path.join(folder, "requirements.txt")) as handle:
+        required = set(re.split(r"[<>=!~\s\[]", line.strip(), maxsplit=1)[0].lower() for line in handle
+                       if line.strip() and not line.startswith("#"))
+    assert third_party == {"flask", "werkzeug", "cryptography"}
+    assert third_party <= required
+
+
+def test_without_its_libraries_it_says_what_to_install():
+    # werkzeug missing from the virtualenv (None in sys.modules makes its import fail).
+    code = "import sys, runpy; sys.modules['werkzeug'] = None; runpy.run_module('emulator', run_name='__main__')"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=TESTS, capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "the emulator misses a library" in last and "werkzeug" in last and "pip install -r tests/emulator/requirements.txt" in last
 
 
 def test_the_ca_and_server_key_persist_in_the_state_dir(tmp_path):

@@ -88,3 +88,21 @@ def test_installs_and_verifies_offline(tarball, tmp_path):
     proc = galaxy("collection", "verify", "--offline", "-p", str(collections), "redisops.platform", env=env)
     assert proc.returncode != 0
     assert "plugins/inventory/memstore.py" in proc.stdout + proc.stderr
+
+
+# What a user of the collection gets; anything else in the tarball is a developer's file.
+SHIPPED = ("plugins/", "roles/", "playbooks/", "meta/", "docs/", "changelogs/", "extensions/", "tests/emulator/",
+           "tests/integration/targets/", "tests/config.yml", "README.md", "LICENSE", "CHANGELOG.rst", "requirements.txt",
+           "bindep.txt", "MANIFEST.json", "FILES.json")
+
+
+def test_tarball_ships_only_the_collection(tarball):
+    with tarfile.open(str(tarball)) as archive:
+        files = [member.name for member in archive.getmembers() if member.isfile()]
+    assert sorted(name for name in files if not name.startswith(SHIPPED)) == []
+    assert not [name for name in files if name.startswith(("tests/bench/", "tests/tools/", "tests/unit/", "docs/images/"))
+                or name in ("Makefile", ".ansible-lint", ".gitignore", "tests/conftest.py") or name.endswith(".pyc")]
+    # What users run: the emulator with its own requirements, the roles' targets, the docs.
+    assert {"tests/emulator/__main__.py", "tests/emulator/requirements.txt", "docs/user-guide.md", "docs/awx.md",
+            "tests/integration/targets/setup_emulator/tasks/main.yml", "playbooks/demo.yml", "CHANGELOG.rst"} <= set(files)
+    assert os.path.getsize(str(tarball)) < 400 * 1024

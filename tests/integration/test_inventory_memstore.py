@@ -130,7 +130,8 @@ def test_memstore_no_credentials(ansible, project):
     inventory = run_inventory(ansible, "none.memstore.yml",
                               {"plugin": "redisops.platform.memstore", "api_url": project.memstore_url})
     assert inventory.rc != 0
-    assert "one of auth_token, application_credential_id is required" in inventory.output
+    assert ("one of auth_token, application_credential_id is required: set one in the inventory file, or the environment variable "
+            "KAKAOCLOUD_AUTH_TOKEN or KAKAOCLOUD_APPLICATION_CREDENTIAL_ID") in inventory.output
 
 
 def test_memstore_options_in_the_file_win_over_the_environment(ansible, project):
@@ -142,3 +143,66 @@ def test_memstore_options_in_the_file_win_over_the_environment(ansible, project)
     inventory = run_inventory(ansible, "file.memstore.yml", config, env=env)
     assert inventory.rc == 0, inventory.output
     assert "prod-a-1" in inventory.hosts()
+
+
+# --- templated options, concurrency ---------------------------------------------------------------
+def test_memstore_credential_options_are_templated(ansible, project):
+    info = project.info()
+    config = {"plugin": "redisops.platform.memstore", "api_url": "{{ lookup('ansible.builtin.env', 'MY_MEMSTORE_URL') }}",
+              "identity_url": project.identity_url, "application_credential_id": info["application_credential_id"],
+              "application_credential_secret": "{{ lookup('ansible.builtin.env', 'MY_SECRET') }}"}
+    env = {"MY_MEMSTORE_URL": project.memstore_url, "MY_SECRET": info["application_credential_secret"]}
+    inventory = run_inventory(ansible, "templated.memstore.yml", config, env=env)
+    assert inventory.rc == 0, inventory.output
+    assert "prod-a-1" in inventory.hosts()
+    # Sent as written, the template would be rejected (as it was before options were templated).
+    wrong = run_inventory(ansible, "templated.memstore.yml", config, env=dict(env, MY_SECRET="not-the-secret-1234"))
+    assert wrong.rc != 0 and "the application credential was rejected" in wrong.output
+    assert "not-the-secret-1234" not in wrong.output
+
+
+def _member_reads(emulator, since):
+    return [entry for entry in emulator.log.entries(since) if entry["path"].endswith("/instances")]
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_memstore_members_are_read_concurrently_with_one_token(ansible, emulator, concurrency):
+    for index in range(8):
+        seed_instance_set(emulator, "fleet-%d" % index, nodes=1)
+    # Every member read takes 0.4 s: read one after another, no two start within 0.3 s of each other.
+    emulator.faults.add_http(server="memstore", method="GET", path="/v1/instance-sets/*/instances", delay=0.4, times=-1)
+    since = emulator.log.last_seq()
+    config = {"plugin": "redisops.platform.memstore", "concurrency": concurrency, "cluster_modes": ["disabled"]}
+    inventory = run_inventory(ansible, "fleet.memstore.yml", config, env=memstore_env(emulator))
+    assert inventory.rc == 0, inventory.output
+    assert inventory.hosts() == ["fleet-%d-1" % index for index in range(8)]
+    reads = _member_reads(emulator, since)
+    assert len(reads) == 8 and all(entry["token"] for entry in reads)
+    starts = sorted(entry["time"] for entry in reads)
+    close = sum(1 for first, second in zip(starts, starts[1:]) if second - first < 0.3)
+    if concurrency == 1:
+        assert close == 0, starts
+    else:
+        assert close >= 4, starts  # at least two rounds of overlapping reads
+    # One token for the whole inventory, whatever the concurrency; one list, one read per set.
+    tokens = [entry for entry in emulator.log.entries(since) if entry["path"].endswith("/auth/tokens")]
+    assert len(tokens) == 1
+    assert [entry["path"] for entry in emulator.log.entries(since) if entry["path"] == "/v1/clusters"] == ["/v1/clusters"]
+
+
+@pytest.mark.parametrize("concurrency", [0, 11])
+def test_memstore_concurrency_out_of_range_fails_before_any_request(ansible, project, concurrency):
+    since = project.log.last_seq()
+    inventory = run_inventory(ansible, "bad.memstore.yml", {"plugin": "redisops.platform.memstore", "concurrency": concurrency},
+                              env=memstore_env(project))
+    assert inventory.rc != 0
+    assert "redisops.platform.memstore inventory: concurrency must be between 1 and 10 (got %d)" % concurrency in inventory.output
+    assert project.log.entries(since) == []
+
+
+def test_memstore_misnamed_file_names_the_suffix(ansible, project):
+    inventory = run_inventory(ansible, "memstore-inv.yml", {"plugin": "redisops.platform.memstore"}, env=memstore_env(project))
+    assert inventory.rc != 0
+    assert "could not be verified" in inventory.output
+    assert "names the redisops.platform.memstore inventory plugin, but its name must end in memstore.yml or memstore.yaml" \
+        in inventory.output

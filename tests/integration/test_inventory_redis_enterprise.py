@@ -64,4 +64,65 @@ def test_redis_enterprise_bad_password(ansible, cluster):
 def test_redis_enterprise_needs_a_url(ansible, cluster):
     inventory = run_inventory(ansible, "nourl.redis_enterprise.yml", {"plugin": "redisops.platform.redis_enterprise"})
     assert inventory.rc != 0
-    assert "url is required (or set REDIS_ENTERPRISE_URL)" in inventory.output
+    assert "url is required: set it in the inventory file, or the environment variable REDIS_ENTERPRISE_URL" in inventory.output
+
+
+def api_requests(emulator, since):
+    return [(entry["method"], entry["path"]) for entry in emulator.log.entries(since) if not entry["path"].startswith("/_emulator")]
+
+
+def test_redis_enterprise_credential_options_are_templated(ansible, cluster):
+    info = cluster.info()
+    config = {"plugin": "redisops.platform.redis_enterprise", "url": "{{ lookup('ansible.builtin.env', 'MY_RE_URL') }}",
+              "ca_path": info["ca_path"], "username": info["re_admin"]["username"],
+              "password": "{{ lookup('ansible.builtin.env', 'MYPW') }}"}
+    env = {"MY_RE_URL": cluster.node_url(1), "MYPW": info["re_admin"]["password"]}
+    inventory = run_inventory(ansible, "templated.redis_enterprise.yml", config, env=env)
+    assert inventory.rc == 0, inventory.output
+    assert len(inventory.hosts("redis_enterprise")) == 3
+    assert "MYPW" not in str(inventory.data) and info["re_admin"]["password"] not in str(inventory.data)
+    wrong = run_inventory(ansible, "templated.redis_enterprise.yml", config, env=dict(env, MYPW="not-the-password-77"))
+    assert wrong.rc != 0 and "returned HTTP 401" in wrong.output and "not-the-password-77" not in wrong.output
+
+
+def test_redis_enterprise_cache(ansible, cluster, tmp_path):
+    info = cluster.info()
+    config = {"plugin": "redisops.platform.redis_enterprise", "cache": True, "cache_plugin": "ansible.builtin.jsonfile",
+              "cache_connection": str(tmp_path / "cache"), "cache_timeout": 600}
+    since = cluster.log.last_seq()
+    first = run_inventory(ansible, "cached.redis_enterprise.yml", config, env=re_env(cluster))
+    assert first.rc == 0, first.output
+    assert len(api_requests(cluster, since)) == 2 + 3  # the node list, each node's status, the cluster's name
+
+    # From the cache: no request, the same hosts (a wrong password is never even sent).
+    since = cluster.log.last_seq()
+    second = run_inventory(ansible, "cached.redis_enterprise.yml", config, env=re_env(cluster, password="not-used-1234"))
+    assert second.rc == 0, second.output
+    assert api_requests(cluster, since) == []
+    assert second.hosts() == first.hosts() and second.hostvars == first.hostvars
+    cached = list((tmp_path / "cache").iterdir())
+    assert cached
+    for path in cached:
+        text = path.read_text()
+        assert info["re_admin"]["password"] not in text and info["re_admin"]["username"] not in text
+        path.unlink()
+    third = run_inventory(ansible, "cached.redis_enterprise.yml", config, env=re_env(cluster))
+    assert third.rc == 0 and api_requests(cluster, since)
+
+
+def test_redis_enterprise_misnamed_file_names_the_suffix(ansible, cluster):
+    inventory = run_inventory(ansible, "re-inv.yml", {"plugin": "redisops.platform.redis_enterprise"}, env=re_env(cluster))
+    assert inventory.rc != 0
+    # (older ansible-core wraps warnings, breaking the file name at its hyphen)
+    assert ("names the redisops.platform.redis_enterprise inventory plugin, but its name must end in "
+            "redis_enterprise.yml or redis_enterprise.yaml (for example prod.redis_enterprise.yml)") in inventory.output
+
+
+def test_redis_enterprise_one_host_per_cluster(ansible, cluster):
+    inventory = run_inventory(ansible, "prod.redis_enterprise.yml", {"plugin": "redisops.platform.redis_enterprise"},
+                              env=re_env(cluster))
+    assert inventory.rc == 0, inventory.output
+    addresses = [node["address"] for node in cluster.info()["re_nodes"]]
+    assert inventory.hosts("redis_enterprise_clusters") == [addresses[0]]  # the master
+    assert inventory.hosts("redis_enterprise_cluster_cluster_re_test") == sorted(addresses)
+    assert {inventory.hostvars[address]["re_cluster"] for address in addresses} == {"cluster.re.test"}

@@ -14,6 +14,9 @@ from ansible_collections.redisops.platform.plugins.module_utils._connection impo
     resolve,
 )
 
+from ansible_collections.redisops.platform.plugins.inventory import memstore, redis_enterprise
+from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import inventory_error
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLACEHOLDER = re.compile(r"\.\.\.|\b(?:N|M|X|HOST|PATH|CODE)\b|\b\d+\b")
 FORMAT = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrfi]")
@@ -35,6 +38,9 @@ def source_strings():
             resolve(connection, {})
         except ValueError as error:
             found.append(str(error))
+        found.extend(connection.missing({}, connection.module_where()))  # what a module task says
+    for plugin in (memstore.InventoryModule, redis_enterprise.InventoryModule):
+        found.append(inventory_error(plugin.NAME, ValueError("\0")))  # how an inventory plugin starts its errors
     return "\n".join(found)
 
 

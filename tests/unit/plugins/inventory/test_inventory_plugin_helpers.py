@@ -5,7 +5,7 @@ import pytest
 
 from ansible_collections.redisops.platform.plugins.inventory import memstore, redis_enterprise
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
-from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import host_name, inventory_error, safe_group
+from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import host_name, inventory_error, names_plugin, safe_group
 
 
 @pytest.mark.parametrize("url, address, expected", [
@@ -46,3 +46,18 @@ def test_api_errors_say_what_to_check():
     error = ApiError("POST", "/auth/tokens", status=401, message="the application credential was rejected: check application_credential_id")
     assert inventory_error("redisops.platform.memstore", error).count("check") == 1
     assert inventory_error("x", ValueError("url is required")) == "x inventory: url is required"
+
+
+@pytest.mark.parametrize("text, named", [
+    ("plugin: redisops.platform.memstore\n", True),
+    ("---\n# prod\nplugin: 'redisops.platform.memstore'  # MemStore\nnames: []\n", True),
+    ('{"plugin": "redisops.platform.memstore", "names": []}', True),
+    ("plugin: redisops.platform.memstore_other\n", False),
+    ("plugin: amazon.aws.aws_ec2\n# redisops.platform.memstore\n", False),
+    ("all:\n  hosts:\n    plugin:\n", False),
+])
+def test_names_plugin(tmp_path, text, named):
+    path = tmp_path / "inv.yml"
+    path.write_text(text)
+    assert names_plugin(str(path), "redisops.platform.memstore") is named
+    assert names_plugin(str(tmp_path / "missing.yml"), "redisops.platform.memstore") is False

@@ -1,0 +1,37 @@
+"""A module task without its connection's required options fails before any request, and the
+message names every way to set them: the task, module_defaults' group, the environment variable."""
+
+
+def test_a_missing_url_names_the_variable_and_the_group(ansible, emulator):
+    since = emulator.log.last_seq()
+    play = ansible.run([{"name": "No url anywhere", "redisops.platform.re_node_info": {}}])
+    assert play.rc != 0
+    assert play.last["msg"] == ("url is required: set it in the task or in module_defaults for "
+                                "group/redisops.platform.redis_enterprise, or the environment variable REDIS_ENTERPRISE_URL")
+    assert emulator.log.entries(since) == []
+
+
+def test_the_url_from_its_environment_variable_is_enough(ansible, emulator):
+    emulator.seed_re_cluster()
+    info = emulator.info()
+    env = {"REDIS_ENTERPRISE_URL": emulator.node_url(1), "REDIS_ENTERPRISE_CA_PATH": info["ca_path"],
+           "REDIS_ENTERPRISE_USERNAME": info["re_viewer"]["username"], "REDIS_ENTERPRISE_PASSWORD": info["re_viewer"]["password"]}
+    play = ansible.run([{"name": "url from the environment", "redisops.platform.re_node_info": {}}], env=env)
+    assert play.rc == 0, play.output
+    assert len(play.last["nodes"]) == 3
+
+
+def test_a_missing_memstore_credential_names_its_variables(ansible, emulator):
+    since = emulator.log.last_seq()
+    play = ansible.run([{"name": "No credential", "redisops.platform.memstore_instance_set_info": {"api_url": emulator.memstore_url}}])
+    assert play.rc != 0
+    message = play.last["msg"]
+    assert message.startswith("one of auth_token, application_credential_id is required: set one in the task or in "
+                              "module_defaults for group/redisops.platform.memstore")
+    assert message.endswith("KAKAOCLOUD_AUTH_TOKEN or KAKAOCLOUD_APPLICATION_CREDENTIAL_ID")
+    assert emulator.log.entries(since) == []
+
+
+def test_an_empty_url_counts_as_missing(ansible, emulator):
+    play = ansible.run([{"name": "Empty url", "redisops.platform.re_node_info": {"url": ""}}])
+    assert play.rc != 0 and play.last["msg"].startswith("url is required")
