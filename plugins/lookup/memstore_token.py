@@ -123,6 +123,7 @@ try:
 except ImportError:  # pragma: no cover
     wrap_var = None
 
+from ansible_collections.redisops.platform.plugins.module_utils._connection import check_values
 from ansible_collections.redisops.platform.plugins.module_utils._http import REQUESTS_IMPORT_ERROR, ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 
@@ -139,8 +140,12 @@ def issue_token(options):
     if REQUESTS_IMPORT_ERROR:
         raise AnsibleLookupError("the memstore_token lookup needs the requests Python library on the controller")
     params = dict(options)
+    try:
+        check_values(params)
+    except ValueError as error:
+        raise AnsibleLookupError("could not issue a MemStore token: %s" % error)
     # Only the identity endpoint is called; the MemStore URL is never used here.
-    params.update(api_url="http://unused.invalid", region=None, auth_token=None, project_id=None)
+    params.update(api_url="https://unused.invalid", region=None, auth_token=None, project_id=None)
     try:
         client = MemStoreClient(params)
         return client.token()

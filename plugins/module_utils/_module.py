@@ -11,6 +11,7 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.redisops.platform.plugins.module_utils._connection import check_values, url_secrets
 from ansible_collections.redisops.platform.plugins.module_utils._http import (
     REQUESTS_IMPORT_ERROR,
     ApiError,
@@ -52,8 +53,16 @@ class RedisOpsModule(AnsibleModule):
         super(RedisOpsModule, self).__init__(argument_spec=spec, **kwargs)
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        if wait_timeout is not None and self.params["wait_timeout"] <= 0:
-            self.fail_json(msg="wait_timeout must be a positive number of seconds")
+        self.no_log_values.update(url_secrets(self.params))  # a URL from an environment variable
+        try:
+            check_values(self.params)
+        except ValueError as error:
+            self.fail_json(msg=str(error))
+
+    def _load_params(self):
+        super(RedisOpsModule, self)._load_params()
+        # Masked before anything can echo the arguments (a validation failure's invocation).
+        self.no_log_values.update(url_secrets(self.params))
 
     def use(self, api, deadline=None):
         """Wire an API client to this run: its retries warn through the module and,
