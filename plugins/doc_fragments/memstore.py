@@ -15,6 +15,8 @@ options:
       - Base URL of the MemStore API.
       - Defaults to C(https://redis.{region}.kakaocloud.com) built from O(region).
       - If not set, the value of the E(KAKAOCLOUD_MEMSTORE_URL) environment variable is used.
+      - C(https://) is required, except to a loopback address (C(http://127.0.0.1:8080)); a URL with C(user:password@),
+        without a scheme, with a space, or with an IPv6 address not in brackets (C(https://[::1]:9443)) fails before any request.
     type: str
   region:
     description:
@@ -45,6 +47,8 @@ options:
     description:
       - KakaoCloud IAM (identity v3) endpoint where tokens are issued.
       - If not set, the value of the E(KAKAOCLOUD_IDENTITY_URL) environment variable is used.
+      - C(https://) is required, except to a loopback address (C(http://127.0.0.1:8080)); a URL with C(user:password@),
+        without a scheme, with a space, or with an IPv6 address not in brackets (C(https://[::1]:9443)) fails before any request.
     type: str
     default: https://iam.kakaocloud.com/identity/v3
   token_cache:
@@ -86,6 +90,7 @@ options:
         times with backoff, each retry announced as a warning; a server's C(Retry-After) is honoured unless it
         asks for longer than the task has left.
       - If not set, the value of the E(KAKAOCLOUD_REQUEST_TIMEOUT) environment variable is used.
+      - A finite number of seconds greater than 0, checked before any request.
     type: float
     default: 30
 notes:

@@ -14,6 +14,8 @@ options:
     description:
       - Base URL of a Redis Enterprise node's REST API, for example C(https://node1.example.com:9443).
       - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used.
+      - C(https://) is required, except to a loopback address (C(http://127.0.0.1:8080)); a URL with C(user:password@),
+        without a scheme, with a space, or with an IPv6 address not in brackets (C(https://[::1]:9443)) fails before any request.
     type: str
     required: true
   username:
@@ -56,6 +58,7 @@ options:
         times with backoff, each retry announced as a warning; a server's C(Retry-After) is honoured unless it
         asks for longer than the task has left.
       - If not set, the value of the E(REDIS_ENTERPRISE_REQUEST_TIMEOUT) environment variable is used.
+      - A finite number of seconds greater than 0, checked before any request.
     type: float
     default: 30
 notes:

@@ -40,6 +40,8 @@ options:
   identity_url:
     description:
       - KakaoCloud IAM (identity v3) endpoint where the token is issued.
+      - C(https://) is required, except to a loopback address (C(http://127.0.0.1:8080)); a URL with C(user:password@),
+        without a scheme, with a space, or with an IPv6 address not in brackets (C(https://[::1]:9443)) fails before any request.
     type: str
     default: https://iam.kakaocloud.com/identity/v3
     env:
@@ -60,6 +62,7 @@ options:
   request_timeout:
     description:
       - Seconds to wait for the IAM answer. Throttled and unavailable answers are retried a few times.
+      - A finite number of seconds greater than 0, checked before any request.
     type: float
     default: 30
     env:

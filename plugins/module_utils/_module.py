@@ -31,7 +31,7 @@ def wait_argument_spec(default_timeout):
     """The options of the ``redisops.platform.wait`` doc fragment."""
     return dict(
         wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=default_timeout),
+        wait_timeout=dict(type="float", default=default_timeout),
     )
 
 
