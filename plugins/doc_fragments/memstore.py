@@ -58,9 +58,11 @@ options:
       - Used only with O(application_credential_id) and its secret, and only when O(auth_token) is not set. A
         cached token is used while at least one hour of its life is left; when the API rejects it (401), a new
         one is issued and replaces it.
-      - Each file holds one credential's token, encrypted and authenticated with a key derived from the
-        credential's secret, with mode C(0600). The directory is created with mode C(0700) when missing; one
-        that is not yours or that group or others can open is refused before any request.
+      - Each file holds one credential's token, encrypted and authenticated with a key derived by scrypt from the
+        credential's secret and a random salt, with mode C(0600); its name comes from the credential ID, never
+        from the secret. The directory is created with mode C(0700) when missing; one that is not yours or that
+        group or others can open is refused before any request. Anything at a file's path that is not a regular
+        file is ignored.
       - Needs the Python library C(cryptography) on the host that runs the task.
       - The collection's C(docs/token-reuse.md) gives the security reasoning.
       - If not set, the value of the E(KAKAOCLOUD_TOKEN_CACHE) environment variable is used.
