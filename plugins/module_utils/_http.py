@@ -498,6 +498,7 @@ class HttpClient:
             self.cert = (client_cert, client_key) if client_key else client_cert
         self._current = None  # (method, path, host, started) of the request in flight
         self._stopped = None  # why retries of the request in flight stopped early
+        self._peeked = None  # (urllib3 response, body) that permanent_answer() read
         # For repeatable calls: idempotent methods, and POSTs marked idempotent (only those are sent here).
         self.session = self._session(
             self._retry(make_retry(retries, backoff_factor, backoff_max, methods=IDEMPOTENT_METHODS | frozenset(["POST"]))), headers)
@@ -561,14 +562,15 @@ class HttpClient:
         (``permanent(status, body)`` says so); its body is kept for the error."""
         if self.permanent is None or response.status not in RETRY_STATUSES:
             return False
-        content = response.data or b""  # read now: urllib3 returns this response without its body
+        content = response.data or b""
+        self._peeked = (response, content)  # read here, so requests finds the body empty if this answer is the last
         try:
             body = json.loads(content.decode("utf-8"))
         except ValueError:
             body = None
         if not self.permanent(response.status, body):
             return False
-        self._stopped = dict(deadline_exceeded=False, note=None, content=content)
+        self._stopped = dict(deadline_exceeded=False, note=None)
         return True
 
     def _may_retry(self, wait, asked, response):
@@ -646,8 +648,9 @@ class HttpClient:
             self._current = None
         self._log(method, path, resp.status_code, started)
         stopped = self._stopped or {}
-        if not resp.content and stopped.get("content"):
-            resp._content = stopped["content"]  # read by permanent_answer() before requests could
+        peeked, self._peeked = self._peeked, None
+        if peeked and peeked[0] is resp.raw and not resp.content:
+            resp._content = peeked[1]  # read by permanent_answer() before requests could
         data = None
         if resp.content:
             try:
