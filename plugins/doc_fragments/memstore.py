@@ -15,6 +15,8 @@ options:
       - Base URL of the MemStore API.
       - Defaults to C(https://redis.{region}.kakaocloud.com) built from O(region).
       - If not set, the value of the E(KAKAOCLOUD_MEMSTORE_URL) environment variable is used.
+      - C(https://) is required, except to a loopback address (C(http://127.0.0.1:8080)); a URL with C(user:password@),
+        without a scheme, with a space, or with an IPv6 address not in brackets (C(https://[::1]:9443)) fails before any request.
     type: str
   region:
     description:
@@ -45,6 +47,8 @@ options:
     description:
       - KakaoCloud IAM (identity v3) endpoint where tokens are issued.
       - If not set, the value of the E(KAKAOCLOUD_IDENTITY_URL) environment variable is used.
+      - C(https://) is required, except to a loopback address (C(http://127.0.0.1:8080)); a URL with C(user:password@),
+        without a scheme, with a space, or with an IPv6 address not in brackets (C(https://[::1]:9443)) fails before any request.
     type: str
     default: https://iam.kakaocloud.com/identity/v3
   token_cache:
@@ -54,9 +58,11 @@ options:
       - Used only with O(application_credential_id) and its secret, and only when O(auth_token) is not set. A
         cached token is used while at least one hour of its life is left; when the API rejects it (401), a new
         one is issued and replaces it.
-      - Each file holds one credential's token, encrypted and authenticated with a key derived from the
-        credential's secret, with mode C(0600). The directory is created with mode C(0700) when missing; one
-        that is not yours or that group or others can open is refused before any request.
+      - Each file holds one credential's token, encrypted and authenticated with a key derived by scrypt from the
+        credential's secret and a random salt, with mode C(0600); its name comes from the credential ID, never
+        from the secret. The directory is created with mode C(0700) when missing; one that is not yours or that
+        group or others can open is refused before any request. Anything at a file's path that is not a regular
+        file is ignored.
       - Needs the Python library C(cryptography) on the host that runs the task.
       - The collection's C(docs/token-reuse.md) gives the security reasoning.
       - If not set, the value of the E(KAKAOCLOUD_TOKEN_CACHE) environment variable is used.
@@ -86,6 +92,7 @@ options:
         times with backoff, each retry announced as a warning; a server's C(Retry-After) is honoured unless it
         asks for longer than the task has left.
       - If not set, the value of the E(KAKAOCLOUD_REQUEST_TIMEOUT) environment variable is used.
+      - A finite number of seconds greater than 0, checked before any request.
     type: float
     default: 30
 notes:

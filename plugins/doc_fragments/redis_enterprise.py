@@ -16,6 +16,8 @@ options:
       - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used; one of them is required
         (a module task may also get it from C(module_defaults) for C(group/redisops.platform.redis_enterprise)).
       - Without either, the task fails before any request with a message naming both.
+      - C(https://) is required, except to a loopback address (C(http://127.0.0.1:8080)); a URL with C(user:password@),
+        without a scheme, with a space, or with an IPv6 address not in brackets (C(https://[::1]:9443)) fails before any request.
     type: str
   username:
     description:
@@ -57,6 +59,7 @@ options:
         times with backoff, each retry announced as a warning; a server's C(Retry-After) is honoured unless it
         asks for longer than the task has left.
       - If not set, the value of the E(REDIS_ENTERPRISE_REQUEST_TIMEOUT) environment variable is used.
+      - A finite number of seconds greater than 0, checked before any request.
     type: float
     default: 30
 notes:

@@ -24,6 +24,6 @@ options:
       - Every wait of the task shares this one deadline, and no retried request sleeps past it;
         a server that asks with C(Retry-After) to be called again later than that fails the task
         at once, saying what it asked.
-      - Must be a positive number.
-    type: int
+      - A finite number of seconds greater than 0, checked before any request.
+    type: float
 """

@@ -40,6 +40,8 @@ options:
   identity_url:
     description:
       - KakaoCloud IAM (identity v3) endpoint where the token is issued.
+      - C(https://) is required, except to a loopback address (C(http://127.0.0.1:8080)); a URL with C(user:password@),
+        without a scheme, with a space, or with an IPv6 address not in brackets (C(https://[::1]:9443)) fails before any request.
     type: str
     default: https://iam.kakaocloud.com/identity/v3
     env:
@@ -60,6 +62,7 @@ options:
   request_timeout:
     description:
       - Seconds to wait for the IAM answer. Throttled and unavailable answers are retried a few times.
+      - A finite number of seconds greater than 0, checked before any request.
     type: float
     default: 30
     env:
@@ -123,6 +126,7 @@ try:
 except ImportError:  # pragma: no cover
     wrap_var = None
 
+from ansible_collections.redisops.platform.plugins.module_utils._connection import check_values
 from ansible_collections.redisops.platform.plugins.module_utils._http import REQUESTS_IMPORT_ERROR, ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 
@@ -139,8 +143,12 @@ def issue_token(options):
     if REQUESTS_IMPORT_ERROR:
         raise AnsibleLookupError("the memstore_token lookup needs the requests Python library on the controller")
     params = dict(options)
+    try:
+        check_values(params)
+    except ValueError as error:
+        raise AnsibleLookupError("could not issue a MemStore token: %s" % error)
     # Only the identity endpoint is called; the MemStore URL is never used here.
-    params.update(api_url="http://unused.invalid", region=None, auth_token=None, project_id=None)
+    params.update(api_url="https://unused.invalid", region=None, auth_token=None, project_id=None)
     try:
         client = MemStoreClient(params)
         return client.token()

@@ -14,13 +14,28 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+import math
 import os
+import re
+
+try:
+    from urllib.parse import unquote, urlsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
+    unquote = urlsplit = None
 
 from ansible.module_utils.common.parameters import env_fallback
 
 DEFAULT_REGION = "kr-central-2"
 DEFAULT_IDENTITY_URL = "https://iam.kakaocloud.com/identity/v3"
 MEMSTORE_API_URL_TEMPLATE = "https://redis.{region}.kakaocloud.com"
+
+
+# The options that hold a server's URL, and those that hold a number of seconds.
+URL_OPTIONS = ("url", "api_url", "identity_url")
+SECONDS_OPTIONS = ("request_timeout", "wait_timeout")
+_VALID_URL = "a valid URL looks like https://host:9443 or, for an IPv6 address, https://[::1]:9443"
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def _env(*names):
@@ -135,6 +150,86 @@ def _convert(name, value, kind):
     return str(value)
 
 
+def url_secrets(params):
+    """The password parts (raw and percent-decoded) of every URL option that carries ``user:password@``.
+
+    A module adds them to its no_log values before anything echoes its arguments.
+    """
+    found = set()
+    for name in URL_OPTIONS:
+        value = params.get(name)
+        if not isinstance(value, str) or "@" not in value:
+            continue
+        userinfo = value.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[0]
+        password = userinfo.partition(":")[2]
+        for secret in (password, userinfo):
+            if secret:
+                found.update([secret, unquote(secret)])
+    return found
+
+
+def _is_loopback(host):
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(name, value):
+    """Raise ValueError naming option ``name`` when ``value`` is not a URL the clients may use.
+
+    The message never repeats the value: it may carry a password.
+    """
+    if value is None:
+        return
+    text = str(value)
+    if not text or any(char.isspace() for char in text):
+        raise ValueError("%s must be a URL without spaces: %s" % (name, _VALID_URL))
+    if not _SCHEME.match(text):
+        raise ValueError("%s has no scheme (https://): %s" % (name, _VALID_URL))
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError("%s must start with https:// (not %s://): %s" % (name, parts.scheme, _VALID_URL))
+    if "@" in parts.netloc:
+        raise ValueError("%s must not carry credentials (user:password@): set them in their own options, which are never "
+                         "printed, and %s to https://host:port alone" % (name, name))
+    if parts.netloc.count(":") > 1 and not parts.netloc.startswith("["):
+        raise ValueError("%s has an IPv6 address without brackets: %s" % (name, _VALID_URL))
+    try:
+        host, _port = parts.hostname, parts.port
+    except ValueError:
+        raise ValueError("%s has a port that is not a number from 0 to 65535: %s" % (name, _VALID_URL))
+    if not host:
+        raise ValueError("%s has no host: %s" % (name, _VALID_URL))
+    if parts.scheme.lower() == "http" and not _is_loopback(host):
+        raise ValueError("%s uses http://, which would send the credentials in clear to %s: use https:// "
+                         "(http:// is allowed to a loopback address only)" % (name, host))
+
+
+def check_seconds(name, value):
+    """Raise ValueError naming option ``name`` unless ``value`` is a finite number of seconds > 0."""
+    if value is None:
+        return
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if isinstance(value, bool) or not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError("%s must be a finite number of seconds greater than 0 (got %s)" % (name, value))
+
+
+def check_values(params):
+    """Check every URL and timeout option present in ``params``, before any request (ValueError)."""
+    for name in URL_OPTIONS:
+        if name in params:
+            check_url(name, params[name])
+    for name in SECONDS_OPTIONS:
+        if name in params:
+            check_seconds(name, params[name])
+
+
 def resolve(connection, given, where="as an option"):
     """The connection's options for code without AnsibleModule (inventory plugins, event sources).
 
@@ -160,4 +255,5 @@ def resolve(connection, given, where="as an option"):
     for group in connection.required_together:
         if 0 < len([name for name in group if params.get(name)]) < len(group):
             raise ValueError("%s are required together" % " and ".join(group))
+    check_values(params)
     return params

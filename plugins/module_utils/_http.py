@@ -30,9 +30,9 @@ import time
 import traceback
 
 try:
-    from urllib.parse import quote, quote_plus, urlsplit
+    from urllib.parse import urlsplit
 except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
-    quote = quote_plus = urlsplit = None
+    urlsplit = None
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -151,9 +151,19 @@ class _Retry(Retry):
         return super(_Retry, self).is_retry(method, status_code, has_retry_after)
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-        retry = super(_Retry, self).increment(method=method, url=url, response=response, error=error,
-                                              _pool=_pool, _stacktrace=_stacktrace)
         client = self.client
+        source = self
+        until_deadline = bool(client is not None and error is not None and client.deadline is not None
+                              and self._is_connection_error(error) and _first(_chain(error), (ConnectionRefusedError,)))
+        if until_deadline:
+            # A refused connection: nothing reached the server, so even a write may be sent again, and a
+            # node that restarts is waited for until the task's deadline, not for a fixed number of tries.
+            source = self.new(total=_one_more(self.total), connect=_one_more(self.connect))
+        if client is not None and response is not None and client.permanent_answer(response):
+            # A state, not overload: urllib3 returns this answer as is, and the client fails at once.
+            raise urllib3_exceptions.MaxRetryError(_pool, url, urllib3_exceptions.ResponseError("a permanent answer"))
+        retry = super(_Retry, source).increment(method=method, url=url, response=response, error=error,
+                                                _pool=_pool, _stacktrace=_stacktrace)
         if client is None:
             return retry
         asked = None
@@ -163,13 +173,15 @@ class _Retry(Retry):
             except urllib3_exceptions.InvalidHeader:
                 asked = None  # an unreadable Retry-After: fall back on our backoff
         wait = asked if asked is not None else retry.get_backoff_time()
+        if until_deadline:
+            wait = max(0.0, min(wait, client.remaining()[0]))
         if not client._may_retry(wait, asked, response):
             # No retry: urllib3 returns this answer as is (raise_on_status is off),
             # or re-raises the connection error; the client says why it stopped.
             reason = error or urllib3_exceptions.ResponseError("retry stopped by the deadline")
             raise urllib3_exceptions.MaxRetryError(_pool, url, reason)
         retry.planned_wait = wait
-        client._announce_retry(len(retry.history), wait, asked, response, error)
+        client._announce_retry(len(retry.history), wait, asked, response, error, until_deadline)
         return retry
 
     def sleep(self, response=None):
@@ -178,6 +190,11 @@ class _Retry(Retry):
         if self.planned_wait > 0:
             time.sleep(self.planned_wait)
         return None
+
+
+def _one_more(count):
+    """A retry counter given back one try (None and False mean unlimited and disabled)."""
+    return count + 1 if isinstance(count, int) and not isinstance(count, bool) else count
 
 
 def make_retry(retries=4, backoff_factor=0.5, backoff_max=30.0, jitter=0.5, methods=IDEMPOTENT_METHODS):
@@ -220,37 +237,62 @@ def basic_credential(username, password):
     return base64.b64encode(raw).decode("ascii")
 
 
+def _percent_pattern(value):
+    """A regular expression matching ``value`` raw or URL-quoted with any ``safe`` set
+    (``quote``, ``quote_plus``): each character as itself or as its percent-escaped UTF-8
+    bytes (either case), a space also as ``+``."""
+    parts = []
+    for char in value:
+        escaped = "".join("%%%02X" % byte for byte in char.encode("utf-8"))
+        choices = [re.escape(char), "(?i:%s)" % re.escape(escaped)]
+        if char == " ":
+            choices.append(r"\+")
+        parts.append("(?:%s)" % "|".join(choices))
+    return "".join(parts)
+
+
 def _encodings(value):
-    """``value`` as it may appear in an error text: raw, JSON-escaped (once or twice,
-    ``\\/`` or not, ASCII-escaped or not) and URL-encoded."""
+    """``value`` as it may appear in an error text, besides URL-quoted (see :func:`_percent_pattern`):
+    raw, JSON-escaped (once or twice, ``\\/`` or not, ASCII-escaped or not), Base64
+    (padded or not, standard or URL-safe alphabet), and its UTF-8 bytes read as latin-1
+    (a body whose charset was guessed wrong)."""
     forms = set([value])
     for ensure_ascii in (True, False):
         escaped = json.dumps(value, ensure_ascii=ensure_ascii)[1:-1]
         forms.update([escaped, escaped.replace("/", "\\/"), json.dumps(escaped, ensure_ascii=ensure_ascii)[1:-1]])
-    if quote is not None:
-        forms.update([quote(value, safe=""), quote_plus(value, safe="")])
+    raw = value.encode("utf-8")
+    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+        encoded = encoded.decode("ascii")
+        forms.update([encoded, encoded.rstrip("=")])
+    forms.add(raw.decode("latin-1"))
     return forms
 
 
-def secret_forms(secrets):
-    """Every form of every secret to scrub, longest first.
-
-    A multi-line secret (a PEM key, a license) is also scrubbed line by line, so
-    a server that echoes part of it, or re-wraps it, does not leak it either.
-    """
-    forms = set()
+def _secret_values(secrets):
+    """Each secret as text, and each long enough line of a multi-line one."""
+    values = set()
     for secret in secrets or ():
         if secret is None:
             continue
         secret = str(secret)
         if len(secret) < 3:
             continue
-        forms.update(_encodings(secret))
+        values.add(secret)
         lines = [line.strip() for line in secret.splitlines()]
         if len(lines) > 1:
-            for line in lines:
-                if len(line) >= _MIN_SECRET_LINE:
-                    forms.update(_encodings(line))
+            values.update(line for line in lines if len(line) >= _MIN_SECRET_LINE)
+    return values
+
+
+def secret_forms(secrets):
+    """Every literal form of every secret to scrub, longest first.
+
+    A multi-line secret (a PEM key, a license) is also scrubbed line by line, so
+    a server that echoes part of it, or re-wraps it, does not leak it either.
+    """
+    forms = set()
+    for value in _secret_values(secrets):
+        forms.update(_encodings(value))
     return sorted((form for form in forms if len(form) >= 3), key=len, reverse=True)
 
 
@@ -269,8 +311,28 @@ def redact(text, secrets):
     for form in secret_forms(secrets):
         if form in text:
             text = text.replace(form, REDACTED)
+    for value in sorted(_secret_values(secrets), key=len, reverse=True):
+        text = re.sub(_percent_pattern(value), REDACTED, text)
     # An Authorization header value must never survive, whatever it holds.
     return _AUTH_VALUE.sub(r"\1\2" + REDACTED, text)
+
+
+def response_text(resp):
+    """The body of ``resp`` as text: its declared charset, else UTF-8, else latin-1.
+
+    requests reads a ``text/*`` body without a charset as latin-1, which turns a
+    non-ASCII secret into a form redaction would not recognise.
+    """
+    content = resp.content or b""
+    if "charset=" in (resp.headers.get("Content-Type") or "").lower() and resp.encoding:
+        try:
+            return content.decode(resp.encoding, "replace")
+        except LookupError:
+            pass
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("latin-1")
 
 
 def _truncate(message):
@@ -407,7 +469,8 @@ class HttpClient:
 
     def __init__(self, base_url, validate_certs=True, ca_path=None, client_cert=None, client_key=None,
                  timeout=30, retries=4, backoff_factor=0.5, backoff_max=30.0, headers=None, auth=None,
-                 secrets=None, on_retry=None, option_name="url", deadline=None, deadline_option="wait_timeout"):
+                 secrets=None, on_retry=None, option_name="url", deadline=None, deadline_option="wait_timeout",
+                 permanent=None):
         if requests is None:
             raise RuntimeError("requests is required")
         self.base_url = base_url.rstrip("/")
@@ -420,6 +483,7 @@ class HttpClient:
             self.add_secret(secret)
         self._add_auth_secrets(auth)
         self.on_retry = on_retry
+        self.permanent = permanent
         self.deadline = deadline
         self.deadline_option = deadline_option
         self.request_log = None  # a list to append (method, path, status, seconds) to, for tests and bench
@@ -434,6 +498,7 @@ class HttpClient:
             self.cert = (client_cert, client_key) if client_key else client_cert
         self._current = None  # (method, path, host, started) of the request in flight
         self._stopped = None  # why retries of the request in flight stopped early
+        self._peeked = None  # (urllib3 response, body) that permanent_answer() read
         # For repeatable calls: idempotent methods, and POSTs marked idempotent (only those are sent here).
         self.session = self._session(
             self._retry(make_retry(retries, backoff_factor, backoff_max, methods=IDEMPOTENT_METHODS | frozenset(["POST"]))), headers)
@@ -492,6 +557,22 @@ class HttpClient:
         return started + budget - time.monotonic(), "the %s s a request may take with its retries (request_timeout x %d tries)" % (
             _seconds(budget), tries)
 
+    def permanent_answer(self, response):
+        """Whether a 'not now' answer is in fact a state that retrying cannot change
+        (``permanent(status, body)`` says so); its body is kept for the error."""
+        if self.permanent is None or response.status not in RETRY_STATUSES:
+            return False
+        content = response.data or b""
+        self._peeked = (response, content)  # read here, so requests finds the body empty if this answer is the last
+        try:
+            body = json.loads(content.decode("utf-8"))
+        except ValueError:
+            body = None
+        if not self.permanent(response.status, body):
+            return False
+        self._stopped = dict(deadline_exceeded=False, note=None)
+        return True
+
     def _may_retry(self, wait, asked, response):
         left, name = self.remaining()
         if wait <= left:
@@ -505,7 +586,7 @@ class HttpClient:
                 "not retried: the next try would start after the deadline (%s)" % name))
         return False
 
-    def _announce_retry(self, number, wait, asked, response, error):
+    def _announce_retry(self, number, wait, asked, response, error, until_deadline=False):
         if not self.on_retry:
             return
         method, path, _host, _started = self._current or ("?", "?", None, None)
@@ -515,7 +596,10 @@ class HttpClient:
             _kind, reason = transport_message(error, self.where(self._current and self._current[2]), self.timeout)
             what = "%s %s failed: %s" % (method, path, reason)
         why = " as the server asked (Retry-After)" if asked is not None else ""
-        message = "%s; retry %d of %d in %s s%s" % (what, number, self.retries, _seconds(wait), why)
+        if until_deadline:
+            message = "%s; nothing was sent, retry %d in %s s (retried until %s)" % (what, number, _seconds(wait), self.deadline_option)
+        else:
+            message = "%s; retry %d of %d in %s s%s" % (what, number, self.retries, _seconds(wait), why)
         self.on_retry(redact(message, self.secrets))
 
     # --- requests --------------------------------------------------------------------------
@@ -554,7 +638,7 @@ class HttpClient:
         except requests.exceptions.RequestException as exc:
             self._log(method, path, None, started)
             kind, message = transport_message(exc, self.where(url), request_timeout)
-            if self._stopped:
+            if self._stopped and self._stopped.get("note"):
                 message = "%s; %s" % (message, self._stopped["note"])
             raise ApiError(method, path, message=redact(message, self.secrets), transport=kind)
         except (OSError, ValueError) as exc:  # a local file requests could not use (a CA bundle...)
@@ -563,6 +647,10 @@ class HttpClient:
         finally:
             self._current = None
         self._log(method, path, resp.status_code, started)
+        stopped = self._stopped or {}
+        peeked, self._peeked = self._peeked, None
+        if peeked and peeked[0] is resp.raw and not resp.content:
+            resp._content = peeked[1]  # read by permanent_answer() before requests could
         data = None
         if resp.content:
             try:
@@ -571,9 +659,8 @@ class HttpClient:
                 data = None
         if (ok is None and 200 <= resp.status_code < 300) or (ok is not None and resp.status_code in ok):
             return Response(resp.status_code, data, resp.headers)
-        code, message = parse_error_body(data, None if data is not None else resp.text, self.secrets)
-        stopped = self._stopped or {}
-        if stopped:
+        code, message = parse_error_body(data, None if data is not None else response_text(resp), self.secrets)
+        if stopped.get("note"):
             message = "%s; %s" % (message, stopped["note"]) if message else stopped["note"]
         raise ApiError(method, path, status=resp.status_code, code=code, message=message,
                        retry_after=resp.headers.get("Retry-After"), deadline_exceeded=stopped.get("deadline_exceeded", False))

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.redisops.platform.plugins.module_utils._connection import check_values, url_secrets
 from ansible_collections.redisops.platform.plugins.module_utils._http import (
     REQUESTS_IMPORT_ERROR,
     ApiError,
@@ -30,7 +31,7 @@ def wait_argument_spec(default_timeout):
     """The options of the ``redisops.platform.wait`` doc fragment."""
     return dict(
         wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=default_timeout),
+        wait_timeout=dict(type="float", default=default_timeout),
     )
 
 
@@ -55,8 +56,16 @@ class RedisOpsModule(AnsibleModule):
             self.fail_json(msg="; ".join(missing))
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        if wait_timeout is not None and self.params["wait_timeout"] <= 0:
-            self.fail_json(msg="wait_timeout must be a positive number of seconds")
+        self.no_log_values.update(url_secrets(self.params))  # a URL from an environment variable
+        try:
+            check_values(self.params)
+        except ValueError as error:
+            self.fail_json(msg=str(error))
+
+    def _load_params(self):
+        super(RedisOpsModule, self)._load_params()
+        # Masked before anything can echo the arguments (a validation failure's invocation).
+        self.no_log_values.update(url_secrets(self.params))
 
     def client(self, client_class, deadline=None):
         """An API client built from this module's connection options and wired to this run:

@@ -117,7 +117,7 @@ options:
   wait_timeout:
     description:
       - Seconds to wait, in total for the task, for the cluster with every shard and node to be Running (or gone).
-    type: int
+    type: float
     default: 3600
 notes:
   - Changes are made one at a time, each waiting until the cluster, its shards and nodes are Running

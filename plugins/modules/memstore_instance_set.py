@@ -145,7 +145,7 @@ options:
   wait_timeout:
     description:
       - Seconds to wait, in total for the task, for the set to be Running (or gone).
-    type: int
+    type: float
     default: 1800
 notes:
   - Changes are made one at a time, each waiting for the set to be Running before the next is sent

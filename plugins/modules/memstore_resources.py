@@ -59,7 +59,7 @@ options:
   wait_timeout:
     description:
       - Seconds to wait, in total for the whole batch, for every resource to be Running (or gone).
-    type: int
+    type: float
     default: 3600
 notes:
   - The module does not log its invocation to the target's system log (AnsibleModule's syslog entry),

@@ -126,7 +126,7 @@ options:
     description:
       - How many seconds to wait, when O(wait=true), for the node's REST API to answer and for the
         bootstrap to complete or fail.
-    type: int
+    type: float
     default: 900
 notes:
   - O(username) and O(password) are required. They are both how the module connects and the

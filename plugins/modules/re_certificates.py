@@ -105,7 +105,7 @@ options:
       - Seconds, in total for the task, that the module may spend reading the cluster again after writes
         (a write whose answer was lost, a REST API restarting with a new C(api) certificate).
       - Separate from the timeout of a write request itself, see the notes.
-    type: int
+    type: float
     default: 900
 notes:
   - Certificate writes may take up to 900 seconds on the server (every node is updated before it answers),

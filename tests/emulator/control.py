@@ -116,6 +116,9 @@ FAULT = {
     "drop": (str, "before (close the connection, request not processed) or after (processed, answer lost)"),
     "code": (str, "a string: the error code of the answer's body"),
     "message": (str, "a string: the error message of the answer's body"),
+    "body": (str, "a string: the whole answer's body, sent as is (UTF-8) instead of the API's error shape"),
+    "content_type": (str, "a string: the answer's Content-Type (default text/plain with body, no charset; "
+                          "else application/json)"),
 }
 
 

@@ -74,10 +74,11 @@ class Scheduler:
 class HttpFault:
     """One injected HTTP fault, matched on server, method and path (a glob)."""
 
-    FIELDS = ("server", "method", "path", "status", "times", "skip", "retry_after", "delay", "drop", "code", "message")
+    FIELDS = ("server", "method", "path", "status", "times", "skip", "retry_after", "delay", "drop", "code", "message",
+              "body", "content_type")
 
     def __init__(self, server="*", method="*", path="*", status=None, times=1, skip=0, retry_after=None,
-                 delay=None, drop=None, code=None, message=None):
+                 delay=None, drop=None, code=None, message=None, body=None, content_type=None):
         if drop not in (None, "before", "after"):
             raise ValueError("drop must be 'before' or 'after'")
         if status is None and delay is None and drop is None:
@@ -86,6 +87,7 @@ class HttpFault:
         self.status, self.times, self.skip = status, int(times), int(skip)
         self.retry_after, self.delay, self.drop = retry_after, delay, drop
         self.code, self.message = code, message
+        self.body, self.content_type = body, content_type
 
     def matches(self, server, method, path):
         server_ok = fnmatch.fnmatchcase(server, self.server) or (self.server == "re" and server.startswith("node"))
@@ -226,9 +228,14 @@ class EmulatorMiddleware:
             return [b""]
         if fault and fault.status:
             entry["status"] = fault.status
-            payload = json.dumps(self.error_body(fault.code or "injected_fault",
-                                                 fault.message or "fault injected by the emulator")).encode()
-            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+            if fault.body is not None:  # sent as is: a proxy's page, a server that echoes what it got
+                payload = fault.body.encode("utf-8")
+                content_type = fault.content_type or "text/plain"
+            else:
+                payload = json.dumps(self.error_body(fault.code or "injected_fault",
+                                                     fault.message or "fault injected by the emulator")).encode()
+                content_type = fault.content_type or "application/json"
+            headers = [("Content-Type", content_type), ("Content-Length", str(len(payload)))]
             if fault.retry_after is not None:
                 headers.append(("Retry-After", str(fault.retry_after)))
             start_response("%d INJECTED" % fault.status, headers)

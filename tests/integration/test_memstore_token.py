@@ -119,6 +119,6 @@ def test_a_token_cache_open_to_others_fails_before_any_request(ansible, emulator
     env = dict(credential_env(emulator), KAKAOCLOUD_TOKEN_CACHE=str(tmp_path))
     play = ansible.run([{"name": "Read every set", "redisops.platform.memstore_instance_set_info": {}}], env=env)
     assert play.rc != 0
-    assert "token_cache: the directory %s must belong to you and be closed to group and others (chmod 700; it is 0o755)" \
+    assert "token_cache: the directory %s must be closed to group and others (chmod 700; its mode is 0o755)" \
         % tmp_path in play.output
     assert emulator.log.entries() == []

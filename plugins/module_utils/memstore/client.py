@@ -17,7 +17,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._connection impo
     DEFAULT_REGION,
     MEMSTORE_API_URL_TEMPLATE,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient, basic_credential
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.token_cache import TokenCache, token_expiry
 
 # --- Look-up: the API documents show no list or detail endpoint for either cluster mode.
@@ -123,6 +123,8 @@ class MemStoreClient:
         api_url = params.get("api_url") or MEMSTORE_API_URL_TEMPLATE.format(region=region)
         tls = dict(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"), timeout=params["request_timeout"])
         secrets = [params.get("auth_token"), params.get("application_credential_secret")]
+        if params.get("application_credential_id") and params.get("application_credential_secret"):  # as a server may echo it
+            secrets.append(basic_credential(params["application_credential_id"], params["application_credential_secret"]))
         self.http = HttpClient(api_url, secrets=secrets, option_name="api_url", **tls)
         self.identity = HttpClient(params.get("identity_url") or DEFAULT_IDENTITY_URL, secrets=secrets,
                                    option_name="identity_url", **tls)

@@ -9,13 +9,24 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient
+import re
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient, parse_error_body
 
 # Every bootstrap path, in one place.
 BOOTSTRAP_PATH = "/v1/bootstrap"
 BOOTSTRAP_ACTION_PATH = "/v1/bootstrap/%s"
 BOOTSTRAP_VALIDATE_PATH = "/v1/bootstrap/validate/%s"
 CLUSTER_PATH = "/v1/cluster"
+# A 503 with one of these error codes describes the node (not in a cluster, bootstrapping), not
+# an overload: retrying cannot change it, so it fails at once with the API's message.
+_STATE_CODES = re.compile(r"(?i)^(node_not_in_cluster|.*bootstrap.*)$")
+
+
+def is_state_answer(status, body):
+    """Whether an answer urllib3 would retry is a permanent state of the node."""
+    code = parse_error_body(body)[0] if status == 503 else None
+    return bool(code and _STATE_CODES.match(code))
 
 
 class RedisEnterpriseClient:
@@ -39,6 +50,7 @@ class RedisEnterpriseClient:
             timeout=params["request_timeout"],
             auth=self.credentials,
             secrets=[password],
+            permanent=is_state_answer,
         )
 
     def http_clients(self):

@@ -1,6 +1,7 @@
 """The opt-in token cache: private, encrypted files; reuse across clients; no request on a bad directory."""
 
 import base64
+import json
 import os
 import stat
 import time
@@ -47,13 +48,63 @@ def test_another_secret_or_credential_sees_nothing(tmp_path):
     assert cache_in(tmp_path, credential_id="other").load() is None
 
 
-def test_a_file_written_with_another_secret_under_the_same_name_is_not_decrypted(tmp_path):
-    other = cache_in(tmp_path, secret="secret-two")
-    other.store(TOKEN, "project-1", time.time() + 12 * 3600)
-    mine = cache_in(tmp_path)
-    assert mine.load() is None and mine.path != other.path
-    os.rename(other.path, mine.path)
-    assert mine.load() is None
+def test_a_rotated_secret_meets_the_old_file_and_cannot_decrypt_it(tmp_path):
+    old = cache_in(tmp_path, secret="secret-two")
+    old.store(TOKEN, "project-1", time.time() + 12 * 3600)
+    rotated = cache_in(tmp_path)
+    assert rotated.path == old.path  # named from the credential id
+    assert rotated.load() is None
+    rotated.store("new-" + TOKEN, "project-1", time.time() + 12 * 3600)
+    assert rotated.load() == ("new-" + TOKEN, "project-1")
+
+
+def test_the_file_name_does_not_depend_on_the_secret_and_each_file_has_its_own_salt(tmp_path):
+    one, two = cache_in(tmp_path / "a", secret="weak"), cache_in(tmp_path / "b", secret="another-secret")
+    assert os.path.basename(one.path) == os.path.basename(two.path)
+    one.store(TOKEN, "project-1", time.time() + 12 * 3600)
+    first = json.loads(open(one.path).read())
+    one.store(TOKEN, "project-1", time.time() + 12 * 3600)
+    second = json.loads(open(one.path).read())
+    assert first["salt"] != second["salt"] and len(base64.b64decode(first["salt"])) == 16
+    assert first["token"] != second["token"]
+
+
+def test_a_directory_another_fork_creates_at_the_same_time_is_used(tmp_path, monkeypatch):
+    directory = tmp_path / "tokens"
+    real_makedirs = os.makedirs
+
+    def another_fork_first(path, *args, **kwargs):
+        if not os.path.isdir(path):
+            real_makedirs(path, 0o700)  # the other fork wins the race
+        return real_makedirs(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "makedirs", another_fork_first)
+    assert cache_in(directory).load() is None
+    assert mode(str(directory)) == 0o700
+
+
+def test_a_fifo_at_the_file_path_is_ignored_without_hanging(tmp_path):
+    cache = cache_in(tmp_path)
+    os.mkfifo(cache.path, 0o600)
+    started = time.monotonic()
+    assert cache.load() is None
+    assert time.monotonic() - started < 2
+    cache.store(TOKEN, "project-1", time.time() + 12 * 3600)  # replaced by a regular file
+    assert cache.load() == (TOKEN, "project-1")
+
+
+def test_a_directory_or_a_link_at_the_file_path_is_not_read(tmp_path):
+    cache = cache_in(tmp_path)
+    os.mkdir(cache.path, 0o700)
+    assert cache.load() is None
+    with pytest.raises(ClientError) as caught:
+        cache.store(TOKEN, "project-1", time.time() + 12 * 3600)
+    assert str(caught.value).startswith("token_cache: cannot write %s (it must be a regular file, or absent): " % cache.path)
+    os.rmdir(cache.path)
+    elsewhere = cache_in(tmp_path / "elsewhere")
+    elsewhere.store(TOKEN, "project-1", time.time() + 12 * 3600)
+    os.symlink(elsewhere.path, cache.path)
+    assert cache.load() is None
 
 
 def test_a_token_close_to_its_expiry_is_not_reused(tmp_path):
@@ -77,12 +128,24 @@ def test_a_file_others_can_read_or_a_tampered_file_is_ignored(tmp_path):
     assert cache.load() is None
 
 
-def test_a_directory_open_to_others_is_refused_naming_the_option(tmp_path):
+def test_a_directory_open_to_others_is_refused_naming_the_mode(tmp_path):
     os.chmod(str(tmp_path), 0o755)
     with pytest.raises(ClientError) as caught:
         cache_in(tmp_path).load()
-    assert str(caught.value) == ("token_cache: the directory %s must belong to you and be closed to group and others "
-                                 "(chmod 700; it is 0o755)" % tmp_path)
+    assert str(caught.value) == ("token_cache: the directory %s must be closed to group and others "
+                                 "(chmod 700; its mode is 0o755)" % tmp_path)
+
+
+def test_a_directory_of_another_user_is_refused_naming_the_owner(tmp_path, monkeypatch):
+    os.chmod(str(tmp_path), 0o700)
+    owner = os.stat(str(tmp_path)).st_uid
+    monkeypatch.setattr(os, "getuid", lambda: owner + 4242)
+    with pytest.raises(ClientError) as caught:
+        cache_in(tmp_path).load()
+    text = str(caught.value)
+    assert text.startswith("token_cache: the directory %s belongs to " % tmp_path)
+    assert "uid %d" % owner in text and "not to you (uid %d)" % (owner + 4242) in text and "chown it" in text
+    assert "chmod" not in text
 
 
 @pytest.mark.parametrize("expires_at, expected", [
