@@ -552,10 +552,14 @@ class HttpClient:
         if deadline is not None:
             return deadline - time.monotonic(), self.deadline_option
         started = self._current[3] if self._current else time.monotonic()
+        budget, name = self.request_budget()
+        return started + budget - time.monotonic(), name
+
+    def request_budget(self):
+        """``(seconds, name)``: what a request may take with its retries (``request_timeout`` x tries)."""
         tries = max(0, self.retries) + 1
         budget = float(self.timeout) * tries
-        return started + budget - time.monotonic(), "the %s s a request may take with its retries (request_timeout x %d tries)" % (
-            _seconds(budget), tries)
+        return budget, "the %s s a request may take with its retries (request_timeout x %d tries)" % (_seconds(budget), tries)
 
     def permanent_answer(self, response):
         """Whether a 'not now' answer is in fact a state that retrying cannot change

@@ -9,6 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import check_values, url_secrets
@@ -68,13 +70,19 @@ class RedisOpsModule(AnsibleModule):
         self.no_log_values.update(url_secrets(self.params))
 
     def client(self, client_class, deadline=None):
-        """An API client built from this module's connection options and wired to this run:
-        its retries warn through the module and, with ``deadline`` (monotonic seconds: the
-        task's, for a module that waits), never sleep past it. Every module gets its clients here."""
+        """An API client built from this module's connection options and wired to this run: its
+        retries warn through the module and never sleep past the task's deadline. ``deadline``
+        (monotonic seconds) is the task's for a module that waits; a module that does not wait
+        gets what one request may take with its retries, from now, so a refused connection (a
+        node restarting) is retried that long. Every module gets its clients here."""
         api = client_class(self.params)
         for http in api.http_clients():
             http.on_retry = self.warn
-            http.deadline = deadline
+            if deadline is None:
+                budget, http.deadline_option = http.request_budget()
+                http.deadline = time.monotonic() + budget
+            else:
+                http.deadline = deadline
         return api
 
     def waiter(self):

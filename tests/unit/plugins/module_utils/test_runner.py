@@ -362,5 +362,5 @@ def test_every_module_wires_its_client_to_the_task(name, monkeypatch, capsys):
     assert seen, result
     on_retry, deadline = seen[0]
     assert on_retry is not None and getattr(on_retry, "__func__", None) is RedisOpsModule.warn, name
-    if hasattr(module, "DEFAULT_WAIT_TIMEOUT"):  # a module that waits: every request within its wait_timeout
-        assert deadline is not None, "%s: its requests are not bounded by the task's wait_timeout" % name
+    # A module that waits: every request within its wait_timeout; one that does not: within a request's budget.
+    assert deadline is not None, "%s: its requests' retries are not bounded by a task deadline" % name

@@ -8,6 +8,7 @@ import yaml
 from ansible_collections.redisops.platform.plugins.module_utils.memstore import cluster as clusters
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import immutable_message
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._module import wait_argument_spec
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, Response
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import DeleteResource
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
@@ -417,7 +418,7 @@ def _assert_mirrors(spec, options, where):
 
 
 def test_documentation_mirrors_the_argument_spec():
-    own = dict(memstore_cluster.ARGUMENT_SPEC, wait_timeout=dict(type="int", default=memstore_cluster.DEFAULT_WAIT_TIMEOUT))
+    own = dict(memstore_cluster.ARGUMENT_SPEC, wait_timeout=wait_argument_spec(memstore_cluster.DEFAULT_WAIT_TIMEOUT)["wait_timeout"])
     options = dict(yaml.safe_load(memstore_resource.ModuleDocFragment.DOCUMENTATION)["options"])
     options.update(yaml.safe_load(memstore_cluster.DOCUMENTATION)["options"])
     _assert_mirrors(own, options, "memstore_cluster")

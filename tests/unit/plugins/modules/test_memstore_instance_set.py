@@ -12,6 +12,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore import 
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import immutable_message
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError, HttpClient, Response
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._module import wait_argument_spec
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 from ansible_collections.redisops.platform.plugins.doc_fragments import memstore_resource
 from ansible_collections.redisops.platform.plugins.modules import memstore_instance_set, memstore_instance_set_info
@@ -372,7 +373,7 @@ def _assert_mirrors(spec, options, where):
 
 
 def test_documentation_mirrors_the_argument_spec():
-    own = dict(memstore_instance_set.ARGUMENT_SPEC, wait_timeout=dict(type="int", default=1800))
+    own = dict(memstore_instance_set.ARGUMENT_SPEC, wait_timeout=wait_argument_spec(memstore_instance_set.DEFAULT_WAIT_TIMEOUT)["wait_timeout"])
     _assert_mirrors(own, _doc_options(memstore_instance_set), "memstore_instance_set")
     assert not set(own) & (set(MEMSTORE_CONNECTION.argument_spec) - {"wait_timeout"})
     info = yaml.safe_load(memstore_instance_set_info.DOCUMENTATION)["options"]
