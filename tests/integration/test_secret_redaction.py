@@ -69,6 +69,7 @@ ENTRY_POINTS = [
     module("memstore_cluster_info", name="cache-echo"),
     module("memstore_instance_set", name="cache-echo", state="absent"),
     module("memstore_instance_set_info", name="cache-echo"),
+    module("memstore_resources", instance_sets=[{"name": "cache-echo", "state": "absent"}], clusters=[{"name": "orders-echo", "state": "absent"}]),
     ("inventory", "redis_enterprise", {}),
     ("inventory", "memstore", {}),
     ("lookup", "memstore_token", {}),
