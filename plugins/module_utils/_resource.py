@@ -135,13 +135,6 @@ class Journal:
     def record(self, outcome):
         self.outcomes.append(outcome)
 
-    def outcome(self, step):
-        """The outcome of ``step`` (None while it has none)."""
-        for outcome in reversed(self.outcomes):
-            if outcome.step is step:
-                return outcome
-        return None
-
     def of_type(self, step_class):
         return [outcome for outcome in self.outcomes if isinstance(outcome.step, step_class)]
 
@@ -319,15 +312,16 @@ _DONE = "done"
 _FAILED = "failed"
 
 
-class TaskFailure(Exception):
-    """A resource's task failed: ``msg`` and extra return keys."""
+class Failure:
+    """Why one resource's task failed: ``msg``, or an ``api_error`` with the ``intro`` put before
+    it; the state to show (``state`` when ``state_given``, else the last one read); extra return keys."""
 
-    def __init__(self, msg, state_given=False, state=None, api_error=None, **result):
-        super(TaskFailure, self).__init__(msg)
+    def __init__(self, msg=None, state_given=False, state=None, api_error=None, intro=None, **result):
         self.msg = msg
         self.state_given = state_given
         self.state = state
         self.api_error = api_error
+        self.intro = intro
         self.result = result
 
 
@@ -438,7 +432,6 @@ class Convergence:
 
     def _record(self, outcome):
         self.resource.journal.record(outcome)
-        self.runner.record(outcome)
 
     def _after_send(self, state):
         if self.runner.wait or self.queue:
@@ -552,10 +545,6 @@ class Runner:
         self.started = self.clock()
         self.api = module.client(resource_class.client_class, deadline=self.waiter.deadline)
         self.sending = None  # (resource, step) of the write in flight, for API error messages
-        self.outcomes = []
-
-    def record(self, outcome):
-        self.outcomes.append(outcome)
 
     def resource(self, params=None):
         return self.resource_class(self.module, self.api, params)
@@ -614,13 +603,13 @@ class Runner:
     def _failure(self, convergence, error):
         resource = convergence.resource
         if isinstance(error, PlanError):
-            return TaskFailure(str(error), **error.result)
+            return Failure(str(error), **error.result)
         if isinstance(error, WaitError):
-            return TaskFailure(resource.failure_message(error, convergence.waiting_for), state_given=True, state=error.last)
+            return Failure(resource.failure_message(error, convergence.waiting_for), state_given=True, state=error.last)
         if isinstance(error, ApiError):
             step = convergence.step if self.sending and self.sending[0] is resource else None
-            return TaskFailure(None, api_error=error, intro=resource.explain(error, step) or resource.label)
-        return TaskFailure(str(error))
+            return Failure(None, api_error=error, intro=resource.explain(error, step) or resource.label)
+        return Failure(str(error))
 
     def settle(self, convergence):
         """The resource's final state and the diff's after."""
@@ -718,7 +707,7 @@ class Runner:
     def failure_message(self, convergence):
         failure, actions = convergence.failure, convergence.resource.journal.actions
         if failure.api_error is not None:
-            intro = failure.result.get("intro")
+            intro = failure.intro
             if actions:
                 intro = "%s (done so far: %s)" % (intro or "the task", "; ".join(actions))
             return self.module.api_error_text(failure.api_error, intro)
@@ -730,7 +719,6 @@ class Runner:
     def fail(self, convergence):
         failure = convergence.failure
         result = self.failure_result(convergence)
-        result.pop("intro", None)
         result["duration"] = self.duration()
         if failure.api_error is not None:
             result["api_error"] = failure.api_error.as_dict()
@@ -756,7 +744,7 @@ class Runner:
                 continue
             msg = self.failure_message(convergence)
             detail = self.failure_result(convergence)
-            view = dict((key, value) for key, value in detail.items() if key not in ("changed", "actions", "intro"))
+            view = dict((key, value) for key, value in detail.items() if key not in ("changed", "actions"))
             results.append(dict(resource.batch_entry(view), changed=resource.journal.changed, failed=True, msg=msg,
                                 actions=resource.journal.actions, **view))
             failed.append(msg if msg.startswith(resource.label) else "%s: %s" % (resource.label, msg))
