@@ -53,13 +53,12 @@ def test_http_to_loopback_stays_allowed(ansible, emulator):
 
 
 def test_the_inventory_plugins_and_the_lookup_refuse_http_too(ansible, emulator):
-    inventory = run_inventory(ansible, "clear.redis_enterprise.yml", {"plugin": "redisops.platform.redis_enterprise",
-                                                                     "url": "http://re.example.test:9443"})
+    config = {"plugin": "redisops.platform.redis_enterprise", "url": "http://re.example.test:9443"}
+    inventory = run_inventory(ansible, "clear.redis_enterprise.yml", config)
     assert inventory.rc != 0 and "url uses http://, which would send the credentials in clear" in inventory.output
-    task = {"name": "token", "ansible.builtin.debug": {"msg": "{{ lookup('redisops.platform.memstore_token', "
-                                                             "application_credential_id='id', application_credential_secret='s3cret', "
-                                                             "identity_url='http://iam.example.test/identity/v3') }}"},
-            "ignore_errors": True}
+    lookup = ("{{ lookup('redisops.platform.memstore_token', application_credential_id='id', application_credential_secret='s3cret', "
+              "identity_url='http://iam.example.test/identity/v3') }}")
+    task = {"name": "token", "ansible.builtin.debug": {"msg": lookup}, "ignore_errors": True}
     play = ansible.run([task])
     assert "could not issue a MemStore token: identity_url uses http://" in play.output
     assert emulator.log.entries() == []
