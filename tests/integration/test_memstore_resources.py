@@ -152,3 +152,26 @@ def test_a_dropped_create_answer_is_adopted_with_one_post(ansible, emulator):
     assert play.results[0]["resources"][0]["actions"] == ["created (its answer was lost: found the set by name)"]
     assert [c for c in calls(writes(emulator)) if c[0] == "POST"] == [("POST", "/v1/instance-sets")]
     assert [e["path"] for e in api(emulator) if e["method"] == "GET"].count("/v1/clusters") >= 1
+
+
+# --- versions come from the service -------------------------------------------------------------------
+def test_a_version_the_service_does_not_offer_fails_before_any_write(ansible, emulator):
+    single = {"name": "single", "ignore_errors": True,
+              "redisops.platform.memstore_instance_set": dict(new_set("cache-ver", version="7.4.0"), **conn(emulator))}
+    play = ansible.run([single, task("batch", batch(emulator, [], [new_cluster("cluster-ver", version="7.2.7")]))])
+    refused, clusters = play.results
+    offered = ", ".join(emulator.memstore_versions)
+    assert refused["failed"] and ("version 7.4.0 is not offered by the service for a new instance set (offered: %s)" % offered) in refused["msg"]
+    assert not clusters.get("failed") and clusters["resources"][0]["status"] == "Running"  # 7.2.7 is offered for clusters too
+    assert calls(writes(emulator)) == [("POST", "/v1/clusters")]
+
+
+def test_without_the_versions_endpoint_the_create_goes_and_the_service_answers(ansible, emulator):
+    emulator.memstore_versions_endpoint = False
+    single = {"name": "single", "ignore_errors": True,
+              "redisops.platform.memstore_instance_set": dict(new_set("cache-nover", version="7.4.0"), **conn(emulator))}
+    play = ansible.run([single, task("offered", batch(emulator, [new_set("cache-nover-ok")]))])
+    refused, created = play.results
+    assert refused["failed"] and "POST /v1/instance-sets returned HTTP 400" in refused["msg"] and "7.4.0" in refused["msg"]
+    assert created["resources"][0]["status"] == "Running"
+    assert ("GET", "/v1/redis/versions") in calls(api(emulator))
