@@ -349,14 +349,12 @@ class Convergence:
         self.rate = None
         self.last_error = None
         self.waited = False
-        self.seen = False
 
     # --- setting out ----------------------------------------------------------------------------
     def start(self, state, act):
         """Plan from the first ``state``; with ``act``, send what can be sent now."""
         resource = self.resource
         self.state = self.last = state
-        self.seen = True
         self.plan = resource.journal.plan = resource.plan(state)
         self.before = resource.comparable(state)
         if not act:
@@ -449,7 +447,6 @@ class Convergence:
         """Advance with a freshly read ``state``."""
         resource = self.resource
         self.state = self.last = state
-        self.seen = True
         self.last_error = None
         self.polls += 1
         if self.phase == _AWAIT and self.rate is not None:
@@ -502,7 +499,8 @@ class Convergence:
 
     def timed_out(self):
         resource = self.resource
-        seen = "last seen: %s" % resource.describe(self.last) if self.seen else "no successful read"
+        # Every convergence started from a successful first read: something was seen.
+        seen = "last seen: %s" % resource.describe(self.last)
         if self.last_error is not None:
             seen += "; last error: %s" % self.last_error
         return WaitError("timed out after %ss (wait_timeout) waiting for %s (%s)" % (
