@@ -57,10 +57,9 @@ def batch_items(module):
     for option, resource_class, spec, module_name in KINDS:
         validator = ArgumentSpecValidator(spec)
         for index, item in enumerate(module.params[option]):
-            where = "%s[%d]" % (option, index)
+            position = "%s[%d]" % (option, index)
             name = item.get("name") if isinstance(item, dict) else None
-            if name:
-                where += " (name %r)" % name
+            where = "%s (name %r)" % (position, name) if name else position
             result = validator.validate(item)
             module.no_log_values.update(result._no_log_values)  # pylint: disable=protected-access
             for warning in result._warnings:  # pylint: disable=protected-access  # both an option and its alias were set
@@ -73,9 +72,9 @@ def batch_items(module):
             errors.extend("%s: %s" % (where, problem) for problem in problems)
             if name:
                 if name in seen:
-                    errors.append("name %r is given twice (%s and %s): a name is one resource" % (name, seen[name], where.split(" ")[0]))
+                    errors.append("name %r is given twice (%s and %s): a name is one resource" % (name, seen[name], position))
                 else:
-                    seen[name] = where.split(" ")[0]
+                    seen[name] = position
     if errors:
         module.fail_json(msg="; ".join(errors), errors=errors, changed=False)
     return items
