@@ -233,6 +233,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+cluster_name:
+  description:
+    - The name of the cluster the node belongs to once it has completed bootstrapping (read with
+      C(GET /v1/cluster), or the O(cluster_name) this task created it with), else null.
+    - With the C(uid) of RV(local_node_info) it names the node whichever node's API a task uses; every Redis
+      Enterprise module returns it, and Ansible Automation Platform counts nodes by it.
+  returned: always
+  type: str
+  sample: cluster.example.com
 bootstrap_status:
   description:
     - The node's bootstrap status when the module finished (as C(GET /v1/bootstrap) returns it).

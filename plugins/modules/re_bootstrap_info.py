@@ -56,6 +56,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+cluster_name:
+  description:
+    - The name of the cluster the node belongs to (C(GET /v1/cluster)), read once the node has completed
+      bootstrapping; null before, or when the node refuses the credentials.
+    - With the C(uid) of RV(local_node_info) it names the node whichever node's API a task uses; every Redis
+      Enterprise module returns it, and Ansible Automation Platform counts nodes by it.
+  returned: success
+  type: str
+  sample: cluster.example.com
 bootstrap_status:
   description: The node's bootstrap status.
   returned: success
@@ -115,8 +124,10 @@ def main():
     module = RedisOpsModule(ARGUMENT_SPEC, connection=REDIS_ENTERPRISE_CONNECTION)
 
     def run():
-        status = module.client(RedisEnterpriseClient).bootstrap()
-        module.exit_json(changed=False, **status)
+        client = module.client(RedisEnterpriseClient)
+        status = client.bootstrap()
+        completed = status["bootstrap_status"]["state"] == "completed"
+        module.exit_json(changed=False, cluster_name=client.cluster_name_if_known() if completed else None, **status)
 
     module.execute(run)
 

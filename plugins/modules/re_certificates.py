@@ -190,6 +190,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+cluster_name:
+  description:
+    - The name of the cluster (C(GET /v1/cluster), read once), null when the node cannot tell. It
+      names the cluster whichever node's API a task uses (Ansible Automation Platform counts clusters by it).
+  returned: always
+  type: str
+  sample: cluster.example.com
 certificates:
   description:
     - One entry per certificate on the cluster after the task (predicted in check mode), sorted by name.

@@ -72,6 +72,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+cluster_name:
+  description:
+    - The name of the cluster (C(GET /v1/cluster)), null when the node cannot tell. It names the
+      cluster whichever node's API a task uses (Ansible Automation Platform counts clusters by it).
+  returned: always
+  type: str
+  sample: cluster.example.com
 certificates:
   description:
     - One entry per certificate on the cluster (or per name of O(names) the cluster has), sorted by name.
@@ -154,11 +161,12 @@ def main():
         module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
 
     def run():
-        live = read_live(module.client(RedisEnterpriseClient))
+        client = module.client(RedisEnterpriseClient)
+        live = read_live(client)
         names = module.params["names"]
         if names is not None:
             live = dict((name, pem) for name, pem in live.items() if name in names)
-        result = dict(changed=False, certificates=describe_all(live))
+        result = dict(changed=False, certificates=describe_all(live), cluster_name=client.cluster_name_if_known())
         within = module.params["expiring_within_days"]
         if within is not None:
             result["expiring"] = expiring(result["certificates"], within)

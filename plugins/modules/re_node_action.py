@@ -207,6 +207,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+cluster_name:
+  description:
+    - The name of the cluster (C(GET /v1/cluster), read once), null when the node cannot tell.
+    - With O(node_uid) it names the node whichever node's API a task uses; every Redis Enterprise
+      module returns it, and Ansible Automation Platform counts nodes by it.
+  returned: always
+  type: str
+  sample: cluster.example.com
 action:
   description:
     - The action that was started, adopted or cancelled, as the server last reported it.

@@ -74,6 +74,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+cluster_name:
+  description:
+    - The name of the cluster (C(GET /v1/cluster)), null when the node cannot tell.
+    - With RV(actions[].node_uid) it names each node whichever node's API a task uses; every Redis
+      Enterprise module returns it, and Ansible Automation Platform counts nodes by it.
+  returned: always
+  type: str
+  sample: cluster.example.com
 actions:
   description:
     - The actions, each as the server reports it, with the keys below normalised.
@@ -140,14 +148,15 @@ def main():
         module.fail_json(msg="; ".join(errors))
 
     def run():
-        api = NodeActions(module.client(RedisEnterpriseClient))
+        client = module.client(RedisEnterpriseClient)
+        api = NodeActions(client)
         uid, name = module.params["node_uid"], module.params["action"]
         if name:
             found = api.get(uid, name)
             actions = [found] if found is not None else []
         else:
             actions = api.list(uid)
-        module.exit_json(changed=False, actions=actions)
+        module.exit_json(changed=False, actions=actions, cluster_name=client.cluster_name_if_known())
 
     module.execute(run)
 

@@ -33,7 +33,7 @@ options:
   read_status:
     description:
       - Whether to read each node's status (C(GET /v1/nodes/{uid}/status)) too.
-      - With V(false) only the node list is read, in one request. What only the status tells is then
+      - With V(false) only the node list is read (and the cluster's name). What only the status tells is then
         null (RV(nodes[].role), RV(nodes[].has_maintenance_snapshot), RV(nodes[].maintenance_snapshot))
         and RV(nodes[].status) comes from the node object.
     type: bool
@@ -41,8 +41,8 @@ options:
     version_added: 1.2.0
 notes:
   - Any user of the cluster can read nodes, including read-only (C(cluster_viewer)) users.
-  - The request count is one list read plus one status read per node (one request in all with
-    O(read_status=false)).
+  - The request count is one list read, one status read per node and one read of the cluster's name
+    (two requests in all with O(read_status=false)).
 seealso:
   - module: redisops.platform.re_node_action
   - module: redisops.platform.re_node_action_info
@@ -75,6 +75,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+cluster_name:
+  description:
+    - The name of the cluster (C(GET /v1/cluster)), null when the node cannot tell.
+    - With RV(nodes[].uid) it names each node whichever node's API a task uses; every Redis Enterprise
+      module returns it, and Ansible Automation Platform counts nodes by it.
+  returned: always
+  type: str
+  sample: cluster.example.com
 nodes:
   description:
     - The nodes, sorted by uid. Empty when O(node_uid) names no node of the cluster.
@@ -169,8 +177,9 @@ def main():
         module.fail_json(msg="; ".join(errors))
 
     def run():
-        reader = NodeReader(module.client(RedisEnterpriseClient))
-        module.exit_json(changed=False, nodes=reader.nodes(module.params["node_uid"], read_status=module.params["read_status"]))
+        client = module.client(RedisEnterpriseClient)
+        nodes = NodeReader(client).nodes(module.params["node_uid"], read_status=module.params["read_status"])
+        module.exit_json(changed=False, nodes=nodes, cluster_name=client.cluster_name_if_known())
 
     module.execute(run)
 

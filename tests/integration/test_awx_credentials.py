@@ -28,6 +28,12 @@ PLAYBOOK = [{
         {"name": "Put node 2 in maintenance", "redisops.platform.re_node_action": {"node_uid": 2, "action": "maintenance_on"}},
         {"name": "Again: nothing to do", "redisops.platform.re_node_action": {"node_uid": 2, "action": "maintenance_on"}},
         {"name": "Take node 2 out of maintenance", "redisops.platform.re_node_action": {"node_uid": 2, "action": "maintenance_off"}},
+        # The same nodes through other modules and other nodes' APIs: counted once each.
+        {"name": "Read the cluster's nodes", "redisops.platform.re_node_info": {"read_status": False}},
+        {"name": "Read node 2's bootstrap through its own API", "redisops.platform.re_bootstrap_info": {"url": "{{ node2_url }}"}},
+        {"name": "Read node 2's actions through node 3's API",
+         "redisops.platform.re_node_action_info": {"url": "{{ node3_url }}", "node_uid": 2}},
+        {"name": "Read the certificates through node 2's API", "redisops.platform.re_certificates_info": {"url": "{{ node2_url }}"}},
     ],
 }]
 
@@ -74,28 +80,28 @@ def indirect_nodes(events):
     return sorted(found.values(), key=lambda item: item["name"])
 
 
-def run_job(tmp_path, env, verbosity=0):
+def run_job(tmp_path, env, verbosity=0, extravars=None, playbook=None):
     private = tmp_path / "job"
     (private / "project").mkdir(parents=True)
     (private / "inventory").mkdir()
-    (private / "project" / "site.yml").write_text(json.dumps(PLAYBOOK))
+    (private / "project" / "site.yml").write_text(json.dumps(playbook or PLAYBOOK))
     (private / "inventory" / "hosts").write_text(
         "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
     envvars = dict(env, ANSIBLE_COLLECTIONS_PATH=link_collection(), ANSIBLE_HOME=str(tmp_path / "ansible-home"),
                    ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), ANSIBLE_REMOTE_TMP=str(tmp_path / "ansible-remote-tmp"))
-    return ansible_runner.run(private_data_dir=str(private), playbook="site.yml", envvars=envvars,
+    return ansible_runner.run(private_data_dir=str(private), playbook="site.yml", envvars=envvars, extravars=extravars or {},
                               verbosity=verbosity, quiet=True, timeout=300)
 
 
 def test_job_with_credential_environment_only(emulator, tmp_path, job_env):
     emulator.seed_re_cluster()
     seed_instance_set(emulator, "awx-set", nodes=2)
-    runner = run_job(tmp_path, job_env, verbosity=3)
+    runner = run_job(tmp_path, job_env, verbosity=3, extravars=dict(node2_url=emulator.node_url(2), node3_url=emulator.node_url(3)))
     stdout = runner.stdout.read()
     assert (runner.status, runner.rc) == ("successful", 0), stdout
     stats = runner.stats
     assert stats["changed"] == {"localhost": 2}
-    assert stats["ok"] == {"localhost": 5}
+    assert stats["ok"] == {"localhost": 9}
     assert not stats["failures"] and not stats["dark"]
 
     events = list(runner.events)
@@ -105,10 +111,18 @@ def test_job_with_credential_environment_only(emulator, tmp_path, job_env):
     assert results["Take node 2 out of maintenance"]["changed"] is True
     assert emulator.node(2).maintenance_snapshots == []
 
-    # Indirect node counting: the set's two nodes and the Redis Enterprise node acted on (once).
+    # Indirect node counting: the set's two nodes, the cluster's three nodes and the cluster, each
+    # once, although node 2 was seen by five modules through three nodes' APIs.
     counted = indirect_nodes(events)
     assert [(item["name"], item["facts"]["device_type"]) for item in counted] == [
-        ("127.0.0.2/node2", "redis_enterprise_node"), ("awx-set-1", "memstore_node"), ("awx-set-2", "memstore_node")]
+        ("awx-set-1", "memstore_node"), ("awx-set-2", "memstore_node"), ("cluster.re.test", "redis_enterprise_cluster"),
+        ("cluster.re.test/node1", "redis_enterprise_node"), ("cluster.re.test/node2", "redis_enterprise_node"),
+        ("cluster.re.test/node3", "redis_enterprise_node")]
+    node2 = {"cluster_name": "cluster.re.test", "node_uid": "2"}
+    seen_by = set(event["event_data"]["resolved_action"] for event in events if event["event"] == "runner_on_ok"
+                  and node2 in [item["canonical_facts"] for item in indirect_nodes([event])])
+    assert seen_by == set("redisops.platform." + name for name in ("re_node_action", "re_node_info", "re_bootstrap_info",
+                                                                   "re_node_action_info"))
 
     # No secret in the job events, the output or any other artifact, except the runner's record of
     # the command and its environment (``command``), which holds what the credentials injected.
@@ -133,3 +147,24 @@ def test_job_with_a_wrong_password_fails_clearly(emulator, tmp_path, job_env):
     assert failed[0]["task"] == "Put node 2 in maintenance"
     assert "401" in failed[0]["res"]["msg"]
     assert "wrong-password-0123" not in json.dumps(list(runner.events))
+
+
+def test_a_bootstrap_and_its_rerun_count_each_node_once(emulator, tmp_path, job_env):
+    """The role reads nodes with re_bootstrap_info, bootstraps them with re_bootstrap and checks
+    them with re_node_info, each through a different node's API: three nodes, counted once each."""
+    role = {"name": "redisops.platform.re_cluster_bootstrap"}
+    variables = {"re_cluster_bootstrap_cluster_name": "Counted.RE.test", "re_cluster_bootstrap_nodes": "{{ node_urls }}"}
+    playbook = [{"name": "Bootstrap a cluster, then run the role again", "hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "Bootstrap", "ansible.builtin.include_role": role, "vars": variables},
+        {"name": "Again", "ansible.builtin.include_role": role, "vars": variables},
+    ]}]
+    urls = [emulator.node_url(index) for index in (1, 2, 3)]
+    runner = run_job(tmp_path, job_env, extravars=dict(node_urls=urls), playbook=playbook)
+    assert (runner.status, runner.rc) == ("successful", 0), runner.stdout.read()
+    events = list(runner.events)
+    counted = indirect_nodes(events)
+    assert [(item["name"], item["canonical_facts"]) for item in counted] == [
+        ("counted.re.test/node%d" % uid, {"cluster_name": "counted.re.test", "node_uid": str(uid)}) for uid in (1, 2, 3)]
+    modules = set(event["event_data"]["resolved_action"] for event in events
+                  if event["event"] == "runner_on_ok" and indirect_nodes([event]))
+    assert modules == set("redisops.platform." + name for name in ("re_bootstrap", "re_bootstrap_info", "re_node_info"))

@@ -54,6 +54,7 @@ def test_create_join_then_everything_is_unchanged(ansible, emulator):
     assert [t["status"] for t in play.tasks] == ["changed"] * 3
     assert [r["bootstrap_status"]["state"] for r in play.results] == ["completed"] * 3
     assert [r["local_node_info"]["uid"] for r in play.results] == ["1", "2", "3"]
+    assert [r["cluster_name"] for r in play.results] == ["cluster.re.test"] * 3
     assert play.results[0]["diff"] == {"before": {"state": "idle"},
                                        "after": {"state": "completed", "action": "create_cluster", "cluster_name": "cluster.re.test"}}
     posts = requests_since(emulator, seq, "POST")
@@ -78,8 +79,9 @@ def test_create_join_then_everything_is_unchanged(ansible, emulator):
         assert play.rc == 0, play.output
         assert [t["status"] for t in play.tasks] == ["ok"] * 3
         calls = requests_since(emulator, seq)
-        assert [e["method"] for e in calls] == ["GET"] * 4  # create reads /v1/cluster for the name: 2 + 1 + 1
-        assert [e["path"] for e in calls[:2]] == ["/v1/bootstrap", "/v1/cluster"]
+        # Each node: its bootstrap state and its cluster's name (the result's cluster_name), read once.
+        assert [e["path"] for e in calls] == ["/v1/bootstrap", "/v1/cluster"] * 3
+        assert [r["cluster_name"] for r in play.results] == ["cluster.re.test"] * 3
 
     seq = emulator.log.last_seq()
     play = ansible.run([task("other name", create(emulator, 2, name="other.re.test"), ignore_errors=True),

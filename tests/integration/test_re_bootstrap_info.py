@@ -17,6 +17,7 @@ def test_reads_an_idle_node_over_verified_tls(ansible, emulator):
     assert result["bootstrap_status"]["state"] == "idle"
     assert result["local_node_info"]["available_addresses"][0]["address"] == "127.0.0.3"
     assert [e["path"] for e in emulator.log.entries()] == ["/v1/bootstrap"]
+    assert result["cluster_name"] is None
 
 
 def test_reads_the_documented_shapes_too(ansible, emulator):
@@ -30,6 +31,9 @@ def test_reads_the_documented_shapes_too(ansible, emulator):
     assert info["available_addresses"] == info["available_addrs"]
     assert info["available_addresses"][0]["address"] == "127.0.0.2"
     assert play.last["bootstrap_status"]["state"] == "completed"
+    # A completed node names its cluster (one more read); an idle one does not (the test above).
+    assert play.last["cluster_name"] == "cluster.re.test"
+    assert [e["path"] for e in emulator.log.entries()] == ["/v1/bootstrap", "/v1/cluster"]
 
 
 def test_check_mode_and_module_defaults_group(ansible, emulator):

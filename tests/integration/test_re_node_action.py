@@ -124,8 +124,9 @@ def test_maintenance_on_then_off_check_apply_and_rerun(ansible, cluster):
     assert play.results[1]["action"] == {} and play.results[1]["node_status"]["has_maintenance_snapshot"] is True
     entries = cluster.log.entries(seq)
     assert not writes(entries)
-    # one status read per re-run; the prediction also reads the action
-    assert [e["path"] for e in entries] == ["/v1/nodes/2/status"] * 3 + ["/v1/nodes/2/actions/maintenance_off"]
+    # per task the cluster's name and the node's status; the prediction also reads the action
+    assert [e["path"] for e in entries] == ["/v1/cluster", "/v1/nodes/2/status"] * 3 + ["/v1/nodes/2/actions/maintenance_off"]
+    assert [r["cluster_name"] for r in play.results] == ["cluster.re.test"] * 3
     assert len(node.maintenance_snapshots) == 1  # the server's stack counter
 
     seq = cluster.log.last_seq()
@@ -141,7 +142,7 @@ def test_maintenance_on_then_off_check_apply_and_rerun(ansible, cluster):
     assert leave["node_status"]["has_maintenance_snapshot"] is False
     entries = cluster.log.entries(seq)
     assert [(e["method"], e["path"]) for e in writes(entries)] == [("POST", "/v1/nodes/2/actions/maintenance_off")]
-    assert [e["path"] for e in entries[-2:]] == ["/v1/nodes/2/status"] * 2
+    assert [e["path"] for e in entries[-4:]] == ["/v1/cluster", "/v1/nodes/2/status"] * 2
     assert node.maintenance_snapshots == [] and node.shards == 2
 
 
@@ -171,7 +172,9 @@ def test_remove_a_node_then_rerun(ansible, cluster):
     entries = cluster.log.entries()
     posts = writes(entries)
     assert [(e["path"], e["content_type"], e["body"]) for e in posts] == [("/v1/nodes/3/actions/remove", "application/json", {})]
-    assert (entries[-1]["path"], entries[-1]["status"]) == ("/v1/nodes/3", 404)  # the re-run: one read
+    # the re-run: the cluster's name (node 1 answers for the cluster) and the node, gone
+    assert [(e["path"], e["status"]) for e in entries[-2:]] == [("/v1/cluster", 200), ("/v1/nodes/3", 404)]
+    assert again["cluster_name"] == "cluster.re.test"
     assert cluster.node(3).removed
     assert [n.shards for n in cluster.re_nodes] == [3, 3, 0]
 
@@ -297,7 +300,8 @@ def test_read_only_user_and_misplaced_option(ansible, cluster):
     assert "option overwrite_snapshot does not apply to action remove" in misplaced_remove["msg"]
     entries = cluster.log.entries()
     assert [(e["method"], e["user"], e["status"]) for e in entries] == [
-        ("GET", viewer["username"], 200), ("GET", viewer["username"], 404), ("POST", viewer["username"], 403)]
+        ("GET", viewer["username"], 200), ("GET", viewer["username"], 200), ("GET", viewer["username"], 404),
+        ("POST", viewer["username"], 403)]  # the cluster's name, the node, its action, the refused POST
 
 
 def test_info_in_its_three_forms(ansible, cluster):

@@ -13,6 +13,8 @@ with open(os.path.join(ROOT, "extensions", "audit", "event_query.yml")) as handl
 MODULES = sorted("redisops.platform." + name[:-3] for name in os.listdir(os.path.join(ROOT, "plugins", "modules"))
                  if name.endswith(".py") and not name.startswith("_"))
 URL = {"invocation": {"module_args": {"url": "https://node1.example.com:9443"}}}
+NAMED = "Cluster.Example.com."  # DNS names: compared without case and without the trailing dot
+RE_MODULES = [module for module in MODULES if module.startswith("redisops.platform.re_")]
 
 
 def nodes(module, result):
@@ -35,16 +37,16 @@ SAMPLES = {
     "redisops.platform.memstore_resources": (
         {"resources": [{"kind": "instance_set", "instance_set": INSTANCE_SET}, {"kind": "cluster", "cluster": CLUSTER}]},
         ["cache-1", "cache-2", "sessions-001-001", "sessions-002-001"]),
-    "redisops.platform.re_bootstrap": (dict(URL, local_node_info={"uid": "1"}), ["node1.example.com"]),
-    "redisops.platform.re_bootstrap_info": (dict(URL, local_node_info={"uid": 1}), ["node1.example.com"]),
-    "redisops.platform.re_node_action": (dict(URL, action={"name": "maintenance_on", "node_uid": "2"}),
-                                         ["node1.example.com/node2"]),
-    "redisops.platform.re_node_action_info": (dict(URL, actions=[{"node_uid": "2"}, {"node_uid": 2}, {"node_uid": "3"}]),
-                                              ["node1.example.com/node2", "node1.example.com/node3"]),
-    "redisops.platform.re_node_info": (dict(URL, nodes=[{"uid": 1, "addr": "10.0.0.1"}, {"uid": 2, "addr": "10.0.0.2"}]),
-                                       ["10.0.0.1", "10.0.0.2"]),
-    "redisops.platform.re_certificates": (dict(URL, certificates=[{"name": "proxy"}]), ["node1.example.com"]),
-    "redisops.platform.re_certificates_info": (dict(URL, certificates=[]), ["node1.example.com"]),
+    "redisops.platform.re_bootstrap": (dict(URL, cluster_name=NAMED, local_node_info={"uid": "1"}), ["cluster.example.com/node1"]),
+    "redisops.platform.re_bootstrap_info": (dict(URL, cluster_name=NAMED, local_node_info={"uid": 1}), ["cluster.example.com/node1"]),
+    "redisops.platform.re_node_action": (dict(URL, cluster_name=NAMED, action={"name": "maintenance_on", "node_uid": "2"}),
+                                         ["cluster.example.com/node2"]),
+    "redisops.platform.re_node_action_info": (dict(URL, cluster_name=NAMED, actions=[{"node_uid": "2"}, {"node_uid": 2}, {"node_uid": "3"}]),
+                                              ["cluster.example.com/node2", "cluster.example.com/node3"]),
+    "redisops.platform.re_node_info": (dict(URL, cluster_name=NAMED, nodes=[{"uid": 1, "addr": "10.0.0.1"}, {"uid": 2, "addr": "10.0.0.2"}]),
+                                       ["cluster.example.com/node1", "cluster.example.com/node2"]),
+    "redisops.platform.re_certificates": (dict(URL, cluster_name=NAMED, certificates=[{"name": "proxy"}]), ["cluster.example.com"]),
+    "redisops.platform.re_certificates_info": (dict(URL, cluster_name=NAMED, certificates=[]), ["cluster.example.com"]),
 }
 
 
@@ -72,9 +74,35 @@ def test_query_yields_nothing_for_a_failed_or_empty_result(module):
 def test_redis_enterprise_nodes_are_the_same_whichever_module_saw_them():
     by_info = nodes("redisops.platform.re_node_info", SAMPLES["redisops.platform.re_node_info"][0])
     by_action = nodes("redisops.platform.re_node_action", SAMPLES["redisops.platform.re_node_action"][0])
-    assert by_action[0]["canonical_facts"] == by_info[1]["canonical_facts"] == {"host_name": "node1.example.com", "node_uid": "2"}
+    # The same node read through another node's API, with the name spelled as that node spells it.
+    elsewhere = dict(SAMPLES["redisops.platform.re_node_action_info"][0], cluster_name="cluster.example.com",
+                     invocation={"module_args": {"url": "https://node3.example.com:9443"}})
+    by_other_api = nodes("redisops.platform.re_node_action_info", elsewhere)
+    assert (by_action[0]["canonical_facts"] == by_info[1]["canonical_facts"] == by_other_api[0]["canonical_facts"]
+            == {"cluster_name": "cluster.example.com", "node_uid": "2"})
+
+
+def test_the_api_address_never_names_a_redis_enterprise_node():
+    for module in RE_MODULES:
+        result = SAMPLES[module][0]
+        moved = dict(result, invocation={"module_args": {"url": "https://10.9.9.9:9443"}})
+        assert nodes(module, moved) == nodes(module, result)
+        assert all("10.9.9.9" not in str(item) and "node1.example.com" not in str(item) for item in nodes(module, result))
+
+
+@pytest.mark.parametrize("module", RE_MODULES)
+def test_a_node_whose_cluster_is_unknown_is_not_counted(module):
+    result = dict(SAMPLES[module][0], cluster_name=None)
+    assert nodes(module, result) == []
 
 
 def test_nodes_not_created_yet_are_not_counted():
     predicted = {"instance_set": {"name": "cache", "instances": [{"id": None, "name": None}]}}
     assert nodes("redisops.platform.memstore_instance_set", predicted) == []
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_a_looped_task_counts_the_nodes_of_each_item(module):
+    result, names = SAMPLES[module]
+    looped = {"changed": False, "msg": "All items completed", "results": [dict(result, item="first"), dict(result, item="again")]}
+    assert sorted(item["name"] for item in nodes(module, looped)) == sorted(names * 2)

@@ -17,7 +17,7 @@ import copy
 import re
 
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Step
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import NamesItsCluster, RedisEnterpriseClient
 
 ACTIONS = ("create_cluster", "join_cluster", "recover_cluster")
 
@@ -281,10 +281,11 @@ class StartBootstrap(Step):
         return node_state(state) in IN_PROGRESS + (COMPLETED,)
 
 
-class Bootstrap(Resource):
+class Bootstrap(NamesItsCluster, Resource):
     """The node's bootstrap (``GET /v1/bootstrap``): one POST from idle or error, then a wait.
 
     A state is the normalised ``GET /v1/bootstrap``: ``{"bootstrap_status", "local_node_info"}``.
+    Once the node has completed, the cluster's name is read too (once).
     """
 
     client_class = RedisEnterpriseClient
@@ -311,7 +312,13 @@ class Bootstrap(Resource):
 
     # --- reading -------------------------------------------------------------------------
     def read(self):
-        return self.api.bootstrap()
+        state = self.api.bootstrap()
+        if node_state(state) == COMPLETED and not self.cluster_name_read:
+            if self.action == "create_cluster" and self.started_here():
+                self.cluster_name, self.cluster_name_read = self.params["cluster_name"], True  # the cluster it created
+            else:
+                self.learn_cluster_name(self.api)
+        return state
 
     def final(self, state):
         # A bootstrap this task did not start must have produced the cluster asked for.
@@ -324,7 +331,8 @@ class Bootstrap(Resource):
         wanted = self.params.get("cluster_name")
         if not wanted or node_state(state) != COMPLETED:
             return
-        actual = self.api.cluster_name()
+        # Read again when the first read could not tell: its error says why.
+        actual = self.cluster_name if self.cluster_name is not None else self.api.cluster_name()
         if not same_cluster_name(actual, wanted):
             raise PlanError("The node at %s already belongs to cluster %r, not %r: remove it from that cluster "
                             "(or reinstall it) before bootstrapping it into another one" % (self.url, actual, wanted))
@@ -364,7 +372,7 @@ class Bootstrap(Resource):
 
     # --- showing -----------------------------------------------------------------------------
     def view(self, state):
-        return dict(state)
+        return dict(state, cluster_name=self.cluster_name)
 
     def started_comparable(self):
         """The diff's after once this task's bootstrap has completed."""

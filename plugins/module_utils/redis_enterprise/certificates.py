@@ -28,7 +28,7 @@ import traceback
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils._resource import LOST_ANSWER, Plan, Resource, Step
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import NamesItsCluster, RedisEnterpriseClient
 
 CRYPTOGRAPHY_IMPORT_ERROR = None
 try:
@@ -570,10 +570,11 @@ class DeleteCertificate(Step):
         return "deleting certificate %r" % self.name
 
 
-class ClusterCertificates(Resource):
+class ClusterCertificates(NamesItsCluster, Resource):
     """The cluster's certificates as the runner sees them: state is ``{name: certificate PEM}``.
 
-    ``api`` (what the steps send with) is a :class:`CertificateWrites` around the client."""
+    ``api`` (what the steps send with) is a :class:`CertificateWrites` around the client. The
+    first read also reads the cluster's name, which the result carries."""
 
     client_class = RedisEnterpriseClient
     label = "cluster certificates"
@@ -603,6 +604,7 @@ class ClusterCertificates(Resource):
 
     # --- reading -------------------------------------------------------------------------
     def read(self):
+        self.learn_cluster_name(self.client)
         return read_live(self.client)
 
     def poll(self, step=None):
@@ -663,7 +665,8 @@ class ClusterCertificates(Resource):
         return [name for name in self.planned if self.matches(name, state)]
 
     def view(self, state):
-        result = dict(certificates=describe_all(state), changed_certificates=self.changed_names(state))
+        result = dict(certificates=describe_all(state), changed_certificates=self.changed_names(state),
+                      cluster_name=self.cluster_name)
         if self.api.api_verification is not None:
             result["api_verification"] = self.api.api_verification
         return result

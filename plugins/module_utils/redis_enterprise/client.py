@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient, parse_error_body
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient, parse_error_body
 
 # Every bootstrap path, in one place.
 BOOTSTRAP_PATH = "/v1/bootstrap"
@@ -81,6 +81,14 @@ class RedisEnterpriseClient:
         """The name of the cluster the node belongs to (``GET /v1/cluster``)."""
         return (self.http.get(CLUSTER_PATH).data or {}).get("name")
 
+    def cluster_name_if_known(self):
+        """The cluster's name, or None when the node cannot tell (it is not in a cluster yet, or
+        refuses the credentials): it names the cluster in results, so it never fails a task."""
+        try:
+            return self.cluster_name()
+        except (ApiError, ClientError):
+            return None
+
     def bootstrap(self):
         """``GET /v1/bootstrap`` normalised: ``{"bootstrap_status", "local_node_info"}``."""
         try:
@@ -134,3 +142,20 @@ def read_action_list(body):
     if isinstance(body, dict):
         body = body.get("actions", [])
     return list(body or [])
+
+
+class NamesItsCluster:
+    """A resource whose result carries ``cluster_name``: the name of the cluster its node belongs
+    to, read once (``GET /v1/cluster``).
+
+    Cluster name plus node uid names a node whichever node's API a task used, so every module
+    reports the same node the same way (Ansible Automation Platform counts nodes by it).
+    """
+
+    cluster_name = None
+    cluster_name_read = False
+
+    def learn_cluster_name(self, client):
+        if not self.cluster_name_read:
+            self.cluster_name_read = True
+            self.cluster_name = client.cluster_name_if_known()

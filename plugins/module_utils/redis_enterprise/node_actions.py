@@ -14,7 +14,7 @@ __metaclass__ = type
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, to_int
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import read_action_list, to_uid
 from ansible_collections.redisops.platform.plugins.module_utils._resource import NOTHING_DONE, Plan, PlanError, Resource, Step
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import NamesItsCluster, RedisEnterpriseClient
 
 # The body options each action accepts (the module's option names are the API's field names).
 ACTION_OPTIONS = {
@@ -287,11 +287,12 @@ class CancelNodeAction(Step):
         return status_of(state["action"]) not in IN_PROGRESS_STATUSES
 
 
-class NodeActionBase(Resource):
+class NodeActionBase(NamesItsCluster, Resource):
     """What both states share: the node, the action, how they read and show.
 
     A state is ``{"action": action or None}``, plus ``"node"`` (its status, None when
     the node does not exist) when the node was read. ``api`` is a :class:`NodeActions`.
+    The first read also reads the cluster's name, which the result carries.
     """
 
     client_class = RedisEnterpriseClient
@@ -314,6 +315,13 @@ class NodeActionBase(Resource):
     def state(action, **node):
         return dict(action=action, **node)
 
+    def read(self):
+        self.learn_cluster_name(self.api.client)
+        return self.read_state()
+
+    def read_state(self):
+        raise NotImplementedError
+
     def read_node(self):
         return self.api.node_state(self.uid, self.name)
 
@@ -322,7 +330,7 @@ class NodeActionBase(Resource):
 
     def view(self, state):
         action = state["action"]
-        shown = dict(action=dict(action, adopted=self.journal.adopted) if action else {})
+        shown = dict(action=dict(action, adopted=self.journal.adopted) if action else {}, cluster_name=self.cluster_name)
         if "node" in state:
             shown["node_status"] = state["node"] if state["node"] is not None else removed_node_status(self.uid)
         return shown
@@ -357,7 +365,7 @@ class NodeAction(NodeActionBase):
         start = self.planned_start()
         return start is not None and start.ours(action)
 
-    def read(self):
+    def read_state(self):
         node = self.read_node()
         if effect_reached(self.name, node) or node is None:
             # Nothing to do (or nothing to act on): the action's status is not read.
@@ -385,7 +393,8 @@ class NodeAction(NodeActionBase):
         step = StartNodeAction(text="started " + self.what, waiting_for=self.what, settle_text="the cancellation of " + self.what,
                                uid=self.uid, action=self.name, body=action_body(self.name, self.params), seen=action,
                                node_before=node)
-        predicted = dict(action=dict(normalize_action({}, self.name, self.uid), adopted=False), node_status=node)
+        predicted = dict(action=dict(normalize_action({}, self.name, self.uid), adopted=False), node_status=node,
+                         cluster_name=self.cluster_name)
         return Plan([step], after=predicted_summary(self.name, node), predicted=predicted)
 
     def unwaited(self, last):
@@ -419,7 +428,7 @@ class NodeActionCancel(NodeActionBase):
         super(NodeActionCancel, self).__init__(module, api, params)
         self.settling = "the cancellation of " + self.what
 
-    def read(self):
+    def read_state(self):
         action = self.api.get(self.uid, self.name)
         if status_of(action) in IN_PROGRESS_STATUSES:
             return self.state(action)  # a DELETE follows: the node is read once it is over

@@ -27,6 +27,7 @@ class ScriptedApi:
 
     def __init__(self, script, live):
         self.script = dict((key, list(answers)) for key, answers in script.items())
+        self.script.setdefault(("GET", "/v1/cluster"), [(200, {"name": "cluster.example.com"})])  # the result's cluster_name
         self.live = live
         self.calls = []
 
@@ -90,6 +91,7 @@ def test_auto_falls_back_on_405(run, pki):
     result, api = run(re_certificates, {BULK: [(405, {"error_code": "method_not_allowed", "description": "PUT"})], LEGACY: [(200, {})]},
                       live_store(pki), certificates=[dict(name="proxy", certificate=proxy, key=key)])
     assert result["changed"] is True and result["changed_certificates"] == ["proxy"]
+    assert result["cluster_name"] == "cluster.example.com"
     assert api.writes == [BULK, LEGACY]
     assert "answered 405" in result["actions"][0]
 

@@ -19,6 +19,7 @@ STATUS = "/v1/nodes/2/status"
 MAINTENANCE_ON = "/v1/nodes/2/actions/maintenance_on"
 SNAPSHOT = {"name": "maintenance_mode_2024-09-06_20-47-23", "created_time": "2024-09-06 20:47:23", "node_uid": "2"}
 NOT_FOUND = (404, {"error_code": "action_not_found", "description": "no such action"})
+CLUSTER = "/v1/cluster"  # every module reads the cluster's name once (its result's cluster_name)
 
 
 class ScriptedApi:
@@ -26,6 +27,7 @@ class ScriptedApi:
 
     def __init__(self, script):
         self.script = dict((key, list(answers)) for key, answers in script.items())
+        self.script.setdefault(("GET", CLUSTER), [(200, {"name": "cluster.example.com"})])
         self.calls = []
 
     def request(self, method, path, json_body=None, **_kwargs):
@@ -132,11 +134,20 @@ def test_progress_lets_the_module_poll_less_and_notice_the_end_no_later(run, mon
     assert 0 <= late[True] <= 1.0 and late[True] <= late[False] <= max(1.0, 103.0 / 10.0)
 
 
-def test_a_node_in_maintenance_is_left_alone_with_one_read(run):
+def test_a_node_in_maintenance_is_left_alone_with_one_read_and_the_cluster_named(run):
     result, api = run(re_node_action, {("GET", STATUS): [status(maintenance_snapshot=SNAPSHOT)]},
                       node_uid=2, action="maintenance_on", overwrite_snapshot=True)
     assert result["changed"] is False and result["action"] == {}
-    assert api.calls == [("GET", STATUS, None)]
+    assert result["cluster_name"] == "cluster.example.com"
+    assert api.calls == [("GET", CLUSTER, None), ("GET", STATUS, None)]
+
+
+def test_a_cluster_name_the_node_cannot_tell_does_not_fail_the_task(run):
+    result, api = run(re_node_action, {("GET", STATUS): [status(maintenance_snapshot=SNAPSHOT)],
+                                       ("GET", CLUSTER): [(503, {"error_code": "node_not_in_cluster"})]},
+                      node_uid=2, action="maintenance_on")
+    assert result.get("failed") is not True and result["cluster_name"] is None
+    assert api.calls == [("GET", CLUSTER, None), ("GET", STATUS, None)]
 
 
 @pytest.mark.parametrize("name, node, args, body", [
@@ -157,7 +168,7 @@ def test_the_body_carries_the_options_set(run, name, node, args, body):
     assert result["changed"] is True
     assert result["action"]["status"] == "queued" and result["action"]["task_id"] == "t-9"
     assert api.writes == [("POST", path, body)]
-    assert len(api.calls) == 3  # wait=false: nothing polled
+    assert len(api.calls) == 4  # the cluster's name, the node, the action, the POST (wait=false: nothing polled)
 
 
 def test_remove_counts_a_vanished_status_of_a_vanished_node_as_completed(run):
@@ -193,7 +204,7 @@ def test_check_mode_adopts_without_waiting_or_writing(run):
         ("GET", MAINTENANCE_ON): [action("running", "20")],
     }, node_uid=2, action="maintenance_on", _ansible_check_mode=True)
     assert result["changed"] is False and result["action"]["adopted"] is True and result["action"]["progress"] == 20
-    assert api.writes == [] and len(api.calls) == 2
+    assert api.writes == [] and len(api.calls) == 3  # the cluster's name, the node, the action
 
 
 def test_an_unknown_status_is_polled_until_the_timeout(run):
@@ -297,7 +308,8 @@ def test_info_reads_every_shape(run, args, path, body, expected):
     result, api = run(re_node_action_info, {("GET", path): [answer]}, **args)
     assert result["changed"] is False
     assert [(a["name"], a["node_uid"], a["progress"]) for a in result["actions"]] == expected
-    assert api.calls == [("GET", path, None)]
+    assert result["cluster_name"] == "cluster.example.com"
+    assert api.calls == [("GET", path, None), ("GET", CLUSTER, None)]
 
 
 # --- the shared helpers -------------------------------------------------------------------
