@@ -19,6 +19,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._http import (
     ApiError,
     ClientError,
 )
+from ansible_collections.redisops.platform.plugins.module_utils._task import Task
 from ansible_collections.redisops.platform.plugins.module_utils._wait import Waiter, WaitError
 
 # What an HTTP status means for the person running the task.
@@ -88,6 +89,10 @@ class RedisOpsModule(AnsibleModule):
     def waiter(self):
         return Waiter(self.params["wait_timeout"], check_mode=self.check_mode)
 
+    def task(self):
+        """This run as the runner's and its resources' :class:`Task`."""
+        return ModuleTask(self)
+
     @staticmethod
     def api_error_text(error, intro=None):
         """A client error as one sentence: method, path, status, API code and message, with a hint."""
@@ -115,3 +120,35 @@ class RedisOpsModule(AnsibleModule):
             self.fail_wait(error)
         except ClientError as error:
             self.fail_json(msg=str(error))
+
+
+class ModuleTask(Task):
+    """A module run as the runner's and its resources' task."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.diff = module._diff
+
+    @property
+    def tmpdir(self):
+        return self.module.tmpdir  # made on first use
+
+    def warn(self, message):
+        self.module.warn(message)
+
+    def client(self, client_class, deadline=None):
+        return self.module.client(client_class, deadline=deadline)
+
+    def waiter(self):
+        return self.module.waiter()
+
+    def error_text(self, error, intro=None):
+        return self.module.api_error_text(error, intro)
+
+    def exit(self, **result):
+        self.module.exit_json(**result)
+
+    def fail(self, msg, **result):
+        self.module.fail_json(msg=msg, **result)

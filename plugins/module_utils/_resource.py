@@ -38,6 +38,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from dataclasses import dataclass
+
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils._wait import DONE, ProgressRate, WaitError
 
@@ -60,32 +62,33 @@ class PlanError(Exception):
         self.result = result
 
 
+@dataclass(frozen=True, eq=False, repr=False)
 class Step:
     """One write of a plan; a subclass per kind of write.
 
-    Every keyword of the constructor becomes a read-only attribute. ``text`` is what the
-    actions log says once it is done, ``waiting_for`` what the task waits for after it,
-    ``settle_text`` what it waits for before sending it (None: the resource to accept it).
+    Every step is a frozen dataclass (each subclass is declared with :func:`step_class`) whose
+    fields are its declared data: an unknown keyword is a TypeError. ``text`` is what the actions
+    log says once it is done, ``waiting_for`` what the task waits for after it (default: ``text``),
+    ``settle_text`` what it waits for before sending it (None: the resource to accept it), and
+    ``lost_text`` what is appended to ``text`` when a lost answer is followed by a read that shows
+    the step.
     """
 
-    text = ""
-    waiting_for = None
-    settle_text = None
-    #: Appended to ``text`` when a lost answer is followed by a read that shows the step.
-    lost_text = "its answer was lost: found it done"
+    text: str = ""
+    waiting_for: str = None
+    settle_text: str = None
+    lost_text: str = "its answer was lost: found it done"
+
     #: A create whose name the service keeps unique: after a lost answer and a read that
     #: finds nothing, it is sent once more (a duplicate is refused, and that refusal adopted).
     resend_when_absent = False
 
-    def __init__(self, **fields):
-        fields.setdefault("waiting_for", fields.get("text") or self.text)
-        for name, value in fields.items():
-            object.__setattr__(self, name, value)
-
-    def __setattr__(self, name, value):
-        raise AttributeError("steps are immutable: record what happened in a StepOutcome")
+    def __post_init__(self):
+        if self.waiting_for is None:
+            object.__setattr__(self, "waiting_for", self.text)
 
     def __repr__(self):
+        # Never the fields: a body may carry a password.
         return "%s(%s)" % (type(self).__name__, self.text)
 
     def send(self, api):
@@ -104,6 +107,11 @@ class Step:
     def nothing_done_text(self):
         """The actions log's line when the server had nothing to do."""
         return self.text
+
+
+#: How every Step subclass is declared: a frozen dataclass compared by identity whose repr is
+#: the base's (fields may hold secrets). Fields need defaults, since the base's have them.
+step_class = dataclass(frozen=True, eq=False, repr=False)
 
 
 class StepOutcome:
@@ -189,10 +197,10 @@ class Resource:
     #: waiting for this (for example "the node's REST API to answer").
     first_read_waits_for = None
 
-    def __init__(self, module, api, params=None):
-        self.module = module
+    def __init__(self, task, api, params=None):
+        self.task = task
         self.api = api
-        self.params = module.params if params is None else params
+        self.params = task.params if params is None else params
         self.journal = Journal()
 
     @staticmethod
@@ -533,19 +541,19 @@ class Runner:
     past the task's deadline.
     """
 
-    def __init__(self, module, resource_class):
-        self.module = module
+    def __init__(self, task, resource_class):
+        self.task = task
         self.resource_class = resource_class
-        self.wait = module.params.get("wait", True)
+        self.wait = task.params.get("wait", True)
         # Made now: its deadline covers every wait of the task, and its clock times the task.
-        self.waiter = module.waiter()
+        self.waiter = task.waiter()
         self.clock = self.waiter.clock
         self.started = self.clock()
-        self.api = module.client(resource_class.client_class, deadline=self.waiter.deadline)
+        self.api = task.client(resource_class.client_class, deadline=self.waiter.deadline)
         self.sending = None  # (resource, step) of the write in flight, for API error messages
 
     def resource(self, params=None):
-        return self.resource_class(self.module, self.api, params)
+        return self.resource_class(self.task, self.api, params)
 
     def duration(self):
         return round(self.clock() - self.started, 3)
@@ -553,7 +561,7 @@ class Runner:
     # --- the first read -----------------------------------------------------------------------------
     def first_reads(self, resources):
         what = self.resource_class.first_read_waits_for
-        if not what or not self.wait or self.module.check_mode:
+        if not what or not self.wait or self.task.check_mode:
             return self.resource_class.read_all(resources)
         return self.waiter.until(lambda: self.resource_class.read_all(resources), lambda _states: DONE,
                                  lambda states: resources[0].describe(states[0]), what).value
@@ -561,7 +569,7 @@ class Runner:
     # --- converging -----------------------------------------------------------------------------------
     def converge(self, convergences, states):
         """Plan each resource and drive every one to its end; failures are kept per resource."""
-        act = not self.module.check_mode
+        act = not self.task.check_mode
         for convergence, state in zip(convergences, states):
             self._guarded(convergence, convergence.start, state, act)
         while True:
@@ -613,7 +621,7 @@ class Runner:
         """The resource's final state and the diff's after."""
         resource = convergence.resource
         state = convergence.state
-        if self.module.check_mode:
+        if self.task.check_mode:
             plan = convergence.plan
             if plan.steps:
                 return None, plan.after
@@ -631,7 +639,7 @@ class Runner:
 
     def shown(self, convergence, state):
         resource = convergence.resource
-        if self.module.check_mode and convergence.plan.steps:
+        if self.task.check_mode and convergence.plan.steps:
             plan = convergence.plan
             return plan.predicted if plan.predicted is not None else resource.view(convergence.state)
         return resource.view(state)
@@ -666,28 +674,28 @@ class Runner:
         try:
             resource = self.resource(params)
         except ClientError as error:
-            self.module.fail_json(msg=str(error))
+            self.task.fail(str(error))
         [(convergence, view, after)] = self.converge_all([resource])
         if view is None:
             self.fail(convergence)
         self.exit(convergence, view, after)
 
     def changed(self, convergence):
-        if self.module.check_mode:
+        if self.task.check_mode:
             return bool(convergence.plan and convergence.plan.steps)
         return convergence.resource.journal.changed
 
     def actions(self, convergence):
-        if self.module.check_mode:
+        if self.task.check_mode:
             return [step.text for step in convergence.plan.steps] if convergence.plan else []
         return convergence.resource.journal.actions
 
     def exit(self, convergence, view, after):
         result = dict(changed=self.changed(convergence), actions=self.actions(convergence), duration=self.duration())
         result.update(view)
-        if self.module._diff:
+        if self.task.diff:
             result["diff"] = dict(before=self.diff_before(convergence, after), after=after)
-        self.module.exit_json(**result)
+        self.task.exit(**result)
 
     def failure_result(self, convergence):
         """The return keys of a failed resource: what it last looked like, what was done."""
@@ -708,7 +716,7 @@ class Runner:
             intro = failure.intro
             if actions:
                 intro = "%s (done so far: %s)" % (intro or "the task", "; ".join(actions))
-            return self.module.api_error_text(failure.api_error, intro)
+            return self.task.error_text(failure.api_error, intro)
         text = failure.msg
         if actions:
             text += "; done so far: %s" % "; ".join(actions)
@@ -720,7 +728,7 @@ class Runner:
         result["duration"] = self.duration()
         if failure.api_error is not None:
             result["api_error"] = failure.api_error.as_dict()
-        self.module.fail_json(msg=self.failure_message(convergence), **result)
+        self.task.fail(self.failure_message(convergence), **result)
 
     # --- a batch ---------------------------------------------------------------------------------------------
     def run_batch(self, items):
@@ -730,7 +738,7 @@ class Runner:
         one. The result's ``resources`` hold one entry per item, in order
         (:meth:`Resource.batch_entry` plus changed, failed, msg and actions).
         """
-        resources = [resource_class(self.module, self.api, params) for resource_class, params in items]
+        resources = [resource_class(self.task, self.api, params) for resource_class, params in items]
         results, diffs, failed = [], [], []
         for convergence, view, after in self.converge_all(resources):
             resource = convergence.resource
@@ -747,16 +755,17 @@ class Runner:
                                 actions=resource.journal.actions, **view))
             failed.append(msg if msg.startswith(resource.label) else "%s: %s" % (resource.label, msg))
         outcome = dict(changed=any(result["changed"] for result in results), resources=results, duration=self.duration())
-        if self.module._diff:
+        if self.task.diff:
             outcome["diff"] = diffs
         if failed:
-            self.module.fail_json(msg="%d of %d resources failed: %s" % (len(failed), len(results), " | ".join(failed)), **outcome)
-        self.module.exit_json(**outcome)
+            self.task.fail("%d of %d resources failed: %s" % (len(failed), len(results), " | ".join(failed)), **outcome)
+        self.task.exit(**outcome)
 
 
 def run(module, resource_class):
     """The whole task of a state-changing module: validate, converge, exit."""
-    errors = resource_class.validate(module.params)
+    task = module.task()
+    errors = resource_class.validate(task.params)
     if errors:
-        module.fail_json(msg=resource_class.invalid_message(errors), errors=errors, changed=False)
-    Runner(module, resource_class).run()
+        task.fail(resource_class.invalid_message(errors), errors=errors, changed=False)
+    Runner(task, resource_class).run()

@@ -197,7 +197,7 @@ def main():
     # no_log: AnsibleModule would write the items (and their passwords) to syslog before they are validated.
     module = RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT, no_log=True)
     items = batch_items(module)  # every item checked before the client exists
-    Runner(module, MemStoreResource).run_batch(items)
+    Runner(module.task(), MemStoreResource).run_batch(items)
 
 
 if __name__ == "__main__":

@@ -35,16 +35,24 @@ from ansible_collections.redisops.platform.plugins.module_utils._resource import
     PlanError,
     Resource,
     Step,
+    step_class,
 )
 
 # A DELETE answered 404 found nothing left to delete.
 DELETED = (200, 202, 204, 404)
 
 
+@step_class
 class CreateResource(Step):
     """``POST`` of a new instance set or cluster. The service keeps names unique (a second
     create of the same name answers 409), so after a lost answer and a read that finds
     nothing it is sent once more."""
+
+    path: str = None
+    body: dict = None
+    name: str = None
+    mode: str = None
+    noun: str = None
 
     resend_when_absent = True
 
@@ -62,7 +70,11 @@ class CreateResource(Step):
         return state is not None
 
 
+@step_class
 class DeleteResource(Step):
+    path: str = None
+    params: dict = None
+
     def send(self, api):
         api.delete(self.path, params=self.params, ok=DELETED)
 
@@ -70,6 +82,7 @@ class DeleteResource(Step):
         return state is None or is_deleting(state[0].get("status"))
 
 
+@step_class
 class MemberChange(Step):
     """A change of a live resource, shown once it is Running again with the change visible.
 
@@ -78,10 +91,11 @@ class MemberChange(Step):
 
     settling = None
 
-    def __init__(self, text, **fields):
-        fields.setdefault("waiting_for", "%s (after: %s)" % (self.settling, text))
-        fields.setdefault("settle_text", "%s before changing it" % self.settling)
-        super(MemberChange, self).__init__(text=text, **fields)
+    def __post_init__(self):
+        if self.waiting_for is None:
+            object.__setattr__(self, "waiting_for", "%s (after: %s)" % (self.settling, self.text))
+        if self.settle_text is None:
+            object.__setattr__(self, "settle_text", "%s before changing it" % self.settling)
 
     def request(self):
         raise NotImplementedError
@@ -120,8 +134,8 @@ class MemStoreResource(Resource):
     #: The fields compared: when a listed item carries all of them its detail is not read.
     lookup_fields = ()
 
-    def __init__(self, module, api, params=None):
-        super(MemStoreResource, self).__init__(module, api, params)
+    def __init__(self, task, api, params=None):
+        super(MemStoreResource, self).__init__(task, api, params)
         self.name = self.params["name"]
         self.label = "%s %r" % (self.noun, self.name)
         self.resource_id = self.params.get("id")
@@ -264,11 +278,11 @@ class MemStoreResource(Resource):
         if differences:
             raise PlanError(immutable_message(self.noun, self.name, differences))
         for option in unreadable:
-            self.module.warn("%s cannot be read back from the live %s %r, so it was not compared" % (option, self.noun, self.name))
+            self.task.warn("%s cannot be read back from the live %s %r, so it was not compared" % (option, self.noun, self.name))
         view = self.resource_view(resource, members)
         steps, after = self.plan_changes(resource, view, self.params)
         if not steps and self.failed((resource, members)):
-            self.module.warn("%s %r is not healthy: %s" % (self.noun, self.name, self.describe((resource, members))))
+            self.task.warn("%s %r is not healthy: %s" % (self.noun, self.name, self.describe((resource, members))))
         return Plan(steps, after=after, predicted={self.result_key: self.predicted_view(view, after)})
 
     def predicted_view(self, view, after):

@@ -38,7 +38,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules i
     replica_subnets,
     unique,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, step_class
 
 CLUSTERS_PATH = "/v1/clusters"
 CLUSTER_PATH = CLUSTERS_PATH + "/{id}"
@@ -431,9 +431,12 @@ def _shard_of(shards, shard_id):
 
 
 # --- the changes of a live cluster: one step class each -------------------------------------------------
+@step_class
 class ClusterChange(MemberChange):
     """A change of a live cluster: shown once it is Running with the change visible (its members
     are its shards, each with its nodes)."""
+
+    cluster_id: str = None
 
     settling = "the cluster and every shard and node to be Running"
 
@@ -445,7 +448,10 @@ class ClusterChange(MemberChange):
             super(ClusterChange, self).send(api)
 
 
+@step_class
 class UpdateCluster(ClusterChange):
+    body: dict = None
+
     def request(self):
         return "PATCH", CLUSTER_PATH.format(id=self.cluster_id), self.body
 
@@ -455,8 +461,12 @@ class UpdateCluster(ClusterChange):
                    if key in self.body)
 
 
+@step_class
 class AddShard(ClusterChange):
     """Adds one shard; ``count_before`` is the number of shards before it."""
+
+    body: dict = None
+    count_before: int = None
 
     def request(self):
         return "POST", SHARDS_PATH.format(id=self.cluster_id), self.body
@@ -465,7 +475,10 @@ class AddShard(ClusterChange):
         return len(members) > self.count_before
 
 
+@step_class
 class RemoveShard(ClusterChange):
+    shard: dict = None
+
     def request(self):
         return "DELETE", SHARD_PATH.format(id=self.cluster_id, shard_id=self.shard["id"]), None
 
@@ -473,8 +486,13 @@ class RemoveShard(ClusterChange):
         return _shard_of(members, self.shard["id"]) is None
 
 
+@step_class
 class AddShardReplica(ClusterChange):
     """Adds one replica to a shard; ``count_before`` is the shard's node count before it."""
+
+    shard: dict = None
+    subnet: str = None
+    count_before: int = None
 
     def request(self):
         return "POST", NODES_PATH.format(id=self.cluster_id, shard_id=self.shard["id"]), {"subnet": {"id": self.subnet}}
@@ -484,7 +502,11 @@ class AddShardReplica(ClusterChange):
         return shard is not None and shard["node_count"] > self.count_before
 
 
+@step_class
 class RemoveShardReplica(ClusterChange):
+    shard: dict = None
+    node: dict = None
+
     def request(self):
         return "DELETE", NODE_PATH.format(id=self.cluster_id, shard_id=self.shard["id"], node_id=self.node["id"]), None
 

@@ -33,7 +33,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules i
     replica_subnets,
     unique,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, step_class
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import (
     MODE_DISABLED,
     MODE_ENABLED,
@@ -477,9 +477,12 @@ def update_applied(resource, body):
 
 
 # --- the changes of a live set: one step class each -------------------------------------------------
+@step_class
 class SetChange(MemberChange):
     """A change of a live instance set: shown once the set is Running with the change visible (its
     members are its instances)."""
+
+    set_id: str = None
 
     settling = "the set to be Running"
 
@@ -488,7 +491,10 @@ def _settled(members):
     return all(not is_busy(instance["status"]) for instance in members)
 
 
+@step_class
 class UpdateSet(SetChange):
+    body: dict = None
+
     def request(self):
         return "PATCH", SET_PATH.format(id=self.set_id), self.body
 
@@ -496,7 +502,10 @@ class UpdateSet(SetChange):
         return update_applied(resource, self.body)
 
 
+@step_class
 class SetRecovery(SetChange):
+    enabled: bool = None
+
     def request(self):
         return "PATCH", RECOVERY_PATH.format(id=self.set_id), {"enabled": self.enabled}
 
@@ -504,7 +513,10 @@ class SetRecovery(SetChange):
         return bool(resource.get("recoveryEnabled")) == self.enabled
 
 
+@step_class
 class PromoteInstance(SetChange):
+    instance: dict = None
+
     def request(self):
         return "PATCH", PRIMARY_PATH.format(id=self.set_id), {"primaryId": self.instance["id"]}
 
@@ -513,8 +525,12 @@ class PromoteInstance(SetChange):
         return primary is not None and primary["id"] == self.instance["id"] and _settled(members)
 
 
+@step_class
 class AddReplica(SetChange):
     """Adds one replica; ``count_before`` is the number of instances before it."""
+
+    subnet: str = None
+    count_before: int = None
 
     def request(self):
         return "PATCH", REPLICAS_PATH.format(id=self.set_id), {"subnet": {"id": self.subnet}}
@@ -523,7 +539,10 @@ class AddReplica(SetChange):
         return len(members) > self.count_before and _settled(members)
 
 
+@step_class
 class DeleteInstance(SetChange):
+    instance: dict = None
+
     def request(self):
         return "DELETE", INSTANCE_PATH.format(id=self.set_id, instance_id=self.instance["id"]), None
 

@@ -16,7 +16,7 @@ __metaclass__ = type
 import copy
 import re
 
-from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Step
+from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Step, step_class
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import NamesItsCluster, RedisEnterpriseClient
 
 ACTIONS = ("create_cluster", "join_cluster", "recover_cluster")
@@ -269,10 +269,13 @@ def node_state(status):
     return status["bootstrap_status"]["state"]
 
 
+@step_class
 class StartBootstrap(Step):
     """``POST /v1/bootstrap/{action}``; shown once the node's bootstrap is under way or done."""
 
-    lost_text = "its answer was lost: found it under way"
+    lost_text: str = "its answer was lost: found it under way"
+    action: str = None
+    body: dict = None
 
     def send(self, api):
         api.start_bootstrap(self.action, self.body)
@@ -291,8 +294,8 @@ class Bootstrap(NamesItsCluster, Resource):
     client_class = RedisEnterpriseClient
     first_read_waits_for = "the node's REST API to answer"
 
-    def __init__(self, module, api, params=None):
-        super(Bootstrap, self).__init__(module, api, params)
+    def __init__(self, task, api, params=None):
+        super(Bootstrap, self).__init__(task, api, params)
         self.action = self.params["action"]
         self.url = self.params["url"]
         api.http.add_secret(self.params.get("license"))
@@ -358,7 +361,7 @@ class Bootstrap(NamesItsCluster, Resource):
         if current not in STARTABLE:
             return Plan()  # a bootstrap is under way: wait for it, never start another
         if current == ERROR:
-            self.module.warn("The previous bootstrap of this node failed with %s; starting %s again"
+            self.task.warn("The previous bootstrap of this node failed with %s; starting %s again"
                              % (explain_error(state["bootstrap_status"]), self.action))
         what = "%s of the node at %s" % (self.action, self.url)
         step = StartBootstrap(text="started " + what, waiting_for=what, action=self.action, body=build_body(self.params))

@@ -27,7 +27,7 @@ import tempfile
 import traceback
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
-from ansible_collections.redisops.platform.plugins.module_utils._resource import LOST_ANSWER, Plan, Resource, Step
+from ansible_collections.redisops.platform.plugins.module_utils._resource import LOST_ANSWER, Plan, Resource, Step, step_class
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import NamesItsCluster, RedisEnterpriseClient
 
 CRYPTOGRAPHY_IMPORT_ERROR = None
@@ -521,8 +521,14 @@ class CertificateWrites:
                                              "trusting %s" % trusted)
 
 
+@step_class
 class CertificateStep(Step):
-    """A write of some certificates (``names``), shown once the cluster serves what it asked for."""
+    """A write of some certificates (``names``), shown once the cluster serves what it asked for:
+    ``bodies`` are their API bodies (keys included), ``leaf_ders`` the DER of each one's leaf."""
+
+    names: tuple = ()
+    bodies: tuple = ()
+    leaf_ders: dict = None
 
     def explain(self):
         return "replacing certificate%s %s" % ("s" if len(self.names) > 1 else "", ", ".join(self.names))
@@ -531,9 +537,12 @@ class CertificateStep(Step):
         return all(leaf_der(state.get(name)) == self.leaf_ders[name] for name in self.names)
 
 
+@step_class
 class ReplaceCertificates(CertificateStep):
     """One bulk ``PUT /v1/cluster/certificates``; with ``method`` auto, a server without it
     (404/405) gets one legacy PUT per certificate instead."""
+
+    method: str = None
 
     def send(self, api):
         api.put(CERTIFICATES_PATH, dict(certificates=list(self.bodies)), self.names, no_bulk=self.method == "bulk")
@@ -546,6 +555,7 @@ class ReplaceCertificates(CertificateStep):
         return text, [replace_one(name, body, self.leaf_ders[name]) for name, body in zip(self.names, self.bodies)]
 
 
+@step_class
 class ReplaceCertificate(CertificateStep):
     """``PUT /v1/cluster/update_cert`` of one certificate (servers before 7.22.2)."""
 
@@ -559,7 +569,10 @@ def replace_one(name, body, leaf):
                               leaf_ders={name: leaf})
 
 
+@step_class
 class DeleteCertificate(Step):
+    name: str = None
+
     def send(self, api):
         api.delete(self.name)
 
@@ -579,18 +592,18 @@ class ClusterCertificates(NamesItsCluster, Resource):
     client_class = RedisEnterpriseClient
     label = "cluster certificates"
 
-    def __init__(self, module, api, params=None):
-        super(ClusterCertificates, self).__init__(module, api, params)
+    def __init__(self, task, api, params=None):
+        super(ClusterCertificates, self).__init__(task, api, params)
         self.names, self.desired, _errors, warnings = validate_entries(
             self.params["certificates"], self.params["state"], min_days_left=self.params["min_days_left"])
         for warning in warnings:
-            module.warn(warning)
+            task.warn(warning)
         for entry in self.params["certificates"]:
             api.http.add_secret(entry.get("key"))
         for item in self.desired.values():
             api.http.add_secret(item.key_pem)
         self.client = api
-        self.api = CertificateWrites(api, self.params, self.desired["api"].chain if "api" in self.desired else [], module.tmpdir)
+        self.api = CertificateWrites(api, self.params, self.desired["api"].chain if "api" in self.desired else [], task.tmpdir)
         self.absent = self.params["state"] == "absent"
         self.planned = []  # names the plan changes
 
@@ -647,7 +660,7 @@ class ClusterCertificates(NamesItsCluster, Resource):
             return [replace_one(name, body, leaf_ders[name]) for name, body in zip(names, bodies)]
         listed = ", ".join(names)
         text = "replaced certificate%s %s (PUT %s)" % ("s" if len(names) > 1 else "", listed, CERTIFICATES_PATH)
-        if method == "auto" and self.module.check_mode:
+        if method == "auto" and self.task.check_mode:
             text += ", or one PUT %s per certificate if the server has no bulk update" % UPDATE_CERT_PATH
         return [ReplaceCertificates(text=text, waiting_for="the cluster to serve the new %s" % listed, names=tuple(names),
                                     bodies=tuple(bodies), leaf_ders=leaf_ders, method=method)]

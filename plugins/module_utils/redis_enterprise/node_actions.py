@@ -13,7 +13,7 @@ __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, to_int
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import read_action_list, to_uid
-from ansible_collections.redisops.platform.plugins.module_utils._resource import NOTHING_DONE, Plan, PlanError, Resource, Step
+from ansible_collections.redisops.platform.plugins.module_utils._resource import NOTHING_DONE, Plan, PlanError, Resource, Step, step_class
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import NamesItsCluster, RedisEnterpriseClient
 
 # The body options each action accepts (the module's option names are the API's field names).
@@ -251,11 +251,17 @@ def status_of(action):
     return action["status"] if action else None
 
 
+@step_class
 class StartNodeAction(Step):
     """``POST /v1/nodes/{uid}/actions/{action}``. ``seen`` is the action as read before (a
     leftover of an earlier run, not this one); ``node_before`` the node as it was."""
 
-    lost_text = "its answer was lost: found it under way"
+    lost_text: str = "its answer was lost: found it under way"
+    uid: int = None
+    action: str = None
+    body: dict = None
+    seen: dict = None
+    node_before: dict = None
 
     def send(self, api):
         return api.start(self.uid, self.action, self.body)
@@ -274,8 +280,13 @@ class StartNodeAction(Step):
         return state.get("node") is not None and effect_reached(self.action, state["node"])
 
 
+@step_class
 class CancelNodeAction(Step):
     """``DELETE /v1/nodes/{uid}/actions/{action}``: a 404 found the action already finished."""
+
+    uid: int = None
+    action: str = None
+    what: str = None
 
     def send(self, api):
         return True if api.cancel(self.uid, self.action) else NOTHING_DONE
@@ -297,8 +308,8 @@ class NodeActionBase(NamesItsCluster, Resource):
 
     client_class = RedisEnterpriseClient
 
-    def __init__(self, module, api, params=None):
-        super(NodeActionBase, self).__init__(module, NodeActions(api), params)
+    def __init__(self, task, api, params=None):
+        super(NodeActionBase, self).__init__(task, NodeActions(api), params)
         self.uid = self.params["node_uid"]
         self.name = self.params["action"]
         self.what = "%s on node %s" % (self.name, self.uid)
@@ -352,8 +363,8 @@ class NodeActionBase(NamesItsCluster, Resource):
 class NodeAction(NodeActionBase):
     """``state: present``: the node shows the action's effect."""
 
-    def __init__(self, module, api, params=None):
-        super(NodeAction, self).__init__(module, api, params)
+    def __init__(self, task, api, params=None):
+        super(NodeAction, self).__init__(task, api, params)
         self.settling = self.what
 
     def planned_start(self):
@@ -424,8 +435,8 @@ class NodeAction(NodeActionBase):
 class NodeActionCancel(NodeActionBase):
     """``state: absent``: no action of this name is queued or running on the node."""
 
-    def __init__(self, module, api, params=None):
-        super(NodeActionCancel, self).__init__(module, api, params)
+    def __init__(self, task, api, params=None):
+        super(NodeActionCancel, self).__init__(task, api, params)
         self.settling = "the cancellation of " + self.what
 
     def read_state(self):
@@ -443,7 +454,7 @@ class NodeActionCancel(NodeActionBase):
         if status not in IN_PROGRESS_STATUSES:
             return Plan(adopting=status == CANCELLING)
         # Check mode shows the node as it is now (it is read only then: a DELETE follows otherwise).
-        predicted = self.view(self.state(state["action"], node=self.read_node())) if self.module.check_mode else None
+        predicted = self.view(self.state(state["action"], node=self.read_node())) if self.task.check_mode else None
         step = CancelNodeAction(text="cancelled " + self.what, waiting_for=self.settling, uid=self.uid, action=self.name, what=self.what)
         return Plan([step], after=dict(status=CANCELLED), predicted=predicted)
 
@@ -458,7 +469,7 @@ class NodeActionCancel(NodeActionBase):
         accepted = any(outcome.changed for outcome in self.journal.of_type(CancelNodeAction))
         # A cancellation that was under way (ours or adopted) and did not end cancelled.
         if status != CANCELLED and (self.journal.adopted or accepted):
-            self.module.warn("%s ended %s before it could be cancelled" % (self.what, status))
+            self.task.warn("%s ended %s before it could be cancelled" % (self.what, status))
         return super(NodeActionCancel, self).final(state)
 
     def comparable(self, state):

@@ -20,7 +20,9 @@ from ansible_collections.redisops.platform.plugins.module_utils._resource import
     Runner,
     Step,
     StepOutcome,
+    step_class,
 )
+from ansible_collections.redisops.platform.plugins.module_utils._task import Task
 from ansible_collections.redisops.platform.plugins.module_utils._wait import Waiter
 
 
@@ -42,13 +44,13 @@ class FakeClock:
         self.now += seconds
 
 
-class FakeModule:
-    """What the runner needs of a module: params, check mode, a waiter on a fake clock, clients."""
+class FakeModule(Task):
+    """The task protocol the runner drives: params, check mode, a waiter on a fake clock, clients."""
 
     def __init__(self, check_mode=False, diff=False, **params):
         self.params = dict(dict(wait=True, wait_timeout=60), **params)
         self.check_mode = check_mode
-        self._diff = diff
+        self.diff = diff
         self.clock = FakeClock()
         self.warnings = []
         self.wired = None
@@ -64,14 +66,14 @@ class FakeModule:
         self.warnings.append(text)
 
     @staticmethod
-    def api_error_text(error, intro=None):
+    def error_text(error, intro=None):
         return "%s: %s" % (intro, error) if intro else str(error)
 
-    def exit_json(self, **result):
+    def exit(self, **result):
         raise Exited(False, result)
 
-    def fail_json(self, **result):
-        raise Exited(True, result)
+    def fail(self, msg, **result):
+        raise Exited(True, dict(result, msg=msg))
 
 
 class FakeApi:
@@ -112,8 +114,10 @@ class FakeApi:
         return dict(value=self.values[key], status=status)
 
 
+@step_class
 class SetValue(Step):
-    lost_text = "its answer was lost: found it done"
+    key: str = None
+    value: object = None
 
     def send(self, api):
         return api.set(self.key, self.value)
