@@ -120,6 +120,7 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 try:
     from ansible.utils.unsafe_proxy import wrap_var
@@ -127,8 +128,11 @@ except ImportError:  # pragma: no cover
     wrap_var = None
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import check_values
+from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import REQUESTS_IMPORT_ERROR, ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
+
+display = Display()
 
 OPTIONS = ("application_credential_id", "application_credential_secret", "identity_url", "validate_certs",
            "ca_path", "request_timeout")
@@ -149,13 +153,13 @@ def issue_token(options):
         raise AnsibleLookupError("could not issue a MemStore token: %s" % error)
     # Only the identity endpoint is called; the MemStore URL is never used here.
     params.update(api_url="https://unused.invalid", region=None, auth_token=None, project_id=None)
+    client = build_client(MemStoreClient, params, on_retry=display.warning)
     try:
-        client = MemStoreClient(params)
         return client.token()
-    except ApiError as error:
+    except (ApiError, ClientError) as error:
         raise AnsibleLookupError("could not issue a MemStore token: %s" % error)
-    except ClientError as error:
-        raise AnsibleLookupError("could not issue a MemStore token: %s" % error)
+    finally:
+        client.close()
 
 
 class LookupModule(LookupBase):
