@@ -127,7 +127,7 @@ try:
 except ImportError:  # pragma: no cover
     wrap_var = None
 
-from ansible_collections.redisops.platform.plugins.module_utils._connection import check_values
+from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION, ConnectionSpec, check_values
 from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import REQUESTS_IMPORT_ERROR, ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
@@ -136,6 +136,13 @@ display = Display()
 
 OPTIONS = ("application_credential_id", "application_credential_secret", "identity_url", "validate_certs",
            "ca_path", "request_timeout")
+# The MemStore connection options the lookup takes, the credential required: a missing part is
+# reported as the modules report it, with its environment variable.
+TOKEN_CONNECTION = ConnectionSpec(
+    group=MEMSTORE_CONNECTION.group,
+    argument_spec=dict((name, MEMSTORE_CONNECTION.argument_spec[name]) for name in OPTIONS),
+    required=["application_credential_id", "application_credential_secret"],
+)
 
 
 def issue_token(options):
@@ -169,8 +176,8 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError("the memstore_token lookup takes no terms, only options")
         self.set_options(var_options=variables, direct=kwargs)
         options = dict((name, self.get_option(name)) for name in OPTIONS)
-        for name in ("application_credential_id", "application_credential_secret"):
-            if not options.get(name):
-                raise AnsibleLookupError("%s is required (or set KAKAOCLOUD_%s)" % (name, name.upper()))
+        missing = TOKEN_CONNECTION.missing(options, "as an option of the lookup")
+        if missing:
+            raise AnsibleLookupError("; ".join(missing))
         token = issue_token(options)
         return [wrap_var(token) if wrap_var else token]

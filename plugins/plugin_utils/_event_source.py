@@ -69,7 +69,8 @@ def source_args(source, args, connection, own):
     if unknown:
         raise ValueError("%s: unknown argument %s (known: %s)" % (source, unknown[0], ", ".join(sorted(known))))
     try:
-        params = resolve(connection, dict((name, None if args.get(name) == "" else args.get(name)) for name in connection.argument_spec))
+        params = resolve(connection, dict((name, None if args.get(name) == "" else args.get(name)) for name in connection.argument_spec),
+                         "in the source's arguments")
     except ValueError as error:
         raise ValueError("%s: %s" % (source, error))
     values = dict((name, default if args.get(name) is None else args[name]) for name, default in own.items())
