@@ -155,8 +155,9 @@ class _Retry(Retry):
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
         call = _IN_FLIGHT.get()
         source = self
-        until_deadline = bool(call is not None and error is not None and call.has_deadline()
-                              and self._is_connection_error(error) and _first(_chain(error), (ConnectionRefusedError,)))
+        chain = _chain(error) if error is not None else []
+        until_deadline = bool(call is not None and call.has_deadline() and _first(chain, (urllib3_exceptions.NewConnectionError,))
+                              and _first(chain, (ConnectionRefusedError,)))
         if until_deadline:
             # A refused connection: nothing reached the server, so even a write may be sent again, and a
             # node that restarts is waited for until the task's deadline, not for a fixed number of tries.
