@@ -7,10 +7,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
-import urllib3.util.retry
 
+from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION, REDIS_ENTERPRISE_CONNECTION, resolve
 from ansible_collections.redisops.platform.plugins.module_utils._factory import EACH_REQUEST, Wiring, build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import HttpClient
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
@@ -19,28 +18,18 @@ from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise
 THREADS = 8
 
 
-@pytest.fixture
-def sleeps(monkeypatch):
-    """Record retry sleeps instead of sleeping."""
-    recorded = []
-    monkeypatch.setattr(urllib3.util.retry.time, "sleep", recorded.append)
-    return recorded
+def memstore_params(emulator):
+    """The options as an inventory plugin or an event source resolves them."""
+    info = emulator.info()
+    return resolve(MEMSTORE_CONNECTION, dict(api_url=emulator.memstore_url, identity_url=emulator.identity_url,
+                                             application_credential_id=info["application_credential_id"],
+                                             application_credential_secret=info["application_credential_secret"]))
 
 
-def memstore_params(emulator, **overrides):
-    params = dict(api_url=emulator.memstore_url, identity_url=emulator.identity_url, region="kr-central-2",
-                  auth_token=None, application_credential_id="emulator-credential",
-                  application_credential_secret="emulator-secret-do-not-use", project_id=None,
-                  validate_certs=True, ca_path=None, request_timeout=10)
-    params.update(overrides)
-    return params
-
-
-def re_params(emulator, **overrides):
-    params = dict(url=emulator.node_url(1), username="admin@re.test", password="Admin-Passw0rd", validate_certs=True,
-                  ca_path=emulator.tls["ca"], client_cert=None, client_key=None, request_timeout=10)
-    params.update(overrides)
-    return params
+def re_params(emulator, **given):
+    options = dict(url=emulator.node_url(1), ca_path=emulator.tls["ca"], **emulator.info()["re_admin"])
+    options.update(given)
+    return resolve(REDIS_ENTERPRISE_CONNECTION, options)
 
 
 def all_at_once(count, call):
@@ -107,7 +96,7 @@ def test_the_request_log_is_given_at_construction(emulator):
 
 
 # --- one client, many threads -----------------------------------------------------------------
-def test_threads_sharing_a_client_announce_their_own_retries(emulator, sleeps):
+def test_threads_sharing_a_client_announce_their_own_retries(emulator):  # a first retry waits 0 s
     emulator.seed_re_cluster()
     paths = ["/v1/nodes", "/v1/cluster", "/v1/bootstrap", "/v1/nodes/1"]
     for path in paths:  # each path answers 503 once, slowly, so that the four requests are in flight together
