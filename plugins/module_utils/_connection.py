@@ -145,6 +145,7 @@ REDIS_ENTERPRISE_CONNECTION = ConnectionSpec(
     together=[("username", "password"), ("client_key", "client_cert")],
 )
 
+
 def url_secrets(params):
     """The password parts (raw and percent-decoded) of every URL option that carries ``user:password@``.
 
