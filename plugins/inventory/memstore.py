@@ -164,12 +164,12 @@ _hostvars:
 """
 
 import fnmatch
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.utils.display import Display
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._factory import EACH_REQUEST, build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import to_int
 from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import ApiInventory, host_name
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MODE_DISABLED, MODE_ENABLED, MemStoreClient, normalize_status
@@ -210,43 +210,26 @@ def _cluster_hosts(resource, shards):
             for shard in shards for node in shard["nodes"]]
 
 
-def make_client(params):
-    client = MemStoreClient(params)
-    for http in client.http_clients():
-        http.on_retry = display.warning
-    return client
-
-
 def read_hosts(params, modes, workers=1):
     """``[(host name, variables)]`` of every node of the sets and clusters in ``modes``.
 
     The list (and any detail it lacks) is read first; then the members of each set or cluster,
-    one request each, by up to ``workers`` threads. Each thread has its own HTTP client (a client
-    is not shared between threads) and starts with the token the list was read with: one IAM
-    request for the whole inventory.
+    one request each, by up to ``workers`` threads. They share one client, and its token: one
+    IAM request for the whole inventory, and one more if the token expires on the way.
     """
-    client = make_client(params)
-    jobs = []  # (resource, read its members with a client, turn them into hosts)
-    if MODE_DISABLED in modes:
-        jobs += [(resource, lambda api, resource: list_instances(api, resource["id"]), _instance_set_hosts)
-                 for resource, _none in read_all_instance_sets(client, read_instances=False)]
-    if MODE_ENABLED in modes:
-        jobs += [(resource, lambda api, resource: list_shards(api, resource["id"], to_int(resource.get("port"))), _cluster_hosts)
-                 for resource, _none in read_all_clusters(client, read_shards=False)]
-    if workers <= 1 or len(jobs) <= 1:
-        members = [read(client, resource) for resource, read, _hosts in jobs]
-    else:
-        shared = dict(params, auth_token=client.token())
-        local = threading.local()
-
-        def read_members(job):
-            if not hasattr(local, "client"):
-                local.client = make_client(shared)
-            resource, read, _hosts = job
-            return read(local.client, resource)
-
-        with ThreadPoolExecutor(max_workers=min(workers, MAX_WORKERS)) as pool:
-            members = list(pool.map(read_members, jobs))
+    client = build_client(MemStoreClient, params, deadline=EACH_REQUEST, on_retry=display.warning)
+    try:
+        jobs = []  # (resource, read its members with the client, turn them into hosts)
+        if MODE_DISABLED in modes:
+            jobs += [(resource, lambda resource: list_instances(client, resource["id"]), _instance_set_hosts)
+                     for resource, _none in read_all_instance_sets(client, read_instances=False)]
+        if MODE_ENABLED in modes:
+            jobs += [(resource, lambda resource: list_shards(client, resource["id"], to_int(resource.get("port"))), _cluster_hosts)
+                     for resource, _none in read_all_clusters(client, read_shards=False)]
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, MAX_WORKERS, len(jobs)))) as pool:
+            members = list(pool.map(lambda job: job[1](job[0]), jobs))
+    finally:
+        client.close()
     hosts = []
     for (resource, _read, to_hosts), found in zip(jobs, members):
         hosts.extend(to_hosts(resource, found))

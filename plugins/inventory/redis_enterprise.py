@@ -134,6 +134,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ansible.utils.display import Display
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._factory import EACH_REQUEST, build_client
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.nodes import NodeReader
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import ApiInventory, host_name
@@ -184,10 +185,11 @@ class InventoryModule(ApiInventory):
         self._representatives = {}  # {cluster name: the host that stands for it}
 
     def read(self, params):
-        client = RedisEnterpriseClient(params)
-        for http in client.http_clients():
-            http.on_retry = display.warning
-        return read_hosts(client, params["url"])
+        client = build_client(RedisEnterpriseClient, params, deadline=EACH_REQUEST, on_retry=display.warning)
+        try:
+            return read_hosts(client, params["url"])
+        finally:
+            client.close()
 
     def _populate(self, hosts):
         # One host per cluster: the master, else (no master reported) the node of the lowest uid.

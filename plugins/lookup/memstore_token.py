@@ -120,18 +120,29 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 try:
     from ansible.utils.unsafe_proxy import wrap_var
 except ImportError:  # pragma: no cover
     wrap_var = None
 
-from ansible_collections.redisops.platform.plugins.module_utils._connection import check_values
+from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION, ConnectionSpec, check_values
+from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import REQUESTS_IMPORT_ERROR, ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 
+display = Display()
+
 OPTIONS = ("application_credential_id", "application_credential_secret", "identity_url", "validate_certs",
            "ca_path", "request_timeout")
+# The MemStore connection options the lookup takes, the credential required: a missing part is
+# reported as the modules report it, with its environment variable.
+TOKEN_CONNECTION = ConnectionSpec(
+    group=MEMSTORE_CONNECTION.group,
+    argument_spec=dict((name, MEMSTORE_CONNECTION.argument_spec[name]) for name in OPTIONS),
+    required=["application_credential_id", "application_credential_secret"],
+)
 
 
 def issue_token(options):
@@ -149,13 +160,13 @@ def issue_token(options):
         raise AnsibleLookupError("could not issue a MemStore token: %s" % error)
     # Only the identity endpoint is called; the MemStore URL is never used here.
     params.update(api_url="https://unused.invalid", region=None, auth_token=None, project_id=None)
+    client = build_client(MemStoreClient, params, on_retry=display.warning)
     try:
-        client = MemStoreClient(params)
         return client.token()
-    except ApiError as error:
+    except (ApiError, ClientError) as error:
         raise AnsibleLookupError("could not issue a MemStore token: %s" % error)
-    except ClientError as error:
-        raise AnsibleLookupError("could not issue a MemStore token: %s" % error)
+    finally:
+        client.close()
 
 
 class LookupModule(LookupBase):
@@ -165,8 +176,8 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError("the memstore_token lookup takes no terms, only options")
         self.set_options(var_options=variables, direct=kwargs)
         options = dict((name, self.get_option(name)) for name in OPTIONS)
-        for name in ("application_credential_id", "application_credential_secret"):
-            if not options.get(name):
-                raise AnsibleLookupError("%s is required (or set KAKAOCLOUD_%s)" % (name, name.upper()))
+        missing = TOKEN_CONNECTION.missing(options, "as an option of the lookup")
+        if missing:
+            raise AnsibleLookupError("; ".join(missing))
         token = issue_token(options)
         return [wrap_var(token) if wrap_var else token]

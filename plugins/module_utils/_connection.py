@@ -5,9 +5,10 @@
 """Connection options of both APIs, with their environment variables.
 
 Free of ``AnsibleModule``: modules turn these specs into argument specs, and
-inventory plugins and lookups resolve the same options (given value, else the
-environment variable, else the default) with :func:`resolve`, then build the
-same API clients.
+inventory plugins and event sources resolve the same options (given value, else
+the environment variable, else the default, with the same type checks, by
+ansible's ``ArgumentSpecValidator``) with :func:`resolve`, then build the same
+API clients.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,6 +25,7 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
     unquote = urlsplit = None
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import env_fallback
 
 DEFAULT_REGION = "kr-central-2"
@@ -45,18 +47,22 @@ def _env(*names):
 class ConnectionSpec:
     """A connection's options plus the constraints between them.
 
-    ``required`` and ``required_one_of`` are checked by :meth:`missing`, not by AnsibleModule,
-    so that the message names what can set the option besides the task: its environment
-    variable and the ``module_defaults`` group (``group``).
+    ``required``, ``required_one_of`` and ``together`` (options given all or none: a user
+    without a password, a password without a user) are checked by :meth:`missing`, not by
+    AnsibleModule, so that the message names what can set the missing option besides the
+    task: its environment variable and the ``module_defaults`` group (``group``).
+    ``mutually_exclusive`` and ``required_together`` are what AnsibleModule checks itself
+    (none: its messages would name no variable).
     """
 
-    def __init__(self, argument_spec, group, required=None, mutually_exclusive=None, required_together=None, required_one_of=None):
+    def __init__(self, argument_spec, group, required=None, together=None, required_one_of=None):
         self.argument_spec = argument_spec
         self.group = group
         self.required = required or []
-        self.mutually_exclusive = mutually_exclusive or []
-        self.required_together = required_together or []
+        self.together = together or []
         self.required_one_of = required_one_of or []
+        self.mutually_exclusive = []
+        self.required_together = []
 
     def env_vars(self):
         """``{option: [environment variables]}``: what a credential injector may set."""
@@ -65,21 +71,36 @@ class ConnectionSpec:
     def secret_options(self):
         return sorted(name for name, spec in self.argument_spec.items() if spec.get("no_log"))
 
+    def variables(self, names):
+        """The environment variables that can set ``names``, as text ("A or B")."""
+        return " or ".join(var for name in names for var in self.env_vars().get(name, []))
+
     def missing(self, params, where):
-        """One message per required option (or ``required_one_of`` group) that ``params`` lacks.
+        """One message per required option (or ``required_one_of`` group, or option of a
+        ``together`` group whose partner is given) that ``params`` lacks.
 
         ``where`` says where the user sets options (the task, an inventory file); each message
         also names the environment variables that can set them instead.
         """
+        def given(name):
+            return params.get(name) not in (None, "")
+
         messages = []
         for group in [(name,) for name in self.required] + [tuple(group) for group in self.required_one_of]:
-            if any(params.get(name) not in (None, "") for name in group):
+            if any(given(name) for name in group):
                 continue
-            variables = " or ".join(var for name in group for var in self.env_vars().get(name, []))
             if len(group) == 1:
-                messages.append("%s is required: set it %s, or the environment variable %s" % (group[0], where, variables))
+                messages.append("%s is required: set it %s, or the environment variable %s" % (group[0], where, self.variables(group)))
             else:
-                messages.append("one of %s is required: set one %s, or the environment variable %s" % (", ".join(group), where, variables))
+                messages.append("one of %s is required: set one %s, or the environment variable %s"
+                                % (", ".join(group), where, self.variables(group)))
+        for group in self.together:
+            if not any(given(name) for name in group):
+                continue
+            for name in group:
+                if not given(name):
+                    messages.append("%s are required together: set %s %s, or the environment variable %s"
+                                    % (" and ".join(group), name, where, self.variables([name])))
         return messages
 
     def module_where(self):
@@ -104,7 +125,7 @@ MEMSTORE_CONNECTION = ConnectionSpec(
     ),
     # No mutual exclusion: a credential in the environment (an AWX/AAP credential) and a token shared
     # through module_defaults (the memstore_token lookup) are both set; auth_token is then used first.
-    required_together=[("application_credential_id", "application_credential_secret")],
+    together=[("application_credential_id", "application_credential_secret")],
     required_one_of=[("auth_token", "application_credential_id")],
 )
 
@@ -121,33 +142,8 @@ REDIS_ENTERPRISE_CONNECTION = ConnectionSpec(
         request_timeout=dict(type="float", default=30, fallback=_env("REDIS_ENTERPRISE_REQUEST_TIMEOUT")),
     ),
     required=["url"],
-    required_together=[("username", "password"), ("client_key", "client_cert")],
+    together=[("username", "password"), ("client_key", "client_cert")],
 )
-
-_TRUE = ("1", "true", "yes", "on", "y", "t")
-_FALSE = ("0", "false", "no", "off", "n", "f")
-
-
-def _convert(name, value, kind):
-    if value is None:
-        return None
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ValueError("%s must be a boolean (got %r)" % (name, value))
-    if kind == "float":
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise ValueError("%s must be a number (got %r)" % (name, value))
-    if kind == "path":
-        return os.path.expanduser(os.path.expandvars(str(value)))
-    return str(value)
 
 
 def url_secrets(params):
@@ -233,27 +229,31 @@ def check_values(params):
 def resolve(connection, given, where="as an option"):
     """The connection's options for code without AnsibleModule (inventory plugins, event sources).
 
-    Each option is its value in ``given`` when set, else its environment variable,
-    else its default; the constraints of the spec are checked. Raises ValueError
-    with a message naming the option (and, for a missing one, ``where`` it is set and
-    its environment variable).
+    Each option is its value in ``given`` when set (not None), else its environment
+    variable, else its default, converted to its type, as AnsibleModule does (the same
+    ``ArgumentSpecValidator``); then the spec's constraints and the values are checked.
+    Raises ValueError with a message naming the option (and, for a missing one, ``where``
+    it is set and its environment variable; for a bad value from the environment, that
+    variable).
     """
-    params = {}
-    for name, spec in connection.argument_spec.items():
-        value = given.get(name)
-        if value is None and "fallback" in spec:
-            value = next((os.environ[var] for var in spec["fallback"][1] if var in os.environ), None)
-        if value is None:
-            value = spec.get("default")
-        params[name] = _convert(name, value, spec.get("type", "str"))
+    given = dict((name, value) for name, value in given.items() if value is not None)
+    result = ArgumentSpecValidator(connection.argument_spec, mutually_exclusive=connection.mutually_exclusive,
+                                   required_together=connection.required_together).validate(given)
+    if result.error_messages:
+        raise ValueError("; ".join(_from_environment(connection, given, message) for message in result.error_messages))
+    params = result.validated_parameters
     missing = connection.missing(params, where)
     if missing:
         raise ValueError("; ".join(missing))
-    for group in connection.mutually_exclusive:
-        if len([name for name in group if params.get(name)]) > 1:
-            raise ValueError("%s are mutually exclusive" % " and ".join(group))
-    for group in connection.required_together:
-        if 0 < len([name for name in group if params.get(name)]) < len(group):
-            raise ValueError("%s are required together" % " and ".join(group))
     check_values(params)
     return params
+
+
+def _from_environment(connection, given, message):
+    """``message`` plus the environment variable its option came from, when it did."""
+    for name, variables in connection.env_vars().items():
+        if name not in given and "'%s'" % name in message:
+            found = [var for var in variables if var in os.environ]
+            if found:
+                return "%s (set by the environment variable %s)" % (message, found[0])
+    return message

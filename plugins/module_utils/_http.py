@@ -9,11 +9,14 @@ Retry-After, 502/503/504 and connection errors, jittered exponential backoff),
 a per-request timeout, TLS options passed on every request, and one error type
 (:class:`ApiError`) that never carries request bodies or credentials.
 
-Every retry is bounded by a deadline: the task's (``HttpClient.deadline``, set
-by whoever owns ``wait_timeout``) or, without one, ``request_timeout`` times the
-number of tries from the start of the request. A server that asks to be
-called back later than that (Retry-After) fails the request at once, saying
-what it asked. Each retry is announced once through ``on_retry``.
+Every retry is bounded by a deadline: the task's (``HttpClient(deadline=...)``,
+given by whoever owns ``wait_timeout`` when the client is built) or, without one,
+``request_timeout`` times the number of tries from the start of the request. A
+server that asks to be called back later than that (Retry-After) fails the request
+at once, saying what it asked. Each retry is announced once through ``on_retry``.
+
+A client keeps no state of the requests it sends (each request's record travels
+with the request), so threads may share one client.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +24,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import contextvars
 import json
 import os
 import re
@@ -65,6 +69,10 @@ _MIN_SECRET_LINE = 8
 # urllib3 caps what it honours of Retry-After (21600 s by default); we want the
 # server's real ask, to compare it with the deadline and to report it.
 _RETRY_AFTER_MAX = 10 ** 9
+# HttpClient's ``deadline`` besides a time (or a callable returning one) and None (each request
+# bounded by its own budget from its start): one request's budget counted from when the client
+# was built, for a task that sends a few requests and does not wait.
+FROM_NOW = "one request's budget from now"
 
 
 class ApiError(Exception):
@@ -130,20 +138,14 @@ def _seconds(value):
 
 class _Retry(Retry):
     """urllib3 Retry that repeats any request answered 429, never sleeps past the
-    client's deadline, and announces each retry through the client.
+    request's deadline, and announces each retry through the request's record.
 
     A 429 means the server refused the request before doing anything, so even a
     create can be sent again. Any other failure of a non-idempotent request is
     never retried blindly: the module re-reads state before deciding.
     """
 
-    client = None  # the HttpClient whose deadline and on_retry apply
     planned_wait = None  # seconds to sleep before the retry this object allows
-
-    def new(self, **kw):
-        retry = super(_Retry, self).new(**kw)
-        retry.client = self.client
-        return retry
 
     def is_retry(self, method, status_code, has_retry_after=False):
         if status_code == 429:
@@ -151,20 +153,21 @@ class _Retry(Retry):
         return super(_Retry, self).is_retry(method, status_code, has_retry_after)
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-        client = self.client
+        call = _IN_FLIGHT.get()
         source = self
-        until_deadline = bool(client is not None and error is not None and client.deadline is not None
-                              and self._is_connection_error(error) and _first(_chain(error), (ConnectionRefusedError,)))
+        chain = _chain(error) if error is not None else []
+        until_deadline = bool(call is not None and call.has_deadline() and _first(chain, (urllib3_exceptions.NewConnectionError,))
+                              and _first(chain, (ConnectionRefusedError,)))
         if until_deadline:
             # A refused connection: nothing reached the server, so even a write may be sent again, and a
             # node that restarts is waited for until the task's deadline, not for a fixed number of tries.
             source = self.new(total=_one_more(self.total), connect=_one_more(self.connect))
-        if client is not None and response is not None and client.permanent_answer(response):
+        if call is not None and response is not None and call.permanent_answer(response):
             # A state, not overload: urllib3 returns this answer as is, and the client fails at once.
             raise urllib3_exceptions.MaxRetryError(_pool, url, urllib3_exceptions.ResponseError("a permanent answer"))
         retry = super(_Retry, source).increment(method=method, url=url, response=response, error=error,
                                                 _pool=_pool, _stacktrace=_stacktrace)
-        if client is None:
+        if call is None:
             return retry
         asked = None
         if response is not None and self.respect_retry_after_header:
@@ -174,14 +177,14 @@ class _Retry(Retry):
                 asked = None  # an unreadable Retry-After: fall back on our backoff
         wait = asked if asked is not None else retry.get_backoff_time()
         if until_deadline:
-            wait = max(0.0, min(wait, client.remaining()[0]))
-        if not client._may_retry(wait, asked, response):
+            wait = max(0.0, min(wait, call.remaining()[0]))
+        if not call.may_retry(wait, asked):
             # No retry: urllib3 returns this answer as is (raise_on_status is off),
             # or re-raises the connection error; the client says why it stopped.
             reason = error or urllib3_exceptions.ResponseError("retry stopped by the deadline")
             raise urllib3_exceptions.MaxRetryError(_pool, url, reason)
         retry.planned_wait = wait
-        client._announce_retry(len(retry.history), wait, asked, response, error, until_deadline)
+        call.announce(len(retry.history), wait, asked, response, error, until_deadline)
         return retry
 
     def sleep(self, response=None):
@@ -317,13 +320,14 @@ def redact(text, secrets):
     return _AUTH_VALUE.sub(r"\1\2" + REDACTED, text)
 
 
-def response_text(resp):
-    """The body of ``resp`` as text: its declared charset, else UTF-8, else latin-1.
+def response_text(resp, content=None):
+    """The body of ``resp`` (or ``content``, its bytes) as text: its declared charset, else
+    UTF-8, else latin-1.
 
     requests reads a ``text/*`` body without a charset as latin-1, which turns a
     non-ASCII secret into a form redaction would not recognise.
     """
-    content = resp.content or b""
+    content = (resp.content if content is None else content) or b""
     if "charset=" in (resp.headers.get("Content-Type") or "").lower() and resp.encoding:
         try:
             return content.decode(resp.encoding, "replace")
@@ -453,6 +457,95 @@ class Response:
         return "Response(status=%r)" % self.status
 
 
+def request_budget(timeout, retries):
+    """``(seconds, name)``: what one request may take with its retries (``timeout`` x tries)."""
+    tries = max(0, retries) + 1
+    budget = float(timeout) * tries
+    return budget, "the %s s a request may take with its retries (request_timeout x %d tries)" % (_seconds(budget), tries)
+
+
+# The request in flight in this thread (or asyncio task): urllib3 gives a Retry no handle on the
+# request it retries, and keeping it on the client would mix up the requests of threads sharing it.
+_IN_FLIGHT = contextvars.ContextVar("redisops_request_in_flight", default=None)
+
+
+class _Call:
+    """One request of an :class:`HttpClient` while it is sent: what its retries are bounded by and
+    announced with, and what they learnt (why they stopped, a body read to judge an answer)."""
+
+    def __init__(self, client, method, path, url, started):
+        self.client = client
+        self.method = method
+        self.path = path
+        self.url = url
+        self.started = started
+        self.stopped = None  # why retries stopped early: {"deadline_exceeded", "note"}
+        self.peeked = None  # (urllib3 response, body) that permanent_answer() read
+
+    def has_deadline(self):
+        return self.client.deadline is not None
+
+    def remaining(self):
+        """(seconds left before the deadline, the deadline's name)."""
+        client = self.client
+        deadline = client.deadline() if callable(client.deadline) else client.deadline
+        if deadline is not None:
+            return deadline - time.monotonic(), client.deadline_option
+        budget, name = client.request_budget()
+        return self.started + budget - time.monotonic(), name
+
+    def permanent_answer(self, response):
+        """Whether a 'not now' answer is in fact a state that retrying cannot change
+        (the client's ``permanent(status, body)`` says so); its body is kept for the error."""
+        permanent = self.client.permanent
+        if permanent is None or response.status not in RETRY_STATUSES:
+            return False
+        content = response.data or b""
+        self.peeked = (response, content)  # read here, so requests finds the body empty if this answer is the last
+        if not permanent(response.status, _json_or_none(content)):
+            return False
+        self.stopped = dict(deadline_exceeded=False, note=None)
+        return True
+
+    def may_retry(self, wait, asked):
+        left, name = self.remaining()
+        if wait <= left:
+            return True
+        if asked is not None:
+            self.stopped = dict(deadline_exceeded=True, note=(
+                "the server asked to be called again in %s s (Retry-After), later than the %s s left of %s"
+                % (_seconds(asked), _seconds(max(0.0, left)), name)))
+        else:
+            self.stopped = dict(deadline_exceeded=False, note=(
+                "not retried: the next try would start after the deadline (%s)" % name))
+        return False
+
+    def announce(self, number, wait, asked, response, error, until_deadline=False):
+        client = self.client
+        if not client.on_retry:
+            return
+        if response is not None:
+            what = "%s %s on %s answered HTTP %s" % (self.method, self.path, client.where(self.url), response.status)
+        else:
+            _kind, reason = transport_message(error, client.where(self.url), client.timeout)
+            what = "%s %s failed: %s" % (self.method, self.path, reason)
+        why = " as the server asked (Retry-After)" if asked is not None else ""
+        if until_deadline:
+            message = "%s; nothing was sent, retry %d in %s s (retried until %s)" % (what, number, _seconds(wait), client.deadline_option)
+        else:
+            message = "%s; retry %d of %d in %s s%s" % (what, number, client.retries, _seconds(wait), why)
+        client.on_retry(redact(message, client.secrets))
+
+
+def _json_or_none(content):
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:  # UnicodeDecodeError included
+        return None
+
+
 class HttpClient:
     """A session bound to one API base URL.
 
@@ -460,17 +553,22 @@ class HttpClient:
     ``api_url``, ``identity_url``): errors name it with the host.
     ``secrets`` lists the values (passwords, tokens, keys) that are scrubbed
     from any error text the client produces; a Basic ``auth`` pair is added.
-    ``deadline`` (monotonic seconds, or a callable returning them, or None)
-    bounds every retry wait; ``deadline_option`` names what set it. Without a
-    deadline a request's retries stop ``timeout`` x (``retries`` + 1) seconds
-    after it started. ``on_retry(message)`` is called once per retry with one sentence
-    (a module passes ``module.warn``).
+    ``deadline`` (monotonic seconds, or a callable returning them) bounds every
+    retry wait; ``deadline_option`` names what set it. Without a deadline (None) a
+    request's retries stop ``timeout`` x (``retries`` + 1) seconds after it started;
+    with :data:`FROM_NOW`, that long after the client was built. ``on_retry(message)``
+    is called once per retry with one sentence (a module passes ``module.warn``).
+    ``request_log`` (a list) gets ``(method, path, status, seconds)`` for every call
+    (tests and the benchmark count requests with it).
+
+    The client owns its sessions (:meth:`close`) and keeps nothing of a request on
+    itself: threads may share it.
     """
 
     def __init__(self, base_url, validate_certs=True, ca_path=None, client_cert=None, client_key=None,
                  timeout=30, retries=4, backoff_factor=0.5, backoff_max=30.0, headers=None, auth=None,
                  secrets=None, on_retry=None, option_name="url", deadline=None, deadline_option="wait_timeout",
-                 permanent=None):
+                 permanent=None, request_log=None):
         if requests is None:
             raise RuntimeError("requests is required")
         self.base_url = base_url.rstrip("/")
@@ -484,31 +582,27 @@ class HttpClient:
         self._add_auth_secrets(auth)
         self.on_retry = on_retry
         self.permanent = permanent
+        if deadline is FROM_NOW:
+            budget, deadline_option = self.request_budget()
+            deadline = time.monotonic() + budget
         self.deadline = deadline
         self.deadline_option = deadline_option
-        self.request_log = None  # a list to append (method, path, status, seconds) to, for tests and bench
+        self.request_log = request_log
         # Checked before the first request, not here: a module builds its clients before the code
         # that turns errors into clean failures runs, and a ClientError must end as one sentence.
         self._tls_files = [("ca_path", ca_path, True)] if validate_certs else []
         self._tls_files += [("client_cert", client_cert, False), ("client_key", client_key, False)]
+        self._tls_checked = False
         # Passed on every request: with trust_env, REQUESTS_CA_BUNDLE would otherwise win over Session.verify.
         self.verify = (ca_path or True) if validate_certs else False
         self.cert = None
         if client_cert:
             self.cert = (client_cert, client_key) if client_key else client_cert
-        self._current = None  # (method, path, host, started) of the request in flight
-        self._stopped = None  # why retries of the request in flight stopped early
-        self._peeked = None  # (urllib3 response, body) that permanent_answer() read
         # For repeatable calls: idempotent methods, and POSTs marked idempotent (only those are sent here).
         self.session = self._session(
-            self._retry(make_retry(retries, backoff_factor, backoff_max, methods=IDEMPOTENT_METHODS | frozenset(["POST"]))), headers)
+            make_retry(retries, backoff_factor, backoff_max, methods=IDEMPOTENT_METHODS | frozenset(["POST"])), headers)
         # For POSTs and calls marked non-idempotent (retry=False): retried only when nothing was processed.
-        self.single_shot_session = self._session(
-            self._retry(make_retry(retries, backoff_factor, backoff_max, methods=SAFE_METHODS)), headers)
-
-    def _retry(self, retry):
-        retry.client = self
-        return retry
+        self.single_shot_session = self._session(make_retry(retries, backoff_factor, backoff_max, methods=SAFE_METHODS), headers)
 
     @staticmethod
     def _session(retry, headers):
@@ -520,6 +614,12 @@ class HttpClient:
         if headers:
             session.headers.update(headers)
         return session
+
+    def close(self):
+        """Close the connections the client keeps open; a later request opens new ones (after a
+        server replaced its certificate, the next request verifies the new one)."""
+        for session in (self.session, self.single_shot_session):
+            session.close()
 
     def add_secret(self, value):
         if value and value not in self.secrets:
@@ -545,66 +645,16 @@ class HttpClient:
             host = "%s:%s" % (host, parts.port)
         return "%s (%s)" % (host, self.option_name)
 
-    # --- deadline and retry announcements (called by _Retry) ----------------------------------
-    def remaining(self):
-        """(seconds left before the deadline, the deadline's name) for the request in flight."""
-        deadline = self.deadline() if callable(self.deadline) else self.deadline
-        if deadline is not None:
-            return deadline - time.monotonic(), self.deadline_option
-        started = self._current[3] if self._current else time.monotonic()
-        budget, name = self.request_budget()
-        return started + budget - time.monotonic(), name
-
     def request_budget(self):
         """``(seconds, name)``: what a request may take with its retries (``request_timeout`` x tries)."""
-        tries = max(0, self.retries) + 1
-        budget = float(self.timeout) * tries
-        return budget, "the %s s a request may take with its retries (request_timeout x %d tries)" % (_seconds(budget), tries)
+        return request_budget(self.timeout, self.retries)
 
-    def permanent_answer(self, response):
-        """Whether a 'not now' answer is in fact a state that retrying cannot change
-        (``permanent(status, body)`` says so); its body is kept for the error."""
-        if self.permanent is None or response.status not in RETRY_STATUSES:
-            return False
-        content = response.data or b""
-        self._peeked = (response, content)  # read here, so requests finds the body empty if this answer is the last
-        try:
-            body = json.loads(content.decode("utf-8"))
-        except ValueError:
-            body = None
-        if not self.permanent(response.status, body):
-            return False
-        self._stopped = dict(deadline_exceeded=False, note=None)
-        return True
-
-    def _may_retry(self, wait, asked, response):
-        left, name = self.remaining()
-        if wait <= left:
-            return True
-        if asked is not None:
-            self._stopped = dict(deadline_exceeded=True, note=(
-                "the server asked to be called again in %s s (Retry-After), later than the %s s left of %s"
-                % (_seconds(asked), _seconds(max(0.0, left)), name)))
-        else:
-            self._stopped = dict(deadline_exceeded=False, note=(
-                "not retried: the next try would start after the deadline (%s)" % name))
-        return False
-
-    def _announce_retry(self, number, wait, asked, response, error, until_deadline=False):
-        if not self.on_retry:
-            return
-        method, path, _host, _started = self._current or ("?", "?", None, None)
-        if response is not None:
-            what = "%s %s on %s answered HTTP %s" % (method, path, self.where(self._current and self._current[2]), response.status)
-        else:
-            _kind, reason = transport_message(error, self.where(self._current and self._current[2]), self.timeout)
-            what = "%s %s failed: %s" % (method, path, reason)
-        why = " as the server asked (Retry-After)" if asked is not None else ""
-        if until_deadline:
-            message = "%s; nothing was sent, retry %d in %s s (retried until %s)" % (what, number, _seconds(wait), self.deadline_option)
-        else:
-            message = "%s; retry %d of %d in %s s%s" % (what, number, self.retries, _seconds(wait), why)
-        self.on_retry(redact(message, self.secrets))
+    def _check_tls_files(self):
+        # Every time until they pass, so a bad file fails each request with the same sentence.
+        if not self._tls_checked:
+            for option, path_value, directory_ok in self._tls_files:
+                _check_file(option, path_value, directory_ok=directory_ok)
+            self._tls_checked = True
 
     # --- requests --------------------------------------------------------------------------
     def request(self, method, path, json_body=None, params=None, ok=None, timeout=None, headers=None, auth=None,
@@ -619,10 +669,7 @@ class HttpClient:
         effects (an IAM token request): it is retried like a GET.
         """
         method = method.upper()
-        while self._tls_files:
-            option, path_value, directory_ok = self._tls_files[0]
-            _check_file(option, path_value, directory_ok=directory_ok)
-            self._tls_files.pop(0)
+        self._check_tls_files()
         auth = auth if auth is not None else self.auth
         self._add_auth_secrets(auth)
         url = self.url(path)
@@ -633,37 +680,32 @@ class HttpClient:
             kwargs["data"] = json.dumps(json_body)
             kwargs["headers"] = dict(headers or {}, **{"Content-Type": "application/json"})
         started = time.monotonic()
-        self._current = (method, path, url, started)
-        self._stopped = None
+        call = _Call(self, method, path, url, started)
         repeatable = idempotent or (retry and method != "POST")
+        in_flight = _IN_FLIGHT.set(call)
         try:
             session = self.session if repeatable else self.single_shot_session
             resp = session.request(method, url, **kwargs)
         except requests.exceptions.RequestException as exc:
             self._log(method, path, None, started)
             kind, message = transport_message(exc, self.where(url), request_timeout)
-            if self._stopped and self._stopped.get("note"):
-                message = "%s; %s" % (message, self._stopped["note"])
+            if call.stopped and call.stopped.get("note"):
+                message = "%s; %s" % (message, call.stopped["note"])
             raise ApiError(method, path, message=redact(message, self.secrets), transport=kind)
         except (OSError, ValueError) as exc:  # a local file requests could not use (a CA bundle...)
             self._log(method, path, None, started)
             raise ClientError("%s %s could not be sent: %s" % (method, path, redact(str(exc), self.secrets)))
         finally:
-            self._current = None
+            _IN_FLIGHT.reset(in_flight)
         self._log(method, path, resp.status_code, started)
-        stopped = self._stopped or {}
-        peeked, self._peeked = self._peeked, None
-        if peeked and peeked[0] is resp.raw and not resp.content:
-            resp._content = peeked[1]  # read by permanent_answer() before requests could
-        data = None
-        if resp.content:
-            try:
-                data = resp.json()
-            except ValueError:
-                data = None
+        stopped = call.stopped or {}
+        content = resp.content
+        if not content and call.peeked and call.peeked[0] is resp.raw:
+            content = call.peeked[1]  # read by permanent_answer() before requests could
+        data = _json_or_none(content)
         if (ok is None and 200 <= resp.status_code < 300) or (ok is not None and resp.status_code in ok):
             return Response(resp.status_code, data, resp.headers)
-        code, message = parse_error_body(data, None if data is not None else response_text(resp), self.secrets)
+        code, message = parse_error_body(data, None if data is not None else response_text(resp, content), self.secrets)
         if stopped.get("note"):
             message = "%s; %s" % (message, stopped["note"]) if message else stopped["note"]
         raise ApiError(method, path, status=resp.status_code, code=code, message=message,

@@ -9,11 +9,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import check_values, url_secrets
+from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import (
     REQUESTS_IMPORT_ERROR,
     ApiError,
@@ -76,15 +75,7 @@ class RedisOpsModule(AnsibleModule):
         (monotonic seconds) is the task's for a module that waits; a module that does not wait
         gets what one request may take with its retries, from now, so a refused connection (a
         node restarting) is retried that long. Every module gets its clients here."""
-        api = client_class(self.params)
-        for http in api.http_clients():
-            http.on_retry = self.warn
-            if deadline is None:
-                budget, http.deadline_option = http.request_budget()
-                http.deadline = time.monotonic() + budget
-            else:
-                http.deadline = deadline
-        return api
+        return build_client(client_class, self.params, deadline=deadline, on_retry=self.warn)
 
     def waiter(self):
         return Waiter(self.params["wait_timeout"], check_mode=self.check_mode)

@@ -27,6 +27,7 @@ import time
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import resolve
+from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import redact
 
 # What ansible-rulebook adds to a source's arguments by itself.
@@ -68,7 +69,8 @@ def source_args(source, args, connection, own):
     if unknown:
         raise ValueError("%s: unknown argument %s (known: %s)" % (source, unknown[0], ", ".join(sorted(known))))
     try:
-        params = resolve(connection, dict((name, None if args.get(name) == "" else args.get(name)) for name in connection.argument_spec))
+        params = resolve(connection, dict((name, None if args.get(name) == "" else args.get(name)) for name in connection.argument_spec),
+                         "in the source's arguments")
     except ValueError as error:
         raise ValueError("%s: %s" % (source, error))
     values = dict((name, default if args.get(name) is None else args[name]) for name, default in own.items())
@@ -101,15 +103,27 @@ def _scrub(value, secrets):
 class Watcher:
     """One API watched by an event source.
 
-    A subclass sets ``clients`` (API clients with ``http_clients()``), ``url`` (where
-    it polls, for ``unreachable`` events) and ``secrets`` (the connection's secret
-    values), and implements :meth:`poll` (blocking: run in a worker thread) and, when
-    every event carries more than its type, :meth:`context`.
+    A subclass builds its API clients with :meth:`build` (which keeps them in ``clients``),
+    sets ``url`` (where it polls, for ``unreachable`` events) and ``secrets`` (the
+    connection's secret values), and implements :meth:`poll` (blocking: run in a worker
+    thread) and, when every event carries more than its type, :meth:`context`.
+    ``source`` (the source's FQCN) names the logger of its retry messages.
     """
 
-    clients = ()
     url = None
     secrets = ()
+
+    def __init__(self, source):
+        self.clients = []
+        self.logger = logging.getLogger(source)
+        self.poll_deadline = None  # when the coming poll's retries must end (monotonic seconds)
+
+    def build(self, client_class, params):
+        """An API client whose retries log at INFO (already redacted) and end before the next poll is due."""
+        client = build_client(client_class, params, deadline=lambda: self.poll_deadline, deadline_option="interval",
+                              on_retry=self.logger.info)
+        self.clients.append(client)
+        return client
 
     def http_clients(self):
         return [http for client in self.clients for http in client.http_clients()]
@@ -140,14 +154,11 @@ class Watcher:
 
     def set_deadline(self, deadline):
         """Retries of the coming poll end by ``deadline`` (monotonic seconds)."""
-        for http in self.http_clients():
-            http.deadline = deadline
-            http.deadline_option = "interval"
+        self.poll_deadline = deadline
 
     def close(self):
-        for http in self.http_clients():
-            for session in (http.session, http.single_shot_session):
-                session.close()
+        for client in self.clients:
+            client.close()
 
 
 async def poll_forever(queue, watcher, interval, source):
@@ -156,8 +167,6 @@ async def poll_forever(queue, watcher, interval, source):
     Log lines go to the logger named after the ``source`` (its FQCN).
     """
     logger = logging.getLogger(source)
-    for http in watcher.http_clients():
-        http.on_retry = logger.info  # the client's retry messages are already redacted
     outage = False
     try:
         while True:

@@ -1,6 +1,8 @@
 """A module task without its connection's required options fails before any request, and the
 message names every way to set them: the task, module_defaults' group, the environment variable."""
 
+from inventory_runner import run_inventory
+
 
 def test_a_missing_url_names_the_variable_and_the_group(ansible, emulator):
     since = emulator.log.last_seq()
@@ -35,3 +37,41 @@ def test_a_missing_memstore_credential_names_its_variables(ansible, emulator):
 def test_an_empty_url_counts_as_missing(ansible, emulator):
     play = ansible.run([{"name": "Empty url", "redisops.platform.re_node_info": {"url": ""}}])
     assert play.rc != 0 and play.last["msg"].startswith("url is required")
+
+
+# --- a credential given in part: the missing part and its variable, never "required together" alone ---
+PARTIAL = [
+    ("re_node_info", {"username": "admin@re.test"}, "username and password", "password", "redis_enterprise",
+     "REDIS_ENTERPRISE_PASSWORD"),
+    ("re_node_info", {"password": "Partial-Passw0rd"}, "username and password", "username", "redis_enterprise",
+     "REDIS_ENTERPRISE_USERNAME"),
+    ("memstore_instance_set_info", {"application_credential_id": "cred-id"},
+     "application_credential_id and application_credential_secret", "application_credential_secret", "memstore",
+     "KAKAOCLOUD_APPLICATION_CREDENTIAL_SECRET"),
+    ("memstore_instance_set_info", {"auth_token": "t0ken", "application_credential_secret": "Partial-Secret-1"},
+     "application_credential_id and application_credential_secret", "application_credential_id", "memstore",
+     "KAKAOCLOUD_APPLICATION_CREDENTIAL_ID"),
+]
+
+
+def test_a_credential_given_in_part_names_the_missing_option_and_its_variable(ansible, emulator):
+    since = emulator.log.last_seq()
+    tasks = []
+    for module, given, _together, _absent, _group, _variable in PARTIAL:
+        url = {"url": emulator.node_url(1)} if module.startswith("re_") else {"api_url": emulator.memstore_url}
+        tasks.append({"name": module, "redisops.platform." + module: dict(url, **given), "ignore_errors": True})
+    play = ansible.run(tasks)
+    assert [result["msg"] for result in play.results] == [
+        "%s are required together: set %s in the task or in module_defaults for group/redisops.platform.%s, "
+        "or the environment variable %s" % (together, absent, group, variable)
+        for _module, _given, together, absent, group, variable in PARTIAL]
+    assert "Partial-" not in play.output
+    assert emulator.log.entries(since) == []
+
+
+def test_an_inventory_given_a_user_without_password_names_the_variable(ansible, emulator):
+    config = {"plugin": "redisops.platform.redis_enterprise", "url": emulator.node_url(1), "username": "admin@re.test"}
+    inventory = run_inventory(ansible, "partial.redis_enterprise.yml", config)
+    assert inventory.rc != 0
+    assert ("redisops.platform.redis_enterprise inventory: username and password are required together: set password in the "
+            "inventory file, or the environment variable REDIS_ENTERPRISE_PASSWORD") in inventory.output

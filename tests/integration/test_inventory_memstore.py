@@ -2,6 +2,8 @@
 against the emulator."""
 
 import json
+import threading
+import time
 
 import pytest
 
@@ -206,3 +208,36 @@ def test_memstore_misnamed_file_names_the_suffix(ansible, project):
     assert "could not be verified" in inventory.output
     assert "names the redisops.platform.memstore inventory plugin, but its name must end in memstore.yml or memstore.yaml" \
         in inventory.output
+
+
+def test_memstore_threads_meeting_an_expired_token_reissue_it_once(ansible, emulator):
+    for index in range(8):
+        seed_instance_set(emulator, "expiring-%d" % index, nodes=1)
+    # Slow member reads: the eight threads' reads are all in flight when the token expires under them.
+    emulator.faults.add_http(server="memstore", method="GET", path="/v1/instance-sets/*/instances", delay=0.5, times=8)
+    since = emulator.log.last_seq()
+    stop = threading.Event()
+
+    def expire_at_the_first_member_read():
+        while not stop.is_set():
+            if _member_reads(emulator, since):
+                with emulator.lock:
+                    for token in emulator.memstore.tokens.values():
+                        token["expires_at"] = 0
+                return
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=expire_at_the_first_member_read)
+    watcher.start()
+    try:
+        config = {"plugin": "redisops.platform.memstore", "concurrency": 8, "cluster_modes": ["disabled"]}
+        inventory = run_inventory(ansible, "expiring.memstore.yml", config, env=memstore_env(emulator))
+    finally:
+        stop.set()
+        watcher.join()
+    assert inventory.rc == 0, inventory.output
+    assert inventory.hosts() == ["expiring-%d-1" % index for index in range(8)]
+    reads = _member_reads(emulator, since)
+    assert sorted(entry["status"] for entry in reads) == [200] * 8 + [401] * 8
+    tokens = [entry for entry in emulator.log.entries(since) if entry["path"].endswith("/auth/tokens")]
+    assert len(tokens) == 2  # the inventory's token, and one re-issue for the eight threads

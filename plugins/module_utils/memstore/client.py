@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import threading
 import time
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import (
@@ -17,7 +18,8 @@ from ansible_collections.redisops.platform.plugins.module_utils._connection impo
     DEFAULT_REGION,
     MEMSTORE_API_URL_TEMPLATE,
 )
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient, basic_credential
+from ansible_collections.redisops.platform.plugins.module_utils._factory import Wiring
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, basic_credential
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.token_cache import TokenCache, token_expiry
 
 # --- Look-up: the API documents show no list or detail endpoint for either cluster mode.
@@ -116,18 +118,25 @@ class MemStoreClient:
     credential), the token is used first and a new one issued if it is rejected.
     With ``token_cache`` (and a credential) a token issued by an earlier task or
     run is used first, and every token issued is kept there for the next ones.
+
+    Threads may share a client, and its token: when several meet a 401 at once, one
+    re-issues the token and the others use it. ``wiring`` (see ``build_client``) is what
+    its HTTP clients are built with.
     """
 
-    def __init__(self, params):
+    def __init__(self, params, wiring=None):
         region = params.get("region") or DEFAULT_REGION
         api_url = params.get("api_url") or MEMSTORE_API_URL_TEMPLATE.format(region=region)
         tls = dict(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"), timeout=params["request_timeout"])
         secrets = [params.get("auth_token"), params.get("application_credential_secret")]
         if params.get("application_credential_id") and params.get("application_credential_secret"):  # as a server may echo it
             secrets.append(basic_credential(params["application_credential_id"], params["application_credential_secret"]))
-        self.http = HttpClient(api_url, secrets=secrets, option_name="api_url", **tls)
-        self.identity = HttpClient(params.get("identity_url") or DEFAULT_IDENTITY_URL, secrets=secrets,
-                                   option_name="identity_url", **tls)
+        wiring = wiring or Wiring()
+        self.http = wiring.http_client(api_url, secrets=secrets, option_name="api_url", **tls)
+        self.identity = wiring.http_client(params.get("identity_url") or DEFAULT_IDENTITY_URL, secrets=secrets,
+                                           option_name="identity_url", **tls)
+        # Guards the token and what comes with it (the project, the count): one issue at a time.
+        self._token_lock = threading.RLock()
         self._credential = (params.get("application_credential_id"), params.get("application_credential_secret"))
         self._token = params.get("auth_token")
         self._static_token = bool(self._token)
@@ -139,8 +148,12 @@ class MemStoreClient:
             self._cache = TokenCache(params["token_cache"], self.identity.base_url, *self._credential)
 
     def http_clients(self):
-        """The HTTP clients of this API (for retry announcements and the task deadline)."""
+        """The HTTP clients of this API (their secrets are what event sources scrub)."""
         return [self.http, self.identity]
+
+    def close(self):
+        for http in self.http_clients():
+            http.close()
 
     # --- authentication ---------------------------------------------------
     def _issue_token(self):
@@ -173,30 +186,39 @@ class MemStoreClient:
             self._project_id = project_id
 
     def token(self):
-        if not self._token:
-            cached = self._cache.load() if self._cache else None
-            if cached:
-                self._use_token(*cached)
-            else:
-                self._issue_token()
-        return self._token
+        with self._token_lock:
+            if not self._token:
+                cached = self._cache.load() if self._cache else None
+                if cached:
+                    self._use_token(*cached)
+                else:
+                    self._issue_token()
+            return self._token
+
+    def _renew(self, rejected):
+        """A token to use instead of ``rejected``: a new one, unless another thread already renewed it."""
+        with self._token_lock:
+            if self._token != rejected:
+                return self._token
+            return self._issue_token()
 
     @property
     def project_id(self):
         """The ``project_id`` option, else the token's project."""
-        if not self._project_id:
-            token = self.token()
-            if self._static_token:
-                response = self.identity.get("/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token})
-                self._project_id = _project_from_token_body(response.data)
+        with self._token_lock:
             if not self._project_id:
-                raise ClientError("the token names no project: set project_id")
-        return self._project_id
+                token = self.token()
+                if self._static_token:
+                    response = self.identity.get("/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token})
+                    self._project_id = _project_from_token_body(response.data)
+                if not self._project_id:
+                    raise ClientError("the token names no project: set project_id")
+            return self._project_id
 
     def request(self, method, path, **kwargs):
         """A MemStore call with ``X-Auth-Token``; one token re-issue on 401."""
         headers = dict(kwargs.pop("headers", None) or {})
-        headers["X-Auth-Token"] = self.token()
+        token = headers["X-Auth-Token"] = self.token()
         try:
             return self.http.request(method, path, headers=headers, **kwargs)
         except ApiError as error:
@@ -206,7 +228,7 @@ class MemStoreClient:
                 raise ApiError(error.method, error.path, status=401, code=error.code,
                                message="auth_token was rejected (expired or revoked?): issue a new one")
             # A 401 means nothing was done, so even a POST can be sent again.
-            headers["X-Auth-Token"] = self._issue_token()
+            headers["X-Auth-Token"] = self._renew(token)
             return self.http.request(method, path, headers=headers, **kwargs)
 
     def get(self, path, **kwargs):

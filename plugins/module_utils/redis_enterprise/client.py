@@ -11,7 +11,8 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient, parse_error_body
+from ansible_collections.redisops.platform.plugins.module_utils._factory import Wiring
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, parse_error_body
 
 # Every bootstrap path, in one place.
 BOOTSTRAP_PATH = "/v1/bootstrap"
@@ -35,13 +36,15 @@ class RedisEnterpriseClient:
     Credentials are sent when configured. Reads that may come before the node
     has joined a cluster (``GET /v1/bootstrap``) fall back to an unauthenticated
     read when the node rejects the credentials, since it has no users yet.
+    ``wiring`` (see ``build_client``) is what its HTTP client is built with. It
+    holds no state of its own: threads may share it.
     """
 
-    def __init__(self, params):
+    def __init__(self, params, wiring=None):
         self.username = params.get("username")
         password = params.get("password")
         self.credentials = (self.username, password) if self.username and password else None
-        self.http = HttpClient(
+        self.http = (wiring or Wiring()).http_client(
             params["url"],
             validate_certs=params["validate_certs"],
             ca_path=params.get("ca_path"),
@@ -54,8 +57,11 @@ class RedisEnterpriseClient:
         )
 
     def http_clients(self):
-        """The HTTP clients of this API (for retry announcements and the task deadline)."""
+        """The HTTP clients of this API (their secrets are what event sources scrub)."""
         return [self.http]
+
+    def close(self):
+        self.http.close()
 
     def request(self, method, path, **kwargs):
         return self.http.request(method, path, **kwargs)

@@ -94,8 +94,8 @@ class ProjectWatcher(_event_source.Watcher):
     """The instance sets and clusters of one project, from one list per poll."""
 
     def __init__(self, params):
-        client = MemStoreClient(params)
-        self.clients = [client]
+        super(ProjectWatcher, self).__init__(SOURCE)
+        client = self.build(MemStoreClient, params)
         self.url = client.http.base_url
         self.secrets = [params.get(name) for name in MEMSTORE_CONNECTION.secret_options()]
         self.client = client

@@ -86,8 +86,8 @@ class ClusterWatcher(_event_source.Watcher):
     """A Redis Enterprise cluster: its certificates and its nodes."""
 
     def __init__(self, params, certificate_days):
-        client = RedisEnterpriseClient(params)
-        self.clients = [client]
+        super(ClusterWatcher, self).__init__(SOURCE)
+        client = self.build(RedisEnterpriseClient, params)
         self.url = params["url"]
         self.secrets = [params.get(name) for name in REDIS_ENTERPRISE_CONNECTION.secret_options()]
         self.certificate_days = certificate_days

@@ -18,6 +18,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._connection impo
     resolve,
     url_secrets,
 )
+from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient, redact
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 
@@ -84,18 +85,20 @@ def test_a_latin1_body_is_still_readable():
 
 
 # --- a permanent answer is not retried -------------------------------------------------------
-def re_client(emulator, **params):
+def re_params(emulator, **params):
     options = dict(url=emulator.node_url(1), username=USER, password="Admin-Passw0rd", validate_certs=True,
                    ca_path=emulator.tls["ca"], request_timeout=10)
     options.update(params)
-    return RedisEnterpriseClient(options)
+    return options
+
+
+def re_client(emulator, **params):
+    return RedisEnterpriseClient(re_params(emulator, **params))
 
 
 def test_node_not_in_cluster_fails_at_once_with_the_api_message(emulator):
-    client = re_client(emulator)
     warnings = []
-    client.http.on_retry = warnings.append
-    client.http.deadline = time.monotonic() + 300
+    client = build_client(RedisEnterpriseClient, re_params(emulator), deadline=time.monotonic() + 300, on_retry=warnings.append)
     started = time.monotonic()
     with pytest.raises(ApiError) as caught:
         client.get("/v1/nodes")
