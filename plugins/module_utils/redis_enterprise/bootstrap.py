@@ -362,7 +362,7 @@ class Bootstrap(NamesItsCluster, Resource):
             return Plan()  # a bootstrap is under way: wait for it, never start another
         if current == ERROR:
             self.task.warn("The previous bootstrap of this node failed with %s; starting %s again"
-                             % (explain_error(state["bootstrap_status"]), self.action))
+                           % (explain_error(state["bootstrap_status"]), self.action))
         what = "%s of the node at %s" % (self.action, self.url)
         step = StartBootstrap(text="started " + what, waiting_for=what, action=self.action, body=build_body(self.params))
         return Plan([step], after=self.started_comparable(), predicted=self.view(state))
