@@ -14,9 +14,9 @@ import time
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
 
+#: What ``Waiter.until``'s classify returns to end a wait (anything else: keep polling).
 DONE = "done"
 FAILED = "failed"
-PENDING = "pending"
 
 #: What a finished wait still takes to reach the playbook (the task's last read, the module's
 #: exit, Ansible's result handling): the gap between polls leaves room for it, so the task
