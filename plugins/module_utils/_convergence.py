@@ -296,12 +296,8 @@ class Convergence:
     # --- how it ended ------------------------------------------------------------------------------------
     def _timed_out(self):
         # Every convergence started from a successful first read: something was seen.
-        seen = "last seen: %s" % self.resource.describe(self.last)
-        if self.last_error is not None:
-            seen += "; last error: %s" % self.last_error
-        return WaitError("timed out after %ss (wait_timeout) waiting for %s (%s)" % (
-            int(self.waiter.timeout), self.waiting_for, seen), last=self.last, last_error=self.last_error,
-            duration=round(self.clock() - self.wait_started, 3), timed_out=True)
+        return self.waiter.timed_out(self.waiting_for, "last seen: %s" % self.resource.describe(self.last), self.last_error,
+                                     last=self.last, duration=round(self.clock() - self.wait_started, 3))
 
     def _failure(self, error, step):
         resource = self.resource
