@@ -63,8 +63,8 @@ class FakeTask(Task):
         self.wired = deadline
         return client_class(self)
 
-    def warn(self, text):
-        self.warnings.append(text)
+    def warn(self, message):
+        self.warnings.append(message)
 
     @staticmethod
     def error_text(error, intro=None):
