@@ -54,29 +54,29 @@ class Convergence:
 
     def __init__(self, resource, waiter, wait=True, act=True):
         self.resource = resource
-        self.waiter = waiter
-        self.clock = waiter.clock
-        self.wait = wait
-        self.act = act
-        self.queue = []  # steps still to send (a copy: a fallback expands here, never in the plan)
-        self.step = None
-        self.phase = _DONE
-        self.answer = None  # the ambiguous answer under verification: (kind, ApiError)
-        self.lost_before = False  # the step under way had its answer lost once already
-        self.resent = False  # ... and was sent once more after a read found nothing
-        self.state = None
+        self._waiter = waiter
+        self._clock = waiter.clock
+        self._wait = wait
+        self._act = act
+        self._queue = []  # steps still to send (a copy: a fallback expands here, never in the plan)
+        self._step = None
+        self._phase = _DONE
+        self._answer = None  # the ambiguous answer under verification: (kind, ApiError)
+        self._lost_before = False  # the step under way had its answer lost once already
+        self._resent = False  # ... and was sent once more after a read found nothing
+        self._state = None
         self.last = None  # the last state read, for failure reports
-        self.plan = None
-        self.before = None
+        self._plan = None
+        self._before = None
         self.view = None  # once settled: the return keys
         self.after = None  # once settled: the diff's after
         self.failure = None
-        self.waiting_for = "the operation"
-        self.wait_started = 0.0
-        self.polls = 0
-        self.rate = None
-        self.last_error = None  # a transient error of the latest poll, tolerated until the deadline
-        self.waited = False
+        self._waiting_for = "the operation"
+        self._wait_started = 0.0
+        self._polls = 0
+        self._rate = None
+        self._last_error = None  # a transient error of the latest poll, tolerated until the deadline
+        self._waited = False
 
     # --- what the runner hands over ---------------------------------------------------------------
     def start(self, state):
@@ -95,11 +95,11 @@ class Convergence:
 
     def tolerate(self, error):
         """A transient error instead of a state: polled through, and named if time runs out."""
-        self.last_error = error
+        self._last_error = error
 
     def fail(self, error, step=None):
         """End this resource's task with ``error`` (``step``: the step whose write it answered)."""
-        self.phase = _FAILED
+        self._phase = _FAILED
         self.failure = self._failure(error, step)
 
     def time_out(self):
@@ -121,86 +121,86 @@ class Convergence:
     # --- what the runner reads ----------------------------------------------------------------------
     @property
     def active(self):
-        return self.phase not in (_DONE, _FAILED)
+        return self._phase not in (_DONE, _FAILED)
 
     @property
     def polled_step(self):
         """The step under way (None while settling): what the next poll is for."""
-        return self.step if self.phase in (_SEND, _VERIFY, _AWAIT) else None
+        return self._step if self._phase in (_SEND, _VERIFY, _AWAIT) else None
 
     def next_delay(self):
-        if self.polls == 0:
+        if self._polls == 0:
             return 0.0  # a wait starts with a read: the state right after a write, or the first look
-        elapsed = self.clock() - self.wait_started
-        time_left = self.rate.time_left() if self.rate is not None else None
-        return self.waiter.next_delay(max(0, self.polls - 1), elapsed, time_left)
+        elapsed = self._clock() - self._wait_started
+        time_left = self._rate.time_left() if self._rate is not None else None
+        return self._waiter.next_delay(max(0, self._polls - 1), elapsed, time_left)
 
     @property
     def changed(self):
-        if not self.act:
-            return bool(self.plan and self.plan.steps)
+        if not self._act:
+            return bool(self._plan and self._plan.steps)
         return self.resource.journal.changed
 
     @property
     def actions(self):
-        if not self.act:
-            return [step.text for step in self.plan.steps] if self.plan else []
+        if not self._act:
+            return [step.text for step in self._plan.steps] if self._plan else []
         return self.resource.journal.actions
 
     @property
     def diff_before(self):
         """Waiting for someone else's operation is no change: with nothing planned, before is after."""
-        return self.before if self.plan.steps else self.after
+        return self._before if self._plan.steps else self.after
 
     # --- setting out ----------------------------------------------------------------------------
     def _start(self, state):
         resource = self.resource
-        self.state = self.last = state
-        self.plan = resource.journal.plan = resource.plan(state)
-        self.before = resource.comparable(state)
-        if not self.act:
+        self._state = self.last = state
+        self._plan = resource.journal.plan = resource.plan(state)
+        self._before = resource.comparable(state)
+        if not self._act:
             return
-        self.queue = list(self.plan.steps)
-        if not self.queue:
+        self._queue = list(self._plan.steps)
+        if not self._queue:
             self._settle_or_finish(state)
             return
         self._next_step(state)
 
     def _begin_wait(self, what):
-        self.waiting_for = what
-        self.wait_started = self.clock()
-        self.polls = 0
-        self.rate = ProgressRate(self.clock)
+        self._waiting_for = what
+        self._wait_started = self._clock()
+        self._polls = 0
+        self._rate = ProgressRate(self._clock)
 
     def _settle_or_finish(self, state):
         resource = self.resource
-        if self.wait and not resource.ready(state) and not resource.failed(state):
-            self.phase = _SETTLE
-            self.waited = True
+        if self._wait and not resource.ready(state) and not resource.failed(state):
+            self._phase = _SETTLE
+            self._waited = True
             self._begin_wait(resource.settling)
         else:
-            self.phase = _DONE
+            self._phase = _DONE
 
     def _next_step(self, state):
-        if not self.queue:
-            if self.wait:
-                self.waited = True
-            self.phase = _DONE
+        if not self._queue:
+            if self._wait:
+                self._waited = True
+            self._phase = _DONE
             return
-        self.step = self.queue.pop(0)
-        self.lost_before = self.resent = False
-        self.phase = _SEND
+        self._step = self._queue.pop(0)
+        self._lost_before = self._resent = False
+        self._phase = _SEND
         self._try_send(state)
 
     def _try_send(self, state):
-        resource, step = self.resource, self.step
+        resource, step = self.resource, self._step
         if not resource.writable(step, state):
             self._begin_wait(step.settle_text or "%s to accept %s" % (resource.label or "the resource", step.text))
             return
         self._send(state)
 
     def _send(self, state):
-        resource, step = self.resource, self.step
+        resource, step = self.resource, self._step
         try:
             result = step.send(resource.api)
         except ApiError as error:
@@ -208,7 +208,7 @@ class Convergence:
             if replacement is not None:
                 text, steps = replacement
                 self._record(StepOutcome(step, changed=False, text=text))
-                self.queue[0:0] = list(steps)
+                self._queue[0:0] = list(steps)
                 self._next_step(state)
                 return
             kind = resource.ambiguity(error)
@@ -216,16 +216,16 @@ class Convergence:
                 self.fail(error, step)
                 return
             if kind == LOST_ANSWER:
-                self.lost_before = True
-            self.answer = (kind, error)
-            self.phase = _VERIFY
+                self._lost_before = True
+            self._answer = (kind, error)
+            self._phase = _VERIFY
             self._begin_wait("%s to show or be possible again (%s %s answered %s)" % (
                 step.waiting_for, error.method, error.path, error.status or error.message))
             return
         if result is NOTHING_DONE:
             self._record(StepOutcome(step, changed=False, text=step.nothing_done_text()))
         else:
-            resent = " (its answer was lost and a read found nothing: sent once more)" if self.resent else ""
+            resent = " (its answer was lost and a read found nothing: sent once more)" if self._resent else ""
             self._record(StepOutcome(step, result=result, text=step.text + resent))
         self._after_send()
 
@@ -233,48 +233,48 @@ class Convergence:
         self.resource.journal.record(outcome)
 
     def _after_send(self):
-        if self.wait or self.queue:
-            self.phase = _AWAIT
-            self._begin_wait(self.step.waiting_for)
+        if self._wait or self._queue:
+            self._phase = _AWAIT
+            self._begin_wait(self._step.waiting_for)
         else:
-            self.phase = _DONE
+            self._phase = _DONE
 
     # --- each state read while waiting ---------------------------------------------------------------
     def _observe(self, state):
         resource = self.resource
-        self.state = self.last = state
-        self.last_error = None
-        self.polls += 1
-        if self.phase == _AWAIT and self.rate is not None:
-            self.rate.observe(resource.progress(state))
-        if self.phase == _SEND:
-            if resource.writable(self.step, state):
+        self._state = self.last = state
+        self._last_error = None
+        self._polls += 1
+        if self._phase == _AWAIT and self._rate is not None:
+            self._rate.observe(resource.progress(state))
+        if self._phase == _SEND:
+            if resource.writable(self._step, state):
                 self._send(state)
             else:
                 self._check_not_failed(state)
-        elif self.phase == _VERIFY:
+        elif self._phase == _VERIFY:
             self._verify(state)
-        elif self.phase == _AWAIT:
+        elif self._phase == _AWAIT:
             self._check_not_failed(state)
-            if self.step.shows(state) and resource.ready(state):
+            if self._step.shows(state) and resource.ready(state):
                 self._next_step(state)
-        elif self.phase == _SETTLE:
+        elif self._phase == _SETTLE:
             self._check_not_failed(state)
             if resource.ready(state):
-                self.phase = _DONE
+                self._phase = _DONE
 
     def _check_not_failed(self, state):
         resource = self.resource
         if resource.failed(state):
-            raise WaitError("%s failed: %s" % (self.waiting_for, resource.describe(state)), last=state,
-                            duration=round(self.clock() - self.wait_started, 3))
+            raise WaitError("%s failed: %s" % (self._waiting_for, resource.describe(state)), last=state,
+                            duration=round(self._clock() - self._wait_started, 3))
 
     def _verify(self, state):
         # A failure state does not end this wait: whether the step shows decides.
-        resource, step = self.resource, self.step
-        kind, error = self.answer
+        resource, step = self.resource, self._step
+        kind, error = self._answer
         if step.shows(state):
-            if kind == BUSY_ANSWER and not self.lost_before:
+            if kind == BUSY_ANSWER and not self._lost_before:
                 self._record(StepOutcome(step, adopted=True, changed=False, text="%s (already under way: adopted)" % step.text))
             else:
                 self._record(StepOutcome(step, found=True, text="%s (%s)" % (step.text, step.lost_text)))
@@ -286,8 +286,8 @@ class Convergence:
         if kind == BUSY_ANSWER:
             self._send(state)
             return
-        if step.resend_when_absent and state is None and not self.resent:
-            self.resent = True  # once: a second lost answer is looked for, never sent a third time
+        if step.resend_when_absent and state is None and not self._resent:
+            self._resent = True  # once: a second lost answer is looked for, never sent a third time
             self._send(state)
             return
         self.fail(ApiError(error.method, error.path, status=error.status, code=error.code,
@@ -296,15 +296,15 @@ class Convergence:
     # --- how it ended ------------------------------------------------------------------------------------
     def _timed_out(self):
         # Every convergence started from a successful first read: something was seen.
-        return self.waiter.timed_out(self.waiting_for, "last seen: %s" % self.resource.describe(self.last), self.last_error,
-                                     last=self.last, duration=round(self.clock() - self.wait_started, 3))
+        return self._waiter.timed_out(self._waiting_for, "last seen: %s" % self.resource.describe(self.last), self._last_error,
+                                     last=self.last, duration=round(self._clock() - self._wait_started, 3))
 
     def _failure(self, error, step):
         resource = self.resource
         if isinstance(error, PlanError):
             return Failure(str(error), result=error.result)
         if isinstance(error, WaitError):
-            return Failure(resource.failure_message(error, self.waiting_for), state_given=True, state=error.last)
+            return Failure(resource.failure_message(error, self._waiting_for), state_given=True, state=error.last)
         if isinstance(error, ApiError):
             return Failure(api_error=error, intro=resource.explain(error, step) or resource.label)
         return Failure(str(error))
@@ -312,17 +312,17 @@ class Convergence:
     def _final(self):
         """The resource's last state and the diff's after."""
         resource = self.resource
-        if not self.act:
-            if self.plan.steps:
-                return None, self.plan.after
-            return self.state, self.before
-        if self.plan.steps and not self.wait:
-            return resource.unwaited(self.last), self.plan.after
-        state = resource.final(self.state) if self.waited else self.state
+        if not self._act:
+            if self._plan.steps:
+                return None, self._plan.after
+            return self._state, self._before
+        if self._plan.steps and not self._wait:
+            return resource.unwaited(self.last), self._plan.after
+        state = resource.final(self._state) if self._waited else self._state
         return state, resource.comparable(state)
 
     def _shown(self, state):
-        if not self.act and self.plan.steps:
-            predicted = self.plan.predicted
-            return predicted if predicted is not None else self.resource.view(self.state)
+        if not self._act and self._plan.steps:
+            predicted = self._plan.predicted
+            return predicted if predicted is not None else self.resource.view(self._state)
         return self.resource.view(state)
