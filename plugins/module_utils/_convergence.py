@@ -296,8 +296,9 @@ class Convergence:
     # --- how it ended ------------------------------------------------------------------------------------
     def _timed_out(self):
         # Every convergence started from a successful first read: something was seen.
-        return self._waiter.timed_out(self._waiting_for, "last seen: %s" % self.resource.describe(self.last), self._last_error,
-                                     last=self.last, duration=round(self._clock() - self._wait_started, 3))
+        seen = "last seen: %s" % self.resource.describe(self.last)
+        return self._waiter.timed_out(self._waiting_for, seen, self._last_error, last=self.last,
+                                      duration=round(self._clock() - self._wait_started, 3))
 
     def _failure(self, error, step):
         resource = self.resource
