@@ -20,7 +20,7 @@ def converged(task, convergence):
     return result
 
 
-def failure_message(task, convergence):
+def _failure_message(task, convergence):
     """What went wrong, then what was done so far."""
     failure, actions = convergence.failure, convergence.resource.journal.actions
     if failure.api_error is not None:
@@ -40,7 +40,7 @@ def failed(task, convergence):
     api_error = convergence.failure.api_error
     if api_error is not None:
         result["api_error"] = api_error.as_dict()
-    return failure_message(task, convergence), result
+    return _failure_message(task, convergence), result
 
 
 def _last_seen(convergence):
@@ -70,7 +70,7 @@ def batch(task, convergences):
             diffs.append(dict(before_header=resource.label, after_header=resource.label,
                               before=convergence.diff_before, after=convergence.after))
             continue
-        msg = failure_message(task, convergence)
+        msg = _failure_message(task, convergence)
         view = dict((key, value) for key, value in _last_seen(convergence).items() if key not in ("changed", "actions"))
         entries.append(dict(resource.batch_entry(view), changed=resource.journal.changed, failed=True, msg=msg,
                             actions=resource.journal.actions, **view))
