@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The base of every module: merged argument specs, client errors turned into
-clear ``fail_json`` results, and the shared waiter."""
+clear ``fail_json`` results, the shared waiter, and :class:`ModuleTask`, a module run as the
+runner's and its resources' task."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -114,7 +115,9 @@ class RedisOpsModule(AnsibleModule):
 
 
 class ModuleTask(Task):
-    """A module run as the runner's and its resources' task."""
+    """A module run as the runner's and its resources' task: the one place that turns the task
+    protocol into AnsibleModule calls. Its clients come from :meth:`RedisOpsModule.client`, where
+    the ``_info`` modules get theirs too, so every client of a module is wired in one place."""
 
     def __init__(self, module):
         self.module = module

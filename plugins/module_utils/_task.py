@@ -15,10 +15,11 @@ __metaclass__ = type
 
 
 class Task:
-    """The task's side of the contract.
+    """The task's side of the contract: all that the runner and a resource may ask of the task.
 
     ``params``: the options; ``check_mode``: predict, never write; ``diff``: return a diff;
-    ``tmpdir``: a private directory removed at the end of the task.
+    ``tmpdir``: a private directory removed at the end of the task. A test or another caller
+    gives a resource a task of its own by subclassing this.
     """
 
     params = None

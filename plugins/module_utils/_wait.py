@@ -14,9 +14,9 @@ import time
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
 
+#: What ``Waiter.until``'s classify returns to end a wait (anything else: keep polling).
 DONE = "done"
 FAILED = "failed"
-PENDING = "pending"
 
 #: What a finished wait still takes to reach the playbook (the task's last read, the module's
 #: exit, Ansible's result handling): the gap between polls leaves room for it, so the task
@@ -29,15 +29,14 @@ MIN_GAP = 0.5
 class WaitError(Exception):
     """A wait that ended without success: the outcome's state failed, or time ran out.
 
-    ``last`` is the last value polled (None if no poll succeeded), ``last_error``
-    the last transient error tolerated, ``duration`` the seconds waited.
+    ``last`` is the last value polled (None if no poll succeeded), ``duration`` the seconds
+    waited; the message names the last transient error tolerated, if any.
     """
 
-    def __init__(self, message, last=None, last_error=None, duration=0.0, timed_out=False):
+    def __init__(self, message, last=None, duration=0.0, timed_out=False):
         super(WaitError, self).__init__(message)
         self.message = message
         self.last = last
-        self.last_error = last_error
         self.duration = duration
         self.timed_out = timed_out
 
@@ -84,6 +83,14 @@ class Waiter:
             delay = max(delay, time_left / 2.0)
         return min(delay, self.max_delay)
 
+    def timed_out(self, what, seen, last_error, last, duration):
+        """The WaitError of a wait for ``what`` that reached the deadline; ``seen`` says what was last
+        seen, ``last_error`` is the last transient error tolerated (None: the last poll answered)."""
+        if last_error is not None:
+            seen += "; last error: %s" % last_error
+        return WaitError("timed out after %ss (wait_timeout) waiting for %s (%s)" % (int(self.timeout), what, seen),
+                         last=last, duration=duration, timed_out=True)
+
     def until(self, fetch, classify, describe=repr, what="the operation", progress=None):
         """Call ``fetch()`` until ``classify(value)`` returns DONE or FAILED.
 
@@ -123,15 +130,8 @@ class Waiter:
             now = self.clock()
             elapsed = now - start
             if now >= deadline:
-                duration = round(elapsed, 3)
-                if seen:
-                    seen_text = "last seen: %s" % describe(last)
-                else:
-                    seen_text = "no successful read"
-                if last_error is not None:
-                    seen_text += "; last error: %s" % last_error
-                raise WaitError("timed out after %ss (wait_timeout) waiting for %s (%s)" % (int(self.timeout), what, seen_text),
-                                last=last, last_error=last_error, duration=duration, timed_out=True)
+                raise self.timed_out(what, "last seen: %s" % describe(last) if seen else "no successful read", last_error,
+                                     last=last, duration=round(elapsed, 3))
             self.sleep(max(0.0, min(self.next_delay(polls - 1, elapsed, rate.time_left()), deadline - now)))
 
 

@@ -1,6 +1,7 @@
-"""The runner driven directly with a fake resource and a fake clock: the ambiguous-write
-protocol, one deadline for waits and retries, batches with a failing resource, and the
-wiring of every module's API client."""
+"""The runner driven through its declared contract, with a fake resource and a fake task (a
+:class:`Task` on a fake clock): the ambiguous-write protocol, one deadline for waits and retries,
+batches with a failing resource, failures that name what failed, and the wiring of every
+module's API client."""
 
 import importlib
 import json
@@ -44,7 +45,7 @@ class FakeClock:
         self.now += seconds
 
 
-class FakeModule(Task):
+class FakeTask(Task):
     """The task protocol the runner drives: params, check mode, a waiter on a fake clock, clients."""
 
     def __init__(self, check_mode=False, diff=False, **params):
@@ -79,12 +80,11 @@ class FakeModule(Task):
 class FakeApi:
     """A server holding one value per key; ``script`` holds what the next writes meet."""
 
-    def __init__(self, module):
-        self.module = module
-        self.values = dict(module.params.get("initial", {}))
+    def __init__(self, task):
+        self.values = dict(task.params.get("initial", {}))
         self.busy = dict()  # key -> polls left while busy
-        self.failing = set(module.params.get("failing", ()))
-        self.script = list(module.params.get("script", ()))
+        self.failing = set(task.params.get("failing", ()))
+        self.script = list(task.params.get("script", ()))
         self.sent = []
         self.reads = 0
 
@@ -95,6 +95,8 @@ class FakeApi:
             raise ApiError("PUT", "/values/%s" % key, status=409, message="busy")
         if answer == "lost before":
             raise ApiError("PUT", "/values/%s" % key, message="no answer")
+        if answer == "refused":
+            raise ApiError("PUT", "/values/%s" % key, status=400, message="refused")
         self.values[key] = value
         self.busy[key] = 2
         if answer == "lost after":
@@ -131,8 +133,8 @@ class Value(Resource):
 
     client_class = FakeApi
 
-    def __init__(self, module, api, params=None):
-        super(Value, self).__init__(module, api, params)
+    def __init__(self, task, api, params=None):
+        super(Value, self).__init__(task, api, params)
         self.key = self.params.get("key", "k")
         self.label = "value %r" % self.key
 
@@ -167,48 +169,48 @@ class Value(Resource):
         return dict(name=self.key)
 
 
-def run(module):
+def run(task, resource_class=Value):
     with pytest.raises(Exited) as exited:
-        Runner(module, Value).run()
+        Runner(task, resource_class).run()
     return exited.value
 
 
 def test_a_write_is_sent_waited_for_and_reported():
-    module = FakeModule(value=2, diff=True)
-    outcome = run(module)
+    task = FakeTask(value=2, diff=True)
+    outcome = run(task)
     assert not outcome.failed
     assert outcome.result["changed"] is True and outcome.result["actions"] == ["set 2"]
     assert outcome.result["value"] == dict(value=2, status="ready")
     assert outcome.result["diff"] == dict(before=dict(value=None), after=dict(value=2))
-    assert module.wired == 60  # the task's deadline: wait_timeout after the start of the fake clock
+    assert task.wired == 60  # the task's deadline: wait_timeout after the start of the fake clock
 
 
 def test_nothing_to_do_sends_nothing():
-    module = FakeModule(value=2, initial={"k": 2})
-    outcome = run(module)
+    task = FakeTask(value=2, initial={"k": 2})
+    outcome = run(task)
     assert outcome.result["changed"] is False and outcome.result["actions"] == []
 
 
 def test_check_mode_returns_the_prediction_and_sends_nothing():
-    module = FakeModule(value=2, check_mode=True)
+    task = FakeTask(value=2, check_mode=True)
     with pytest.raises(Exited) as exited:
-        runner = Runner(module, Value)
+        runner = Runner(task, Value)
         runner.run()
     assert exited.value.result["changed"] is True and exited.value.result["value"]["status"] == "predicted"
     assert runner.api.sent == []
 
 
 def test_a_lost_answer_whose_write_shows_is_not_sent_again():
-    module = FakeModule(value=3, script=["lost after"])
-    outcome = run(module)
+    task = FakeTask(value=3, script=["lost after"])
+    outcome = run(task)
     assert not outcome.failed and outcome.result["changed"] is True
     assert outcome.result["actions"] == ["set 3 (its answer was lost: found it done)"]
 
 
 def test_a_lost_answer_whose_write_does_not_show_fails_without_a_second_send():
-    module = FakeModule(value=3, initial={"k": 1}, script=["lost before"])
+    task = FakeTask(value=3, initial={"k": 1}, script=["lost before"])
     with pytest.raises(Exited) as exited:
-        runner = Runner(module, Value)
+        runner = Runner(task, Value)
         runner.run()
     assert exited.value.failed and "read again: not done, so it was not sent again" in exited.value.result["msg"]
     assert runner.api.sent == [("k", 3)]
@@ -222,9 +224,9 @@ def test_a_create_of_a_unique_name_is_sent_once_more_when_a_read_finds_nothing()
         def plan(self, state):
             return Plan([CreateValue(text="created", key=self.key, value=1)], after=dict(value=1))
 
-    module = FakeModule(value=1, script=["lost before"])
+    task = FakeTask(value=1, script=["lost before"])
     with pytest.raises(Exited) as exited:
-        runner = Runner(module, Created)
+        runner = Runner(task, Created)
         runner.run()
     assert not exited.value.failed
     assert exited.value.result["actions"] == ["created (its answer was lost and a read found nothing: sent once more)"]
@@ -232,9 +234,9 @@ def test_a_create_of_a_unique_name_is_sent_once_more_when_a_read_finds_nothing()
 
 
 def test_a_busy_answer_is_adopted_when_the_step_shows_and_sent_again_when_not():
-    module = FakeModule(value=4, initial={"k": 1}, script=["busy"])
+    task = FakeTask(value=4, initial={"k": 1}, script=["busy"])
     with pytest.raises(Exited) as exited:
-        runner = Runner(module, Value)
+        runner = Runner(task, Value)
         runner.run()
     assert not exited.value.failed and exited.value.result["actions"] == ["set 4"]
     assert runner.api.sent == [("k", 4), ("k", 4)]  # busy, then sent again once writable
@@ -251,16 +253,16 @@ def test_outcomes_are_records_and_steps_immutable():
 
 
 def test_a_failure_state_fails_with_what_was_last_seen_and_done_so_far():
-    module = FakeModule(value=5, failing=["k"])
-    outcome = run(module)
+    task = FakeTask(value=5, failing=["k"])
+    outcome = run(task)
     assert outcome.failed
     assert outcome.result["msg"] == "set 5 failed: status failed; done so far: set 5"
     assert outcome.result["changed"] is True
 
 
 def test_one_deadline_bounds_every_wait_of_the_task():
-    module = FakeModule(value=5, wait_timeout=10)
-    api_busy_forever = FakeApi(module)
+    task = FakeTask(value=5, wait_timeout=10)
+    api_busy_forever = FakeApi(task)
 
     class Stuck(Value):
         def read(self):
@@ -268,23 +270,23 @@ def test_one_deadline_bounds_every_wait_of_the_task():
             return dict(state, status="busy") if state else state
 
     with pytest.raises(Exited) as exited:
-        Runner(module, Stuck).run()
+        Runner(task, Stuck).run()
     assert exited.value.failed and "timed out after 10s (wait_timeout) waiting for set 5" in exited.value.result["msg"]
-    assert 10 <= module.clock.now < 11
+    assert 10 <= task.clock.now < 11
     assert api_busy_forever.sent == []
 
 
 def test_the_http_deadline_is_the_task_deadline():
-    module = FakeModule(value=1, wait_timeout=30)
-    runner = Runner(module, Value)
-    assert module.wired == runner.waiter.deadline
+    task = FakeTask(value=1, wait_timeout=30)
+    runner = Runner(task, Value)
+    assert task.wired == runner.waiter.deadline
 
 
 def test_a_batch_reports_a_failing_resource_after_the_others_converge():
-    module = FakeModule(failing=["b"], diff=True)
+    task = FakeTask(failing=["b"], diff=True)
     items = [(Value, dict(key=key, value=value, state="present")) for key, value in (("a", 1), ("b", 2), ("c", 3))]
     with pytest.raises(Exited) as exited:
-        runner = Runner(module, Value)
+        runner = Runner(task, Value)
         runner.run_batch(items)
     result = exited.value.result
     assert exited.value.failed and result["msg"].startswith("1 of 3 resources failed: value 'b': set 2 failed")
@@ -294,10 +296,10 @@ def test_a_batch_reports_a_failing_resource_after_the_others_converge():
 
 
 def test_a_batch_plan_error_fails_that_resource_only():
-    module = FakeModule()
+    task = FakeTask()
     items = [(Value, dict(key="a", value="impossible")), (Value, dict(key="b", value=7))]
     with pytest.raises(Exited) as exited:
-        Runner(module, Value).run_batch(items)
+        Runner(task, Value).run_batch(items)
     first, second = exited.value.result["resources"]
     assert first["failed"] and first["msg"] == "value: impossible is not allowed here"
     assert not second["failed"] and second["value"]["value"] == 7
@@ -312,11 +314,79 @@ def test_a_batch_polls_all_resources_together():
             reads.append(len(resources))
             return [resource.read() for resource in resources]
 
-    module = FakeModule()
+    task = FakeTask()
     items = [(Counted, dict(key=key, value=1)) for key in "abcde"]
     with pytest.raises(Exited):
-        Runner(module, Counted).run_batch(items)
+        Runner(task, Counted).run_batch(items)
     assert reads and reads[0] == 5  # one poll round reads every resource still waiting
+
+
+def test_steps_and_outcomes_take_only_their_declared_fields():
+    with pytest.raises(TypeError):
+        SetValue(text="set 1", colour="red")
+    with pytest.raises(TypeError):
+        StepOutcome(SetValue(text="set 1"), sent=True)  # every outcome was sent: not a field
+
+
+class Explained(Value):
+    """Puts what it was doing before an API error: the write the error answered, else a read."""
+
+    def poll(self, step=None):
+        if self.params.get("refuse_polls"):
+            raise ApiError("GET", "/values/%s" % self.key, status=403, message="forbidden")
+        return self.read()
+
+    def explain(self, error, step):
+        return "sending %r" % step.text if step is not None else "reading %s" % self.label
+
+
+@pytest.mark.parametrize("script, intro", [
+    (["refused"], "sending 'set 2'"),  # the write's own answer
+    (["lost before"], "sending 'set 2'"),  # read again after a lost answer: not done, not sent twice
+])
+def test_an_api_error_of_a_write_names_that_write(script, intro):
+    outcome = run(FakeTask(value=2, initial={"k": 1}, script=script), Explained)
+    assert outcome.failed and outcome.result["msg"].startswith(intro + ": PUT /values/k")
+    assert outcome.result["api_error"]["method"] == "PUT"
+    assert outcome.result["changed"] is False and outcome.result["value"] == dict(value=1, status="ready")
+
+
+def test_an_api_error_of_a_read_after_a_write_names_no_write():
+    outcome = run(FakeTask(value=2, refuse_polls=True), Explained)
+    assert outcome.failed
+    assert outcome.result["msg"].startswith("reading value 'k' (done so far: set 2): GET /values/k")
+    assert outcome.result["changed"] is True and outcome.result["actions"] == ["set 2"]
+
+
+def test_a_batch_entry_of_a_refused_write_says_why_without_the_error_record():
+    task = FakeTask(script=["ok", "refused"])
+    items = [(Explained, dict(key=key, value=1)) for key in "ab"]
+    with pytest.raises(Exited) as exited:
+        Runner(task, Explained).run_batch(items)
+    result = exited.value.result
+    assert result["msg"] == "1 of 2 resources failed: value 'b': sending 'set 1': " + result["resources"][1]["msg"].split(": ", 1)[1]
+    assert [(r["name"], r["failed"], r["changed"]) for r in result["resources"]] == [("a", False, True), ("b", True, False)]
+    assert "api_error" not in result and "api_error" not in result["resources"][1]
+
+
+def test_without_wait_the_writes_are_sent_and_a_fresh_read_reported():
+    task = FakeTask(value=2, wait=False, diff=True)
+    outcome = run(task)
+    assert not outcome.failed and outcome.result["actions"] == ["set 2"]
+    assert outcome.result["value"] == dict(value=2, status="busy")  # not waited for
+    assert outcome.result["diff"] == dict(before=dict(value=None), after=dict(value=2))
+
+
+def test_check_mode_in_a_batch_predicts_each_resource():
+    task = FakeTask(check_mode=True, initial={"a": 1})
+    items = [(Value, dict(key=key, value=1)) for key in "ab"]
+    with pytest.raises(Exited) as exited:
+        runner = Runner(task, Value)
+        runner.run_batch(items)
+    first, second = exited.value.result["resources"]
+    assert (first["changed"], first["actions"], first["value"]["status"]) == (False, [], "ready")
+    assert (second["changed"], second["actions"], second["value"]["status"]) == (True, ["set 1"], "predicted")
+    assert runner.api.sent == []
 
 
 # --- every module's client is wired to its task ---------------------------------------------------------

@@ -10,7 +10,6 @@ from ansible_collections.redisops.platform.plugins.module_utils._wait import (
     FAILED,
     MIN_GAP,
     NOTICE_MARGIN,
-    PENDING,
     ProgressRate,
     Waiter,
     WaitError,
@@ -35,7 +34,7 @@ def waiter(clock, timeout=60, check_mode=False):
 
 
 def classify(status):
-    return {"Running": DONE, "Failed": FAILED}.get(status, PENDING)
+    return {"Running": DONE, "Failed": FAILED}.get(status)  # anything else: still waiting
 
 
 def sequence(*values):
