@@ -127,7 +127,7 @@ def test_bad_options_and_a_url_given_twice_are_refused_before_any_request(ansibl
                             "nodes[1]: a node URL must not carry user:password@"),
         "unknown key": (dict(cluster(emulator), nodes=[{"url": url, "rack": "r1"}]), "nodes[0]: "),
         "bad uid": (dict(cluster(emulator), nodes=[{"url": url, "uid": "two"}]), "nodes[0]: "),
-        "join url": (cluster(emulator, join_address="https://127.0.0.2:9443"), "join_address must be the address"),
+        "join url": (cluster(emulator, join_address="https://127.0.0.2:9443"), "join_address must be an address"),
         "recovery without uids": (cluster(emulator, recovery_filename="/var/opt/redislabs/persist/ccs/ccs-redis.rdb"),
                                   "nodes[1] needs its old uid"),
         "license on recovery": (cluster(emulator, nodes=(1,), recovery_filename="/tmp/ccs-redis.rdb", license=LICENSE),

@@ -158,29 +158,6 @@ def _first_action(params):
     return "recover_cluster" if params.get("recovery_filename") is not None else "create_cluster"
 
 
-def validate_cluster(params):
-    """Every rule the options break, one sentence each, checked before any request."""
-    entries, problems = node_entries(params.get("nodes"))
-    if not params.get("nodes"):
-        problems.append("nodes must list at least one node: the first creates the cluster, the others join it")
-    problems.extend(_url_problems(entries))
-    # The first node's bootstrap carries every cluster-wide rule (credentials, name, license, recovery file).
-    first = dict(params, action=_first_action(params), cluster_name=params.get("name"), cluster_nodes=None,
-                 node_identity=None, extra_config=None)
-    # The bootstrap's rules name its own option; this module's is name.
-    problems.extend(problem.replace("cluster_name must", "name must", 1) for problem in validate_params(first))
-    address = params.get("join_address")
-    if address is not None and (not address.strip() or "://" in address):
-        problems.append("join_address must be the address (IP address or host name, without scheme or port) of the first node "
-                        "that joining nodes reach the cluster at")
-    if params.get("recovery_filename") is not None:
-        problems.extend("nodes[%d] needs its old uid: with recovery_filename, every other node joins the recovered cluster "
-                        "with the uid it had" % index for index, entry in enumerate(entries) if index and entry["uid"] is None)
-    uids = [entry["uid"] for entry in entries if entry["uid"] is not None]
-    problems.extend("nodes gives uid %d to more than one node" % uid for uid in sorted(set(u for u in uids if uids.count(u) > 1)))
-    return problems
-
-
 # --- the clients -------------------------------------------------------------------------------------
 class ClusterNodes:
     """One API client per node, built from the same connection options with each node's own URL
@@ -281,7 +258,26 @@ class Cluster(Resource):
 
     @classmethod
     def validate(cls, params):
-        return validate_cluster(params)
+        """Every rule the options break, one sentence each, checked before any request."""
+        entries, problems = node_entries(params.get("nodes"))
+        if not params.get("nodes"):
+            problems.append("nodes must list at least one node: the first creates the cluster, the others join it")
+        problems.extend(_url_problems(entries))
+        # The first node's bootstrap carries every cluster-wide rule (credentials, name, license, recovery file).
+        first = dict(params, action=_first_action(params), cluster_name=params.get("name"), cluster_nodes=None,
+                     node_identity=None, extra_config=None)
+        # The bootstrap's rules name its own option; this module's is name.
+        problems.extend(problem.replace("cluster_name must", "name must", 1) for problem in validate_params(first))
+        address = params.get("join_address")
+        if address is not None and (not address.strip() or "://" in address):
+            problems.append("join_address must be an address (IP address or host name, without scheme or port) at which joining "
+                            "nodes reach the cluster")
+        if params.get("recovery_filename") is not None:
+            problems.extend("nodes[%d] needs its old uid: with recovery_filename, every other node joins the recovered cluster "
+                            "with the uid it had" % index for index, entry in enumerate(entries) if index and entry["uid"] is None)
+        uids = [entry["uid"] for entry in entries if entry["uid"] is not None]
+        problems.extend("nodes gives uid %d to more than one node" % uid for uid in sorted(set(u for u in uids if uids.count(u) > 1)))
+        return problems
 
     @classmethod
     def invalid_message(cls, errors):

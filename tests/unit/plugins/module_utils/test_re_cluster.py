@@ -7,7 +7,7 @@ import pytest
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, Response
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Runner
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import normalize_bootstrap
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.cluster import Cluster, validate_cluster
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.cluster import Cluster
 from test_runner import Exited, FakeModule  # the runner's fake task and its exit
 
 URLS = ["https://10.0.0.%d:9443" % index for index in (1, 2, 3)]
@@ -324,11 +324,11 @@ def test_recovery_recovers_the_first_node_and_joins_the_others_with_their_uids()
     (dict(nodes=["https://admin:pw@10.0.0.1:9443"]), "nodes[0]: a node URL must not carry user:password@"),
     (dict(nodes=[dict(url=URLS[0], uid=1), dict(url=URLS[1], uid=1)]), "nodes gives uid 1 to more than one node"),
     (dict(name="-bad.example.com"), "name must be a fully qualified domain name"),
-    (dict(join_address=" "), "join_address must be the address"),
+    (dict(join_address=" "), "join_address must be an address"),
     (dict(recovery_filename="/tmp/ccs-redis.rdb", nodes=[URLS[0], URLS[1]]), "nodes[1] needs its old uid"),
     (dict(password=None), "username and password are required"),
 ])
 def test_bad_options_are_refused_before_any_request(change, message):
     params = dict(CLUSTER_OPTIONS, **change)
-    problems = validate_cluster(params)
+    problems = Cluster.validate(params)
     assert any(message in problem for problem in problems), problems
