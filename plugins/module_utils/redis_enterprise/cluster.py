@@ -438,7 +438,7 @@ class Cluster(Resource):
         return step.shows(state)
 
     def writable(self, step, state):
-        if not self.ready(state):
+        if not self.ready(state) or self.failed(state):
             return False
         if step.index:
             self._check_first_node(state)  # never join a node to a cluster of another name
@@ -517,6 +517,8 @@ class Cluster(Resource):
         index = None if error.timed_out else self._failed_node(error.last)
         if index is None:
             return error.message
+        outcome = self.bootstrapped(index)
+        what = outcome.step.waiting_for if outcome else "the bootstrap found under way on the node at %s" % self.urls[index]
         return "%s failed with %s" % (what, explain_error(error.last[index]["bootstrap_status"]))
 
     def explain(self, error, step):

@@ -35,8 +35,12 @@ class FakeNode:
         self.validation = None  # a 406 status to answer the next validation with
         self.validation_errors = []
 
+    def record(self, request):
+        self.requests.append(request)
+        self.server.log.append((self.index, request))
+
     def bootstrap(self):
-        self.requests.append("GET /v1/bootstrap")
+        self.record("GET /v1/bootstrap")
         if self.read_errors:
             raise self.read_errors.pop(0)
         if self.left:
@@ -52,16 +56,16 @@ class FakeNode:
         return normalize_bootstrap({"bootstrap_status": status, "local_node_info": info})
 
     def cluster_name(self):
-        self.requests.append("GET /v1/cluster")
+        self.record("GET /v1/cluster")
         return self.cluster.name
 
     def get(self, path):
-        self.requests.append("GET %s" % path)
+        self.record("GET %s" % path)
         members = [node for node in self.server.nodes if node.cluster is self.cluster and node.state == "completed"]
         return Response(200, [{"uid": node.uid, "addr": node.address} for node in members], {})
 
     def validate_bootstrap(self, action, body):
-        self.requests.append("POST /v1/bootstrap/validate/%s" % action)
+        self.record("POST /v1/bootstrap/validate/%s" % action)
         if self.validation_errors:
             raise self.validation_errors.pop(0)
         if self.validation:
@@ -70,7 +74,7 @@ class FakeNode:
         return Response(200, {}, {})
 
     def start_bootstrap(self, action, body):
-        self.requests.append("POST /v1/bootstrap/%s" % action)
+        self.record("POST /v1/bootstrap/%s" % action)
         answer = self.answers.pop(0) if self.answers else "ok"
         if answer == "busy":
             self.start(action, body)
@@ -110,6 +114,7 @@ class FakeNodes:
     def __init__(self):
         self.nodes = [FakeNode(self, index) for index in (1, 2, 3)]
         self.reads_to_complete = READS_TO_COMPLETE
+        self.log = []  # (node, request) in the order sent
         self.fail = {}  # node index -> error code its next bootstrap ends with
 
     def node(self, index):
@@ -124,7 +129,7 @@ class FakeNodes:
             node.state, node.cluster, node.uid = "completed", cluster, cluster.next_uid
 
     def requests(self):
-        return [(node.index, request) for node in self.nodes for request in node.requests]
+        return list(self.log)
 
     def writes(self):
         return [(index, request) for index, request in self.requests() if request.startswith("POST")]
@@ -174,7 +179,7 @@ def test_a_rerun_reads_two_requests_per_node_and_changes_nothing():
     nodes.seed("Cluster.Example.com.", (1, 2, 3))
     outcome = converge(nodes)
     assert outcome.result["changed"] is False and outcome.result["actions"] == []
-    assert nodes.requests() == [(index, request) for index in (1, 2, 3) for request in ("GET /v1/bootstrap", "GET /v1/cluster")]
+    assert sorted(nodes.requests()) == [(index, request) for index in (1, 2, 3) for request in ("GET /v1/bootstrap", "GET /v1/cluster")]
     assert [n["action"] for n in outcome.result["nodes"]] == ["none"] * 3
 
 
@@ -332,3 +337,27 @@ def test_bad_options_are_refused_before_any_request(change, message):
     params = dict(CLUSTER_OPTIONS, **change)
     problems = Cluster.validate(params)
     assert any(message in problem for problem in problems), problems
+
+
+def test_a_bootstrap_found_under_way_is_waited_for_never_started_again():
+    nodes = FakeNodes()
+    nodes.seed("cluster.example.com", (1,))
+    nodes.nodes[1].start("join_cluster", {"cluster": {"nodes": ["10.0.0.1"]}})  # another client's join of node 2
+    outcome = converge(nodes)
+    assert not outcome.failed, outcome.result
+    assert nodes.writes() == [(3, "POST /v1/bootstrap/validate/join_cluster"), (3, "POST /v1/bootstrap/join_cluster")]
+    # Node 3's validation waited until node 2 had completed (its last read).
+    log = nodes.requests()
+    assert log.index((3, "POST /v1/bootstrap/validate/join_cluster")) > max(i for i, entry in enumerate(log) if entry[0] == 2)
+    assert [(n["state"], n["changed"], n["action"]) for n in outcome.result["nodes"]] == [
+        ("completed", False, "none"), ("completed", False, "none"), ("completed", True, "joined")]
+
+    nodes = FakeNodes()
+    nodes.seed("cluster.example.com", (1,))
+    nodes.fail[2] = "connect_error"
+    nodes.nodes[1].start("join_cluster", {"cluster": {"nodes": ["10.0.0.1"]}})
+    outcome = converge(nodes)
+    assert outcome.failed and outcome.result["error_code"] == "connect_error"
+    assert outcome.result["msg"].startswith("the bootstrap found under way on the node at https://10.0.0.2:9443 failed with "
+                                            "error_code connect_error")
+    assert nodes.writes() == []  # node 3 is not touched
