@@ -257,7 +257,10 @@ def run_playbook(ansible, emulator):
 def test_example_playbook_builds_the_cluster_then_changes_nothing(ansible, emulator):
     first = run_playbook(ansible, emulator)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "changed=3" in first.stdout  # the create, then each join (one node at a time)
+    assert "changed=1" in first.stdout  # the role's one re_cluster task
+    # The create, then each join (one node at a time).
+    assert [(e["server"], e["path"]) for e in requests_since(emulator, 0, "POST") if "/validate/" not in e["path"]] == [
+        ("node1", "/v1/bootstrap/create_cluster"), ("node2", "/v1/bootstrap/join_cluster"), ("node3", "/v1/bootstrap/join_cluster")]
     assert [n.cluster.name for n in emulator.re_nodes] == ["cluster.re.test"] * 3
     second = run_playbook(ansible, emulator)
     assert second.returncode == 0, second.stdout + second.stderr

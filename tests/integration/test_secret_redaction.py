@@ -62,6 +62,7 @@ ENTRY_POINTS = [
     module("re_bootstrap_info"),
     module("re_certificates", certificates="proxy"),  # a certificate and its key, made when the test runs
     module("re_certificates_info"),
+    module("re_cluster", name="cluster.re.test"),  # its nodes: the emulator's, known when the test runs
     module("re_node_action", node_uid=2, action="maintenance_on"),
     module("re_node_action_info", node_uid=2),
     module("re_node_info"),
@@ -106,6 +107,8 @@ def run_entry_point(ansible, emulator, kind, name, args):
     if name == "re_certificates":
         certificate, key = Pki("Echo").leaf("proxy.cluster.re.test")
         args = dict(certificates=[{"name": args["certificates"], "certificate": certificate, "key": key}])
+    if name == "re_cluster":
+        args = dict(args, nodes=[emulator.node_url(1), emulator.node_url(2)])
     task = {"name": name, "redisops.platform." + name: dict(options, **args), "ignore_errors": True}
     play = ansible.run([task], verbosity=3)
     result = play.last
