@@ -227,6 +227,9 @@ class Convergence:
         else:
             resent = " (its answer was lost and a read found nothing: sent once more)" if self._resent else ""
             self._record(StepOutcome(step, result=result, text=step.text + resent))
+        if not step.awaited:
+            self._next_step(state)  # no state can show it: nothing to wait for
+            return
         self._after_send()
 
     def _record(self, outcome):

@@ -54,6 +54,9 @@ class Step:
     #: A create whose name the service keeps unique: after a lost answer and a read that
     #: finds nothing, it is sent once more (a duplicate is refused, and that refusal adopted).
     resend_when_absent = False
+    #: False for a step that changes nothing (a validation): answered, it is done, and no state
+    #: can show it, so nothing is awaited; its ``shows`` is never true, so a lost answer sends it again.
+    awaited = True
 
     def __post_init__(self):
         if self.waiting_for is None:

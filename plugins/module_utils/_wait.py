@@ -29,14 +29,16 @@ MIN_GAP = 0.5
 class WaitError(Exception):
     """A wait that ended without success: the outcome's state failed, or time ran out.
 
-    ``last`` is the last value polled (None if no poll succeeded), ``duration`` the seconds
-    waited; the message names the last transient error tolerated, if any.
+    ``last`` is the last value polled (None if no poll succeeded), ``last_error`` the last
+    transient error tolerated (a resource may name what could not be read), ``duration`` the
+    seconds waited; the message names the last transient error too, if any.
     """
 
-    def __init__(self, message, last=None, duration=0.0, timed_out=False):
+    def __init__(self, message, last=None, last_error=None, duration=0.0, timed_out=False):
         super(WaitError, self).__init__(message)
         self.message = message
         self.last = last
+        self.last_error = last_error
         self.duration = duration
         self.timed_out = timed_out
 
@@ -89,7 +91,7 @@ class Waiter:
         if last_error is not None:
             seen += "; last error: %s" % last_error
         return WaitError("timed out after %ss (wait_timeout) waiting for %s (%s)" % (int(self.timeout), what, seen),
-                         last=last, duration=duration, timed_out=True)
+                         last=last, last_error=last_error, duration=duration, timed_out=True)
 
     def until(self, fetch, classify, describe=repr, what="the operation", progress=None):
         """Call ``fetch()`` until ``classify(value)`` returns DONE or FAILED.

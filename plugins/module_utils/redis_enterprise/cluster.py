@@ -90,7 +90,7 @@ ARGUMENT_SPEC = dict(
 CONNECTION = ConnectionSpec(
     group=REDIS_ENTERPRISE_CONNECTION.group,
     argument_spec=dict(REDIS_ENTERPRISE_CONNECTION.argument_spec, url=dict(type="str")),
-    required_together=REDIS_ENTERPRISE_CONNECTION.required_together,
+    together=REDIS_ENTERPRISE_CONNECTION.together,
 )
 
 _CREDENTIALS_IN_URL = ("a node URL must not carry user:password@: set the credentials in username and password (or in "
@@ -163,15 +163,19 @@ class ClusterNodes:
     """One API client per node, built from the same connection options with each node's own URL
     (the runner's client: every node's requests share the task's deadline and retry warnings)."""
 
-    def __init__(self, params):
+    def __init__(self, params, wiring=None):
         self.clients = []
         for entry in node_entries(params["nodes"])[0]:
-            client = RedisEnterpriseClient(dict(params, url=entry["url"]))
+            client = RedisEnterpriseClient(dict(params, url=entry["url"]), wiring=wiring)
             client.http.add_secret(params.get("license"))
             self.clients.append(client)
 
     def http_clients(self):
         return [http for client in self.clients for http in client.http_clients()]
+
+    def close(self):
+        for client in self.clients:
+            client.close()
 
     def node(self, index):
         return self.clients[index]
@@ -181,7 +185,10 @@ class ClusterNodes:
 @step_class
 class ValidateNode(Step):
     """``POST /v1/bootstrap/validate/{action}`` on one node: changes nothing; a 406 fails the task
-    before that node's bootstrap. A validation leaves no trace in a state: the journal tells it done."""
+    before that node's bootstrap. A validation leaves no trace in a state: nothing is awaited after it,
+    and a validation whose answer was lost never shows: it is sent again."""
+
+    awaited = False
 
     index: int = 0
     url: str = None
@@ -431,11 +438,6 @@ class Cluster(Resource):
         for step in steps:
             if isinstance(step, ValidateNode) and (step.index == 0 or node_state(state[0]) == COMPLETED):
                 check_configuration(self.api.node(step.index), step.url, step.action, step.body)
-
-    def applied(self, step, state):
-        if isinstance(step, ValidateNode):
-            return any(outcome.step is step for outcome in self.journal.outcomes)
-        return step.shows(state)
 
     def writable(self, step, state):
         if not self.ready(state) or self.failed(state):

@@ -8,7 +8,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._http import Api
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Runner
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import normalize_bootstrap
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.cluster import Cluster
-from test_runner import Exited, FakeModule  # the runner's fake task and its exit
+from test_runner import Exited, FakeTask as RunnerTask  # the runner's fake task and its exit
 
 URLS = ["https://10.0.0.%d:9443" % index for index in (1, 2, 3)]
 #: Reads a bootstrap takes from its start to completed.
@@ -135,7 +135,7 @@ class FakeNodes:
         return [(index, request) for index, request in self.requests() if request.startswith("POST")]
 
 
-class FakeTask(FakeModule):
+class FakeTask(RunnerTask):
     """The runner's task, whose client is the test's nodes."""
 
     def __init__(self, server, check_mode=False, diff=True, **params):
