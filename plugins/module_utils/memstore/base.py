@@ -33,6 +33,12 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.client 
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import version_offer_error
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.steps import CreateResource, DeleteResource, MemberChange
 
+# Where one primary and its replicas go (an instance set's subnet_assignment, each of a cluster's subnet_assignments).
+PLACEMENT_OPTIONS = dict(
+    primary=dict(type="str", required=True),
+    replicas=dict(type="list", elements="str", default=[]),
+)
+
 # The options both MemStore resource modules take (the redisops.platform.memstore_resource doc
 # fragment documents those whose meaning is the same in both modes; each module the others).
 SHARED_OPTIONS = dict(
@@ -185,9 +191,8 @@ class MemStoreResource(Resource):
         return state
 
     def read(self):
-        if self.known_id():
-            return self.with_members(self.api.get_detail(self.known_id()))
-        return self.with_members(self.api.find(name=self.name, fields=self.lookup_fields))
+        # Not filtered by mode, as lookup: a name of the other mode fails clearly (check_kind).
+        return self.with_members(self.api.find(name=self.name, resource_id=self.known_id(), fields=self.lookup_fields))
 
     def poll(self, step=None):
         """While the resource is busy its members are not read: a request saved per poll."""

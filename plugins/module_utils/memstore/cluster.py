@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import to_int
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import SHARED_OPTIONS, MemStoreResource
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import PLACEMENT_OPTIONS, SHARED_OPTIONS, MemStoreResource
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MODE_ENABLED, is_failed, is_running
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.compare import ImmutableComparison, common_update
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.paths import CLUSTERS_PATH
@@ -59,10 +59,7 @@ class Cluster(MemStoreResource):
         SHARED_OPTIONS,
         shard_count=dict(type="int"),
         nodes_per_shard=dict(type="int"),
-        subnet_assignments=dict(type="list", elements="dict", options=dict(
-            primary=dict(type="str", required=True),
-            replicas=dict(type="list", elements="str", default=[]),
-        )),
+        subnet_assignments=dict(type="list", elements="dict", options=PLACEMENT_OPTIONS),
         allow_shard_removal=dict(type="bool", default=False),
     )
     list_key = "clusters"

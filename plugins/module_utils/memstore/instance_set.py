@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import SHARED_OPTIONS, MemStoreResource
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.base import PLACEMENT_OPTIONS, SHARED_OPTIONS, MemStoreResource
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MODE_DISABLED, is_running
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.compare import ImmutableComparison, common_update
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.paths import SETS_PATH
@@ -66,10 +66,7 @@ class InstanceSet(MemStoreResource):
         SHARED_OPTIONS,
         node_count=dict(type="int"),
         high_availability=dict(type="bool", aliases=["recovery_enabled"]),
-        subnet_assignment=dict(type="dict", options=dict(
-            primary=dict(type="str", required=True),
-            replicas=dict(type="list", elements="str", default=[]),
-        )),
+        subnet_assignment=dict(type="dict", options=PLACEMENT_OPTIONS),
         backup=dict(type="dict", options=dict(
             enabled=dict(type="bool", default=True),
             hour=dict(type="int"),

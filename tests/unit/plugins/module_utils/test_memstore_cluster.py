@@ -303,6 +303,33 @@ def test_step_requests():
         "DELETE", "/v1/clusters/cl-1/shards/001/nodes/n-001-2", None)
 
 
+class RecordingApi:
+    """Records how a step sends itself."""
+
+    def __init__(self):
+        self.sent = []
+
+    def request(self, method, path, **options):
+        self.sent.append((method, path, options))
+
+    def delete(self, path, **options):
+        self.request("DELETE", path, **options)
+
+
+def test_a_removal_takes_a_404_as_done_and_an_add_is_never_retried():
+    _resource, view = live(shards=2)
+    first = view["shards"][0]
+    api = RecordingApi()
+    clusters.RemoveShard("", cluster_id="cl-1", shard=first).send(api)
+    clusters.RemoveShardReplica("", cluster_id="cl-1", shard=first, node=first["nodes"][1]).send(api)
+    clusters.AddShardReplica("", cluster_id="cl-1", shard=first, subnet="s", count_before=2).send(api)
+    assert api.sent == [
+        ("DELETE", "/v1/clusters/cl-1/shards/001", {"ok": (200, 202, 204, 404)}),
+        ("DELETE", "/v1/clusters/cl-1/shards/001/nodes/n-001-2", {"ok": (200, 202, 204, 404)}),
+        ("POST", "/v1/clusters/cl-1/shards/001/nodes", {"json_body": {"subnet": {"id": "s"}}, "retry": False}),
+    ]
+
+
 def test_steps_show():
     resource, view = live(shards=2)
     shards = view["shards"]
