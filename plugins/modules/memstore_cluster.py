@@ -368,9 +368,9 @@ diff:
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._resource import run
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster import ARGUMENT_SPEC as RESOURCE_OPTIONS, Cluster
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster import Cluster
 
-ARGUMENT_SPEC = RESOURCE_OPTIONS
+ARGUMENT_SPEC = Cluster.argument_spec
 DEFAULT_WAIT_TIMEOUT = 3600
 
 

@@ -45,8 +45,9 @@ notes:
   - Reading one cluster by name takes two requests (the assumed C(GET /v1/clusters) and the documented
     C(GET /v1/clusters/{cluster-id}/shards), which carries every shard with its nodes); a listed item
     that lacks the cluster's fields is completed from C(GET /v1/clusters/{id}).
-  - A cluster that does not exist gives an empty list, not an error. A name or ID of an instance set
-    (cluster mode disabled) is an error that points to M(redisops.platform.memstore_instance_set_info).
+  - A cluster that does not exist gives an empty list, not an error. A O(name) that breaks the naming rules of
+    M(redisops.platform.memstore_cluster) fails before any request. A name or ID of an instance set
+    (cluster mode disabled) is an error that points to M(redisops.platform.memstore_instance_set).
 seealso:
   - module: redisops.platform.memstore_cluster
   - module: redisops.platform.memstore_instance_set_info
@@ -178,32 +179,15 @@ clusters:
 """
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster import (
-    cluster_view,
-    read_all_clusters,
-    read_cluster,
-)
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster import Cluster
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.info import run_info
 
 ARGUMENT_SPEC = dict(name=dict(type="str"), id=dict(type="str"), read_shards=dict(type="bool", default=True))
 
 
 def main():
-    module = RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, mutually_exclusive=[("name", "id")])
-
-    def run():
-        client = module.client(MemStoreClient)
-        if module.params["name"] or module.params["id"]:
-            found = read_cluster(client, name=module.params["name"], cluster_id=module.params["id"],
-                                 read_shards=module.params["read_shards"])
-            clusters = [found] if found else []
-        else:
-            clusters = read_all_clusters(client, read_shards=module.params["read_shards"])
-        module.exit_json(changed=False, clusters=[cluster_view(resource, shards) for resource, shards in clusters])
-
-    module.execute(run)
+    run_info(RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, mutually_exclusive=[("name", "id")]), Cluster, "read_shards")
 
 
 if __name__ == "__main__":

@@ -432,9 +432,9 @@ diff:
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._resource import run
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.instance_set import ARGUMENT_SPEC as RESOURCE_OPTIONS, InstanceSet
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.instance_set import InstanceSet
 
-ARGUMENT_SPEC = RESOURCE_OPTIONS
+ARGUMENT_SPEC = InstanceSet.argument_spec
 DEFAULT_WAIT_TIMEOUT = 1800
 
 

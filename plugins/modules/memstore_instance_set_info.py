@@ -46,7 +46,8 @@ notes:
     C(GET /v1/instance-sets/{id}/instances)); a listed item that lacks the set's fields is completed
     from C(GET /v1/clusters/{id}).
   - A set that does not exist gives an empty list, not an error. A O(name) that breaks the naming rules of
-    M(redisops.platform.memstore_instance_set) fails before any request.
+    M(redisops.platform.memstore_instance_set) fails before any request. A name or ID of a cluster (cluster mode
+    enabled) is an error that points to M(redisops.platform.memstore_cluster).
 seealso:
   - module: redisops.platform.memstore_instance_set
 """
@@ -163,38 +164,15 @@ instance_sets:
 """
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.instance_set import (
-    instance_set_view,
-    read_all_instance_sets,
-    read_instance_set,
-)
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import name_errors
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.instance_set import InstanceSet
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.info import run_info
 
 ARGUMENT_SPEC = dict(name=dict(type="str"), id=dict(type="str"), read_instances=dict(type="bool", default=True))
 
 
 def main():
-    module = RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, mutually_exclusive=[("name", "id")])
-    if module.params["name"] is not None:
-        # The name rules of the writing module: a name no set can have is a typo, not "absent".
-        errors = name_errors(module.params["name"])
-        if errors:
-            module.fail_json(msg="; ".join(errors), errors=errors)
-
-    def run():
-        client = module.client(MemStoreClient)
-        if module.params["name"] or module.params["id"]:
-            found = read_instance_set(client, name=module.params["name"], set_id=module.params["id"],
-                                      read_instances=module.params["read_instances"])
-            sets = [found] if found else []
-        else:
-            sets = read_all_instance_sets(client, read_instances=module.params["read_instances"])
-        module.exit_json(changed=False, instance_sets=[instance_set_view(resource, instances) for resource, instances in sets])
-
-    module.execute(run)
+    run_info(RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, mutually_exclusive=[("name", "id")]), InstanceSet, "read_instances")
 
 
 if __name__ == "__main__":

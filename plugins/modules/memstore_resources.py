@@ -146,7 +146,12 @@ resources:
       description: Whether this resource was changed (in check mode, would be).
       type: bool
     status:
-      description: The resource's last status (null when it does not exist).
+      description:
+        - The resource's last status.
+        - V(absent) when the resource does not exist once the task is done (an item with V(state=absent) that
+          was deleted or found gone, or a resource that is not there); in check mode, V(absent) for an item that
+          would be deleted.
+        - Null when nothing says (check mode before a create, or a delete not waited for).
       type: str
       sample: Running
     failed:

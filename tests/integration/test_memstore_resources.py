@@ -129,6 +129,18 @@ def test_delete_without_waiting(ansible, emulator):
     assert again["changed"] is False
 
 
+def test_absent_items_say_so_in_check_mode_when_deleted_and_when_already_gone(ansible, emulator):
+    seed_instance_set(emulator, "batch-drop")
+    args = batch(emulator, [dict(name="batch-drop", state="absent"), dict(name="batch-never", state="absent"), new_set("batch-kept")])
+    play = ansible.run([task("predict", args, check_mode=True), task("delete", args), task("again", args)])
+    assert play.rc == 0, play.output
+    predicted, deleted, again = play.results
+    assert [r["status"] for r in predicted["resources"]] == ["absent", "absent", None]
+    assert [r["status"] for r in deleted["resources"]] == ["absent", "absent", "Running"]
+    assert [r["actions"] for r in deleted["resources"]] == [["deleted"], [], ["created"]]
+    assert [r["status"] for r in again["resources"]] == ["absent", "absent", "Running"] and again["changed"] is False
+
+
 # --- the create protocol every MemStore resource shares ---------------------------------------------
 def test_a_503_on_the_create_is_looked_for_then_sent_once_more(ansible, emulator):
     resent = "created (its answer was lost and a read found nothing: sent once more)"

@@ -12,7 +12,8 @@ their change steps and their views. :class:`MemStoreResource` is the shared base
 
 A state is ``(resource, members)``, or None when the resource does not exist;
 ``members`` is None when they were not read (the resource was busy, or a batch
-polled the list alone).
+polled the list alone). The readers (``lookup``, ``read_every``, ``present``) need
+only a client: the ``_info`` modules and the inventory read through them too.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,6 +21,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError
+from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY_ANSWER, Plan, PlanError, Resource
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import (
     MemStoreClient,
     is_busy,
@@ -28,107 +30,56 @@ from ansible_collections.redisops.platform.plugins.module_utils.memstore.client 
     is_failed,
     is_running,
 )
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import immutable_message, version_offer_error
-from ansible_collections.redisops.platform.plugins.module_utils._resource import (
-    BUSY_ANSWER,
-    Plan,
-    PlanError,
-    Resource,
-    Step,
-    step_class,
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.rules import version_offer_error
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.steps import CreateResource, DeleteResource, MemberChange
+
+# Where one primary and its replicas go (an instance set's subnet_assignment, each of a cluster's subnet_assignments).
+PLACEMENT_OPTIONS = dict(
+    primary=dict(type="str", required=True),
+    replicas=dict(type="list", elements="str", default=[]),
 )
 
-# A DELETE answered 404 found nothing left to delete.
-DELETED = (200, 202, 204, 404)
-
-
-@step_class
-class CreateResource(Step):
-    """``POST`` of a new instance set or cluster. The service keeps names unique (a second
-    create of the same name answers 409), so after a lost answer and a read that finds
-    nothing it is sent once more."""
-
-    path: str = None
-    body: dict = None
-    name: str = None
-    mode: str = None
-    noun: str = None
-
-    resend_when_absent = True
-
-    def send(self, api):
-        data = api.post(self.path, json_body=self.body).data or {}
-        created = data.get("objectId") or data.get("id")
-        if not created:
-            found = api.find_by_name(self.name, self.mode)
-            if found is None:
-                raise ClientError("POST %s was accepted but named no objectId, and no %s is named %r" % (self.path, self.noun, self.name))
-            created = found["id"]
-        return created
-
-    def shows(self, state):
-        return state is not None
-
-
-@step_class
-class DeleteResource(Step):
-    path: str = None
-    params: dict = None
-
-    def send(self, api):
-        api.delete(self.path, params=self.params, ok=DELETED)
-
-    def shows(self, state):
-        return state is None or is_deleting(state[0].get("status"))
-
-
-@step_class
-class MemberChange(Step):
-    """A change of a live resource, shown once it is Running again with the change visible.
-
-    Subclasses give ``request()`` (method, path, body) and ``shows_in(resource, members)``;
-    ``settling`` is what the resource's readiness is called in messages."""
-
-    settling = None
-
-    def __post_init__(self):
-        if self.waiting_for is None:
-            object.__setattr__(self, "waiting_for", "%s (after: %s)" % (self.settling, self.text))
-        if self.settle_text is None:
-            object.__setattr__(self, "settle_text", "%s before changing it" % self.settling)
-
-    def request(self):
-        raise NotImplementedError
-
-    def send(self, api):
-        method, path, body = self.request()
-        # Not retried by the client: sent twice, an add would add two members.
-        api.request(method, path, json_body=body, retry=False)
-
-    def shows(self, state):
-        if state is None or state[1] is None or not is_running(state[0].get("status")):
-            return False
-        return self.shows_in(*state)
-
-    def shows_in(self, resource, members):
-        raise NotImplementedError
+# The options both MemStore resource modules take (the redisops.platform.memstore_resource doc
+# fragment documents those whose meaning is the same in both modes; each module the others).
+SHARED_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    id=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    description=dict(type="str"),
+    version=dict(type="str"),
+    port=dict(type="int"),
+    flavor_id=dict(type="str"),
+    parameter_group_id=dict(type="str"),
+    subnets=dict(type="list", elements="str"),
+    security_groups=dict(type="list", elements="str"),
+    user=dict(type="dict", options=dict(
+        name=dict(type="str", required=True),
+        password=dict(type="str", required=True, no_log=True),
+    )),
+    tls_enabled=dict(type="bool"),
+)
 
 
 class MemStoreResource(Resource):
     """One MemStore resource (an instance set or a cluster) for the runner."""
 
     client_class = MemStoreClient
+    #: The module's options (an item of memstore_resources takes the same).
+    argument_spec = SHARED_OPTIONS
+    #: The key of a list of them (memstore_resources' option, the _info module's result).
+    list_key = None
     #: "instance set" or "cluster": how messages name the resource.
     noun = None
     #: "set" or "cluster": how waiting texts name it, after "the".
     short_noun = None
     #: The result key holding the resource's view, and the batch's ``kind``.
     result_key = None
-    #: POST path of a create; DELETE path of the resource, with ``{id}``.
+    #: POST path of a create (the resource's own path is this one and its id).
     create_path = None
-    item_path = None
     #: The resource's cluster mode (MODE_DISABLED or MODE_ENABLED).
     mode = None
+    #: What a resource of the other mode is, after its name: ``'x' is ...``.
+    wrong_kind = None
     #: Options a create needs.
     create_required = ()
     #: The fields compared: when a listed item carries all of them its detail is not read.
@@ -139,31 +90,46 @@ class MemStoreResource(Resource):
         self.name = self.params["name"]
         self.label = "%s %r" % (self.noun, self.name)
         self.resource_id = self.params.get("id")
+        self.found = None  # whether the last read found the resource (None: nothing read yet)
         if self.params.get("user"):
             api.http.add_secret(self.params["user"]["password"])
 
-    # --- a mode supplies: pure functions of its file, bound here ------------------------------------
-    #: ``ensure_kind(resource)`` raises ClientError for a resource of the other cluster mode.
-    ensure_kind = None
-    #: ``resource_view(resource, members)``: the module's return dict.
-    resource_view = None
-    #: ``comparable_view(view)``: what the diff compares.
-    comparable_view = None
-    #: ``plan_changes(resource, view, params)``: ``(steps, after)`` for a live resource.
-    plan_changes = None
-    #: ``immutable_differences(resource, params)``: ``(differences, unreadable options)``.
-    immutable_differences = None
-    #: ``members_ready`` / ``members_writable`` / ``members_failed`` (members): readiness of the members.
-    members_ready = staticmethod(lambda members: True)
-    members_writable = None
-    members_failed = staticmethod(lambda members: False)
+    # --- what a mode supplies --------------------------------------------------------------------------
+    @classmethod
+    def members_of(cls, api, resource):
+        """The members of a found resource (one request)."""
+        raise NotImplementedError
 
-    def read_members(self, resource_id, resource):
+    @classmethod
+    def present(cls, resource, members):
+        """The module's view of a resource (``members`` None: not read)."""
+        raise NotImplementedError
+
+    @classmethod
+    def compared(cls, view):
+        """What the diff compares of a view (never a secret)."""
+        raise NotImplementedError
+
+    def immutable_comparison(self, resource):
+        """The :class:`ImmutableComparison` of the options fixed at creation with the live ``resource``."""
+        raise NotImplementedError
+
+    def plan_changes(self, resource, view):
+        """``(steps, after)`` converging a live resource; raises PlanError before any write."""
         raise NotImplementedError
 
     def plan_create(self):
         """The create :class:`Plan` (options checked: the resource does not exist)."""
         raise NotImplementedError
+
+    def members_ready(self, members):
+        return True
+
+    def members_writable(self, members):
+        return self.members_ready(members)
+
+    def members_failed(self, members):
+        return False
 
     def describe_members(self, members):
         return ""
@@ -172,7 +138,43 @@ class MemStoreResource(Resource):
         """Query parameters of the DELETE."""
         return None
 
-    # --- reading -----------------------------------------------------------------------------
+    def endpoints(self, view):
+        """The endpoints of a view, for the batch result."""
+        raise NotImplementedError
+
+    # --- reading (a client is enough) ----------------------------------------------------------------------
+    @classmethod
+    def check_kind(cls, resource):
+        """Fail clearly when an id or name designates a resource of the other cluster mode."""
+        if resource.get("clusterMode") not in (cls.mode, None):  # None: the API does not say
+            raise ClientError("%r is %s" % (resource.get("name"), cls.wrong_kind))
+
+    @classmethod
+    def state_of(cls, api, resource, read_members=True):
+        """``(resource, members)`` of a found resource (checked to be of this mode); None for None."""
+        if resource is None:
+            return None
+        cls.check_kind(resource)
+        return resource, cls.members_of(api, resource) if read_members else None
+
+    @classmethod
+    def lookup(cls, api, name=None, resource_id=None, read_members=True):
+        """The state of one resource by id (its detail) or by name (the list, and the detail only when
+        the listed item lacks a compared field), or None. Not filtered by mode: a name of the other mode
+        fails clearly instead of looking absent (names are unique across both modes)."""
+        return cls.state_of(api, api.find(name=name, resource_id=resource_id, fields=cls.lookup_fields), read_members)
+
+    @classmethod
+    def read_every(cls, api, read_members=True):
+        """The states of every resource of this mode in the project (members None without ``read_members``)."""
+        found = []
+        for item in api.list_resources(cls.mode):
+            resource = api.complete(item, cls.lookup_fields)
+            if resource is not None and resource.get("clusterMode") in (cls.mode, None):
+                found.append((resource, cls.members_of(api, resource) if read_members else None))
+        return found
+
+    # --- reading in a task ------------------------------------------------------------------------------------
     def created_id(self):
         """The id the create step of this task answered (None before)."""
         created = self.journal.of_type(CreateResource)
@@ -182,19 +184,15 @@ class MemStoreResource(Resource):
         return self.resource_id or self.created_id()
 
     def with_members(self, resource, read_members=True):
-        """``(resource, members)`` for a found resource (checked to be of this mode)."""
-        if resource is None:
-            return None
-        self.ensure_kind(resource)
-        self.resource_id = resource["id"]
-        return resource, self.read_members(resource["id"], resource) if read_members else None
+        state = self.state_of(self.api, resource, read_members)
+        self.found = state is not None
+        if state is not None:
+            self.resource_id = resource["id"]
+        return state
 
     def read(self):
-        if self.known_id():
-            return self.with_members(self.api.get_detail(self.known_id()))
-        # Not filtered by mode: a name of the other mode fails clearly (ensure_kind) instead of
-        # looking absent, and names are unique across both modes.
-        return self.with_members(self.api.find(name=self.name, fields=self.lookup_fields))
+        # Not filtered by mode, as lookup: a name of the other mode fails clearly (check_kind).
+        return self.with_members(self.api.find(name=self.name, resource_id=self.known_id(), fields=self.lookup_fields))
 
     def poll(self, step=None):
         """While the resource is busy its members are not read: a request saved per poll."""
@@ -265,7 +263,7 @@ class MemStoreResource(Resource):
             return gone  # nothing to send; a resource on its way out is waited for
         step = DeleteResource(text="deleted", waiting_for="the %s to be deleted" % self.short_noun,
                               settle_text="the %s to be Running or Failed before deleting it" % self.short_noun,
-                              path=self.item_path.format(id=state[0]["id"]), params=self.delete_params())
+                              path="%s/%s" % (self.create_path, state[0]["id"]), params=self.delete_params())
         return Plan([step], after=gone.after, predicted=gone.predicted)
 
     def create_step(self, text, body):
@@ -274,13 +272,13 @@ class MemStoreResource(Resource):
                               lost_text="its answer was lost: found the %s by name" % self.short_noun)
 
     def plan_converge(self, resource, members):
-        differences, unreadable = self.immutable_differences(resource, self.params)
-        if differences:
-            raise PlanError(immutable_message(self.noun, self.name, differences))
-        for option in unreadable:
+        comparison = self.immutable_comparison(resource)
+        if comparison.differences:
+            raise PlanError(comparison.message(self.noun, self.name))
+        for option in comparison.unreadable:
             self.task.warn("%s cannot be read back from the live %s %r, so it was not compared" % (option, self.noun, self.name))
-        view = self.resource_view(resource, members)
-        steps, after = self.plan_changes(resource, view, self.params)
+        view = self.present(resource, members)
+        steps, after = self.plan_changes(resource, view)
         if not steps and self.failed((resource, members)):
             self.task.warn("%s %r is not healthy: %s" % (self.noun, self.name, self.describe((resource, members))))
         return Plan(steps, after=after, predicted={self.result_key: self.predicted_view(view, after)})
@@ -307,8 +305,7 @@ class MemStoreResource(Resource):
         resource, members = state
         if isinstance(step, DeleteResource):
             return not is_busy(resource.get("status"))
-        writable = self.members_writable or self.members_ready
-        return is_running(resource.get("status")) and members is not None and writable(members)
+        return is_running(resource.get("status")) and members is not None and self.members_writable(members)
 
     def ambiguity(self, error):
         if is_busy_answer(error):
@@ -324,10 +321,10 @@ class MemStoreResource(Resource):
     def view(self, state):
         if state is None or self.params["state"] == "absent":
             return {self.result_key: {}}
-        return {self.result_key: self.resource_view(state[0], state[1] or [])}
+        return {self.result_key: self.present(state[0], state[1] or [])}
 
     def comparable(self, state):
-        return {} if state is None else self.comparable_view(self.resource_view(state[0], state[1] or []))
+        return {} if state is None else self.compared(self.present(state[0], state[1] or []))
 
     def describe(self, state):
         if state is None:
@@ -344,11 +341,14 @@ class MemStoreResource(Resource):
         last = self.describe(error.last) if error.last is not None or error.duration else "no successful read"
         return "%s %r failed while waiting for %s: %s" % (self.noun, self.name, what, last)
 
+    def absent(self):
+        """Whether the resource does not exist once the task is done (in check mode: would not)."""
+        plan = self.journal.plan
+        if self.task.check_mode and plan is not None and plan.steps:
+            return self.params["state"] == "absent"
+        return self.found is False
+
     def batch_entry(self, view):
         shown = view.get(self.result_key) or {}
-        return dict(kind=self.result_key, name=self.name, id=shown.get("id") or self.known_id(), status=shown.get("status"),
-                    endpoints=self.endpoints(shown))
-
-    def endpoints(self, view):
-        """The endpoints of a view, for the batch result."""
-        raise NotImplementedError
+        return dict(kind=self.result_key, name=self.name, id=shown.get("id") or self.known_id(),
+                    status="absent" if self.absent() else shown.get("status"), endpoints=self.endpoints(shown))

@@ -12,18 +12,16 @@ __metaclass__ = type
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.redisops.platform.plugins.module_utils.memstore import cluster, instance_set
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.cluster import Cluster
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.instance_set import InstanceSet
 
 ARGUMENT_SPEC = dict(
     instance_sets=dict(type="list", elements="dict", default=[]),
     clusters=dict(type="list", elements="dict", default=[]),
 )
 
-#: The option list, the resource and its module of each kind of item.
-KINDS = (
-    ("instance_sets", instance_set.InstanceSet, instance_set.ARGUMENT_SPEC, "memstore_instance_set"),
-    ("clusters", cluster.Cluster, cluster.ARGUMENT_SPEC, "memstore_cluster"),
-)
+#: The resource of each kind of item (its list_key is the option listing them).
+KINDS = (InstanceSet, Cluster)
 
 
 def _secrets_in(value):
@@ -51,11 +49,12 @@ def batch_items(module):
     """``[(resource class, params)]`` of every item, in order; fails the module (before any
     request) naming each item that breaks a rule."""
     # First hide every secret any item carries: a message about one item must not show another's.
-    for option, _resource, _spec, _module in KINDS:
-        module.no_log_values.update(_secrets_in(module.params[option]))
+    for resource_class in KINDS:
+        module.no_log_values.update(_secrets_in(module.params[resource_class.list_key]))
     items, errors, seen = [], [], {}
-    for option, resource_class, spec, module_name in KINDS:
-        validator = ArgumentSpecValidator(spec)
+    for resource_class in KINDS:
+        option = resource_class.list_key
+        validator = ArgumentSpecValidator(resource_class.argument_spec)
         for index, item in enumerate(module.params[option]):
             position = "%s[%d]" % (option, index)
             name = item.get("name") if isinstance(item, dict) else None
@@ -64,7 +63,7 @@ def batch_items(module):
             module.no_log_values.update(result._no_log_values)  # pylint: disable=protected-access
             for warning in result._warnings:  # pylint: disable=protected-access  # both an option and its alias were set
                 module.warn("%s: both option %s and its alias %s are set" % (where, warning["option"], warning["alias"]))
-            problems = [_explained(error, module_name) for error in result.errors]
+            problems = [_explained(error, "memstore_" + resource_class.result_key) for error in result.errors]
             if not problems:
                 params = result.validated_parameters
                 problems = resource_class.validate(params)

@@ -2,11 +2,10 @@
 # Copyright: redisops.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Rules shared by both MemStore modes (instance sets and clusters): names,
-descriptions, ports, parameter groups, security groups, subnets, the create-only
-comparison and the API's ``[{"id": ...}]`` arrays.
-
-Pure functions: they check options before any request and are unit tested.
+"""The rules MemStore options must follow, checked before any request: names,
+descriptions, versions, ports, parameter groups, security groups, subnets and node
+counts (both modes), the backup and restore options (instance sets), the shard options
+(clusters). Validators only: each returns the rules broken, one sentence each.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,62 +14,29 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.redisops.platform.plugins.module_utils._http import to_int
-from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import is_running
-
 NAME_MIN, NAME_MAX = 4, 20
 DESCRIPTION_MAX = 100
 PORT_MIN, PORT_MAX = 2000, 50000
 # Nodes of an instance set, or of one shard of a cluster: one primary and at most five replicas.
 NODES_MIN, NODES_MAX = 1, 6
+# Limits from the cluster-mode-disabled document.
+HOUR_MIN, HOUR_MAX = 0, 23
+RETENTION_MIN, RETENTION_MAX = 1, 35
+# Limits from the cluster-mode-enabled document.
+SHARDS_MIN, SHARDS_MAX = 1, 12
 
 _NAME_CHARS = re.compile(r"^[a-z0-9-]*$")
 # Emoji: anything outside the Basic Multilingual Plane (U+1F000 and up included),
 # Miscellaneous Symbols and Dingbats (U+2600-U+27BF) and variation selectors.
 _EMOJI = re.compile(u"[\u2600-\u27bf\ufe00-\ufe0f\U00010000-\U0010ffff]")
+_BACKUP_FILE = re.compile(r"^[^/\s]+/.*[^/]$")
+
+# The service offers versions from its own list (read before a create: MemStoreClient.redis_versions);
+# the collection checks their format, and the one mode rule known: 5.0.6 is cluster-mode-disabled only.
+_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
+CLUSTER_MODE_DISABLED_ONLY = ("5.0.6",)
 
 
-# The options both MemStore resource modules share (documented by the
-# redisops.platform.memstore_resource doc fragment).
-RESOURCE_ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True),
-    id=dict(type="str"),
-    state=dict(type="str", default="present", choices=["present", "absent"]),
-    description=dict(type="str"),
-    port=dict(type="int"),
-    flavor_id=dict(type="str"),
-    parameter_group_id=dict(type="str"),
-    user=dict(type="dict", options=dict(
-        name=dict(type="str", required=True),
-        password=dict(type="str", required=True, no_log=True),
-    )),
-)
-
-
-def unique(values):
-    """``values`` without repeats, in their first order."""
-    seen = []
-    for value in values:
-        if value not in seen:
-            seen.append(value)
-    return seen
-
-
-def ids(value):
-    """``[{"id": "a"}, "b"]`` -> ``["a", "b"]`` (the API's object arrays, read tolerantly)."""
-    found = []
-    for item in value or []:
-        item_id = item.get("id") if isinstance(item, dict) else item
-        if item_id:
-            found.append(item_id)
-    return found
-
-
-def id_objects(values):
-    return [{"id": item_id} for item_id in unique(values)]
-
-
-# --- validation (before any request) -------------------------------------------------
 def name_errors(name):
     errors = []
     if not NAME_MIN <= len(name) <= NAME_MAX:
@@ -96,41 +62,6 @@ def description_errors(description):
     if emoji:
         errors.append("description must not contain emoji (found U+%04X)" % ord(emoji.group(0)))
     return errors
-
-
-# --- the view and diff fields both modes read the same way ------------------------------------
-def resource_fields(resource, cluster_mode):
-    """The fields of a returned view that come from the resource itself, alike in both modes."""
-    return dict(
-        id=resource.get("id"),
-        name=resource.get("name"),
-        status=resource.get("status"),
-        cluster_mode=cluster_mode,
-        project_id=resource.get("projectId"),
-        description=resource.get("description") or "",
-        version=resource.get("version"),
-        port=to_int(resource.get("port")),
-        flavor_id=resource.get("flavorId"),
-        parameter_group_id=resource.get("parameterGroupId"),
-        security_groups=ids(resource.get("securityGroups")),
-        subnets=ids(resource.get("subnets")),
-        tls_enabled=bool(resource.get("tlsEnabled")),
-        created_at=resource.get("createdAt"),
-    )
-
-
-def compared_fields(view):
-    """What the diff compares in both modes (never a secret)."""
-    compared = dict((key, view[key]) for key in ("name", "description", "version", "port", "flavor_id",
-                                                 "parameter_group_id", "tls_enabled"))
-    compared["security_groups"] = sorted(view["security_groups"])
-    return compared
-
-
-# The service offers versions from its own list (read before a create: MemStoreClient.redis_versions);
-# the collection checks their format, and the one mode rule known: 5.0.6 is cluster-mode-disabled only.
-_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
-CLUSTER_MODE_DISABLED_ONLY = ("5.0.6",)
 
 
 def version_errors(version, cluster_mode_enabled):
@@ -181,103 +112,68 @@ def assignment_subnet_errors(option, assignments, subnets):
     """Every subnet used by ``assignments`` (``[{primary, replicas}]``) must be in ``subnets``."""
     if not assignments or not subnets:
         return []
-    used = []
+    unknown = []
     for assignment in assignments:
-        used.append(assignment["primary"])
-        used.extend(assignment.get("replicas") or [])
-    unknown = unique([subnet for subnet in used if subnet not in subnets])
+        for subnet in [assignment["primary"]] + list(assignment.get("replicas") or []):
+            if subnet not in subnets and subnet not in unknown:
+                unknown.append(subnet)
     if unknown:
         return ["%s may use only subnets listed in subnets: %s not in [%s]" % (option, ", ".join(unknown), ", ".join(subnets))]
     return []
 
 
-# --- placing and removing replicas ----------------------------------------------------------
-def replica_subnets(replicas, primary, first, count):
-    """Subnets for replicas ``first`` .. ``first + count - 1``: ``replicas`` round robin,
-    the primary's subnet when no replica subnet is given."""
-    pool = list(replicas or []) or ([primary] if primary else [])
-    if not pool:
+def backup_errors(backup):
+    if not backup:
         return []
-    return [pool[(first + offset) % len(pool)] for offset in range(count)]
+    errors = []
+    if backup.get("enabled", True):
+        missing = [key for key in ("hour", "retention_days") if backup.get(key) is None]
+        if missing:
+            errors.append("backup.%s required when backup.enabled is true" % " and backup.".join(missing))
+    hour, retention = backup.get("hour"), backup.get("retention_days")
+    if hour is not None and not HOUR_MIN <= hour <= HOUR_MAX:
+        errors.append("backup.hour must be between %d and %d (got %d)" % (HOUR_MIN, HOUR_MAX, hour))
+    if retention is not None and not RETENTION_MIN <= retention <= RETENTION_MAX:
+        errors.append("backup.retention_days must be between %d and %d (got %d)" % (RETENTION_MIN, RETENTION_MAX, retention))
+    return errors
 
 
-def removal_order(replicas):
-    """Replicas in the order they are removed: those not Running first, then the newest.
-
-    ``replicas`` are dicts with ``status``, oldest first.
-    """
-    return ([replica for replica in reversed(replicas) if not is_running(replica["status"])]
-            + [replica for replica in reversed(replicas) if is_running(replica["status"])])
-
-
-# --- options that cannot change after creation -------------------------------------------
-class ImmutableComparison:
-    """Collects create-only options that differ from the live resource.
-
-    ``differences`` lists ``(option, live, wanted)``; ``unreadable`` the given
-    options whose live value the API does not show (they cannot be compared).
-    """
-
-    def __init__(self, resource):
-        self.resource = resource
-        self.differences = []
-        self.unreadable = []
-
-    def compare(self, option, wanted, live_key, live):
-        if wanted is None:
-            return
-        if live_key not in self.resource:
-            self.unreadable.append(option)
-        elif live != wanted:
-            self.differences.append((option, live, wanted))
-
-    def compare_user(self, user):
-        """Only the name can be compared: the password is write-only."""
-        if not user:
-            return
-        live_user = self.resource.get("user") if isinstance(self.resource.get("user"), dict) else {}
-        self.compare("user", "name=%s" % user["name"], "user", "name=%s" % live_user["name"] if live_user.get("name") else "none")
-
-    def compare_subnets(self, subnets):
-        if subnets is not None:
-            self.compare("subnets", sorted(unique(subnets)), "subnets", sorted(unique(ids(self.resource.get("subnets")))))
-
-    def compare_created_with(self, params):
-        """The options fixed at creation in both cluster modes."""
-        resource = self.resource
-        self.compare("version", params.get("version"), "version", resource.get("version"))
-        self.compare("port", params.get("port"), "port", to_int(resource.get("port")))
-        self.compare("flavor_id", params.get("flavor_id"), "flavorId", resource.get("flavorId"))
-        self.compare("tls_enabled", params.get("tls_enabled"), "tlsEnabled", bool(resource.get("tlsEnabled")))
-        self.compare_user(params.get("user"))
+def restore_errors(restore):
+    if not restore or restore.get("files") is None:
+        return []
+    files = restore["files"]
+    if not files:
+        return ["restore_from.files must name at least one file"]
+    bad = [path for path in files if not _BACKUP_FILE.match(path or "")]
+    if bad:
+        return ["restore_from.files entries must look like bucket/folder/.../file (got %s)" % ", ".join(repr(b) for b in bad)]
+    return []
 
 
-def common_update(view, params):
-    """``(PATCH body, changed option names)`` for what both cluster modes can change:
-    description and parameter group, only where they differ from the live ``view``."""
-    body, changed = {}, []
-    description = params.get("description")
-    if description is not None and description != view["description"]:
-        body["description"] = description
-        changed.append("description")
-    parameter_group = params.get("parameter_group_id")
-    if parameter_group is not None and parameter_group != view["parameter_group_id"]:
-        body["parameterGroupId"] = parameter_group
-        changed.append("parameter_group_id")
-    return body, changed
+def instance_set_errors(params):
+    """Every rule the options of an instance set break, one message each naming the option ([] when valid)."""
+    errors = common_errors(params, cluster_mode_enabled=False)
+    errors.extend(node_count_errors("node_count", params.get("node_count")))
+    errors.extend(backup_errors(params.get("backup")))
+    errors.extend(restore_errors(params.get("restore_from")))
+    assignment = params.get("subnet_assignment")
+    errors.extend(assignment_subnet_errors("subnet_assignment", [assignment] if assignment else None, params.get("subnets")))
+    return errors
 
 
-def immutable_message(noun, name, differences):
-    details = "; ".join("%s (live: %s, wanted: %s)" % (option, render(live), render(wanted)) for option, live, wanted in differences)
-    return ("%s %r: %s cannot change after creation and differ%s from the live %s: %s. "
-            "Delete and re-create the %s to change %s."
-            % (noun, name, ", ".join(option for option, _live, _wanted in differences), "" if len(differences) > 1 else "s",
-               noun.split()[-1], details, noun.split()[-1], "them" if len(differences) > 1 else "it"))
-
-
-def render(value):
-    if isinstance(value, list):
-        return "[%s]" % ", ".join(str(item) for item in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "none" if value is None else str(value)
+def cluster_errors(params):
+    """Every rule the options of a cluster break, one message each naming the option ([] when valid)."""
+    errors = common_errors(params, cluster_mode_enabled=True)
+    shard_count = params.get("shard_count")
+    if shard_count is not None and not SHARDS_MIN <= shard_count <= SHARDS_MAX:
+        errors.append("shard_count must be between %d and %d (got %d)" % (SHARDS_MIN, SHARDS_MAX, shard_count))
+    errors.extend(node_count_errors("nodes_per_shard", params.get("nodes_per_shard")))
+    assignments = params.get("subnet_assignments")
+    if assignments is not None:
+        if not assignments:
+            errors.append("subnet_assignments must hold at least one {primary, replicas} placement")
+        elif shard_count is not None and SHARDS_MIN <= shard_count and len(assignments) > shard_count:
+            errors.append("subnet_assignments must hold at most one placement per shard: %d given for shard_count %d"
+                          % (len(assignments), shard_count))
+        errors.extend(assignment_subnet_errors("subnet_assignments", assignments, params.get("subnets")))
+    return errors
