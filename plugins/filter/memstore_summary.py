@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 name: memstore_summary
 author:
   - redisops.platform maintainers (@redisops)
-version_added: 1.3.0
+version_added: 1.2.0
 short_description: Summarise the resources a memstore_resources task converged
 description:
   - Takes the C(resources) that M(redisops.platform.memstore_resources) returns and gives, for each one, its

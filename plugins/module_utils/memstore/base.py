@@ -78,7 +78,7 @@ class MemStoreResource(Resource):
     create_path = None
     #: The resource's cluster mode (MODE_DISABLED or MODE_ENABLED).
     mode = None
-    #: What a resource of the other mode is, after its name: ``'x' is ...``.
+    #: What is said of a resource of the other mode, after its name: ``'x' is ...``.
     wrong_kind = None
     #: Options a create needs.
     create_required = ()
@@ -147,7 +147,7 @@ class MemStoreResource(Resource):
     def check_kind(cls, resource):
         """Fail clearly when an id or name designates a resource of the other cluster mode."""
         if resource.get("clusterMode") not in (cls.mode, None):  # None: the API does not say
-            raise ClientError("%r is %s" % (resource.get("name"), cls.wrong_kind))
+            raise ClientError("%r %s" % (resource.get("name"), cls.wrong_kind))
 
     @classmethod
     def state_of(cls, api, resource, read_members=True):

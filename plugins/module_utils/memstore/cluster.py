@@ -68,7 +68,7 @@ class Cluster(MemStoreResource):
     result_key = "cluster"
     create_path = CLUSTERS_PATH
     mode = MODE_ENABLED
-    wrong_kind = "an instance set (cluster mode disabled), not a cluster: use redisops.platform.memstore_instance_set"
+    wrong_kind = "is an instance set (cluster mode disabled), not a cluster: use redisops.platform.memstore_instance_set"
     # The API requires them; the module has no defaults for them.
     create_required = ("version", "port", "flavor_id", "parameter_group_id", "shard_count", "nodes_per_shard",
                        "subnet_assignments", "security_groups")

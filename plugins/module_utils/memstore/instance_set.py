@@ -85,7 +85,7 @@ class InstanceSet(MemStoreResource):
     result_key = "instance_set"
     create_path = SETS_PATH
     mode = MODE_DISABLED
-    wrong_kind = "a cluster with cluster mode enabled, not an instance set: use redisops.platform.memstore_cluster"
+    wrong_kind = "is a cluster with cluster mode enabled, not an instance set: use redisops.platform.memstore_cluster"
     # The API requires them; the module has no defaults for them.
     create_required = ("flavor_id", "version", "port", "parameter_group_id", "node_count", "subnet_assignment", "security_groups")
     lookup_fields = ("status", "description", "version", "port", "flavorId", "parameterGroupId",
