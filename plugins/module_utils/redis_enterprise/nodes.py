@@ -10,6 +10,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+try:
+    from urllib.parse import urlsplit, urlunsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
+    urlsplit = urlunsplit = None
+
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, to_int
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import to_uid
 
@@ -51,6 +56,18 @@ def normalize_node_status(raw, uid):
 def removed_node_status(uid):
     return dict(uid=to_uid(uid), role=None, node_status=None, maintenance_snapshot=None,
                 has_maintenance_snapshot=False, removed=True)
+
+
+def node_api_url(url, addr):
+    """The REST API URL of the node at ``addr``: ``url``'s scheme and port, ``addr`` as host
+    (an IPv6 address in brackets); None without an address."""
+    if not addr:
+        return None
+    parts = urlsplit(url)
+    netloc = "[%s]" % addr if ":" in addr else addr
+    if parts.port:
+        netloc = "%s:%d" % (netloc, parts.port)
+    return urlunsplit((parts.scheme, netloc, "", "", ""))
 
 
 def maintenance_snapshot(status):
@@ -107,7 +124,8 @@ class NodeReader:
         self.client = client
 
     def nodes(self, uid=None, read_status=True):
-        """The nodes (one, with ``uid``), each merged with its status unless ``read_status`` is False."""
+        """The nodes (one, with ``uid``), each merged with its status unless ``read_status`` is False,
+        and with its ``api_url``: the URL read through (scheme and port) with the node's address."""
         if uid is None:
             listed = read_node_list(self.client.get(NODES_PATH).data)
         else:
@@ -118,5 +136,5 @@ class NodeReader:
             status = read_or_none(self.client, node_status_path(node.get("uid", uid))) if read_status else None
             if read_status and status is None:
                 continue  # removed between the two reads
-            found.append(node_view(node, status))
+            found.append(dict(node_view(node, status), api_url=node_api_url(self.client.http.base_url, node.get("addr"))))
         return sorted(found, key=lambda item: (item["uid"] is None, item["uid"] or 0))
