@@ -311,6 +311,14 @@ def node_state(status):
     return status["bootstrap_status"]["state"]
 
 
+class BootstrapClient(RedisEnterpriseClient):
+    """The client of ``re_bootstrap``: the license it sends is a secret, like the password."""
+
+    def __init__(self, params, **kwargs):
+        super(BootstrapClient, self).__init__(params, **kwargs)
+        self.http.add_secret(params.get("license"))
+
+
 @step_class
 class StartBootstrap(Step):
     """``POST /v1/bootstrap/{action}``; shown once the node's bootstrap is under way or done."""
@@ -333,14 +341,13 @@ class Bootstrap(NamesItsCluster, Resource):
     Once the node has completed, the cluster's name is read too (once).
     """
 
-    client_class = RedisEnterpriseClient
+    client_class = BootstrapClient
     first_read_waits_for = "the node's REST API to answer"
 
     def __init__(self, task, api, params=None):
         super(Bootstrap, self).__init__(task, api, params)
         self.action = self.params["action"]
         self.url = self.params["url"]
-        api.http.add_secret(self.params.get("license"))
         self.settling = "the bootstrap already running on %s" % self.url
 
     @classmethod

@@ -130,6 +130,17 @@ def load_key(text):
     return key, _pem(label, der)
 
 
+def key_texts(text):
+    """A key as given and as :func:`load_key` normalises it (what is sent): the texts an error must never show."""
+    if not text:
+        return []
+    try:
+        blocks = pem_blocks(text)
+    except CertificateError:
+        blocks = []
+    return [text] + [_pem(label, der) for label, der in blocks if "PRIVATE KEY" in label and der]
+
+
 def _first_line(error):
     text = str(error).strip().splitlines()
     return text[0] if text else error.__class__.__name__
@@ -473,6 +484,9 @@ class CertificateClient(RedisEnterpriseClient):
 
     def __init__(self, params, **kwargs):
         super(CertificateClient, self).__init__(params, **kwargs)
+        for entry in params["certificates"]:
+            for key in key_texts(entry.get("key")):
+                self.http.add_secret(key)  # as given and as sent
         self.validate_certs = params["validate_certs"]
         self.ca_path = params.get("ca_path")
         self.write_timeout = max(float(WRITE_TIMEOUT), float(params["request_timeout"]))
@@ -604,10 +618,6 @@ class ClusterCertificates(NamesItsCluster, Resource):
             self.params["certificates"], self.params["state"], min_days_left=self.params["min_days_left"])
         for warning in warnings:
             task.warn(warning)
-        for entry in self.params["certificates"]:
-            api.http.add_secret(entry.get("key"))
-        for item in self.desired.values():
-            api.http.add_secret(item.key_pem)
         self.absent = self.params["state"] == "absent"
         self.planned = []  # names the plan changes
 

@@ -214,3 +214,11 @@ def test_each_action_names_the_option_it_needs_and_the_one_only_it_takes(action,
 def test_only_create_names_the_cluster_it_made():
     made = dict((name, action.cluster_made(params(action=name))) for name, action in bootstrap.BOOTSTRAP_ACTIONS.items())
     assert made == {"create_cluster": "cluster.example.com", "join_cluster": None, "recover_cluster": None}
+
+
+def test_the_client_scrubs_the_license():
+    options = dict(url="https://127.0.0.2:9443", username="admin@example.com", password="Secret-Passw0rd", validate_certs=True,
+                   request_timeout=30, license="----- License -----\nkey: SECRET-LICENSE-KEY")
+    [http] = bootstrap.BootstrapClient(options).http_clients()
+    assert options["license"] in http.secrets
+    assert bootstrap.Bootstrap.client_class is bootstrap.BootstrapClient
