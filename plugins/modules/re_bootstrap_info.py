@@ -112,9 +112,8 @@ local_node_info:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import (
-    RedisEnterpriseClient,
-)
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.identity import report
 
 
 ARGUMENT_SPEC = dict()
@@ -123,13 +122,13 @@ ARGUMENT_SPEC = dict()
 def main():
     module = RedisOpsModule(ARGUMENT_SPEC, connection=REDIS_ENTERPRISE_CONNECTION)
 
-    def run():
-        client = module.client(RedisEnterpriseClient)
+    def read(client):
         status = client.bootstrap()
-        completed = status["bootstrap_status"]["state"] == "completed"
-        module.exit_json(changed=False, cluster_name=client.cluster_name_if_known() if completed else None, **status)
+        if status["bootstrap_status"]["state"] != "completed":
+            status["cluster_name"] = None  # a node not in a cluster yet: no cluster to read
+        return status
 
-    module.execute(run)
+    report(module, RedisEnterpriseClient, read)
 
 
 if __name__ == "__main__":

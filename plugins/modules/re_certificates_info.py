@@ -147,6 +147,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.identity import report
 
 
 ARGUMENT_SPEC = dict(
@@ -160,19 +161,18 @@ def main():
     if CRYPTOGRAPHY_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
 
-    def run():
-        client = module.client(RedisEnterpriseClient)
+    def read(client):
         live = read_live(client)
         names = module.params["names"]
         if names is not None:
             live = dict((name, pem) for name, pem in live.items() if name in names)
-        result = dict(changed=False, certificates=describe_all(live), cluster_name=client.cluster_name_if_known())
+        result = dict(certificates=describe_all(live))
         within = module.params["expiring_within_days"]
         if within is not None:
             result["expiring"] = expiring(result["certificates"], within)
-        module.exit_json(**result)
+        return result
 
-    module.execute(run)
+    report(module, RedisEnterpriseClient, read)
 
 
 if __name__ == "__main__":

@@ -129,10 +129,8 @@ actions:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.node_actions import ACTION_NAMES, NodeActions, node_uid_errors
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import (
-    RedisEnterpriseClient,
-)
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.identity import report
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.node_actions import ACTION_NAMES, NodeActionsClient, node_uid_errors
 
 
 ARGUMENT_SPEC = dict(
@@ -147,18 +145,14 @@ def main():
     if errors:
         module.fail_json(msg="; ".join(errors))
 
-    def run():
-        client = module.client(RedisEnterpriseClient)
-        api = NodeActions(client)
+    def read(client):
         uid, name = module.params["node_uid"], module.params["action"]
         if name:
-            found = api.get(uid, name)
-            actions = [found] if found is not None else []
-        else:
-            actions = api.list(uid)
-        module.exit_json(changed=False, actions=actions, cluster_name=client.cluster_name_if_known())
+            found = client.action(uid, name)
+            return dict(actions=[found] if found is not None else [])
+        return dict(actions=client.actions(uid))
 
-    module.execute(run)
+    report(module, NodeActionsClient, read)
 
 
 if __name__ == "__main__":

@@ -98,6 +98,15 @@ nodes:
       description: The node's internal address.
       type: str
       sample: 10.0.0.2
+    api_url:
+      description:
+        - The node's REST API URL, to talk to this node directly (for example through another node than one
+          under maintenance).
+        - The scheme and port of O(url), the URL the nodes were read through, with RV(nodes[].addr) as host (an IPv6
+          address in brackets); null when the node reports no address.
+      type: str
+      sample: https://10.0.0.2:9443
+      version_added: 1.2.0
     external_addr:
       description: The node's external addresses.
       type: list
@@ -146,6 +155,7 @@ nodes:
   sample:
     - uid: 1
       addr: 10.0.0.1
+      api_url: https://10.0.0.1:9443
       external_addr: []
       hostname: node1.example.com
       role: master
@@ -159,9 +169,10 @@ nodes:
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.identity import report
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.node_actions import node_uid_errors
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.nodes import NodeReader
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 
 
 ARGUMENT_SPEC = dict(
@@ -176,12 +187,10 @@ def main():
     if errors:
         module.fail_json(msg="; ".join(errors))
 
-    def run():
-        client = module.client(RedisEnterpriseClient)
-        nodes = NodeReader(client).nodes(module.params["node_uid"], read_status=module.params["read_status"])
-        module.exit_json(changed=False, nodes=nodes, cluster_name=client.cluster_name_if_known())
+    def read(client):
+        return dict(nodes=NodeReader(client).nodes(module.params["node_uid"], read_status=module.params["read_status"]))
 
-    module.execute(run)
+    report(module, RedisEnterpriseClient, read)
 
 
 if __name__ == "__main__":

@@ -27,10 +27,12 @@ def test_reads_every_node_in_check_mode_as_a_viewer(ansible, emulator):
     assert [node["role"] for node in nodes] == ["master", "slave", "slave"]
     first = nodes[0]
     assert first["addr"] == emulator.node(1).address
+    # Read through node 3: node 1's own address, with the scheme and port of the URL read through.
+    assert [node["api_url"] for node in nodes] == [emulator.node_url(index) for index in (1, 2, 3)]
     assert first["status"] == "active" and first["shard_count"] == 2
     assert first["has_maintenance_snapshot"] is False and first["maintenance_snapshot"] is None
     assert first["hostname"] and first["software_version"]
-    assert set(first) == {"uid", "addr", "external_addr", "hostname", "role", "status", "shard_count",
+    assert set(first) == {"uid", "addr", "api_url", "external_addr", "hostname", "role", "status", "shard_count",
                           "has_maintenance_snapshot", "maintenance_snapshot", "software_version", "rack_id"}
     entries = emulator.log.entries()
     assert all(entry["method"] == "GET" for entry in entries)

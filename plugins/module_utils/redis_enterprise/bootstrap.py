@@ -2,12 +2,10 @@
 # Copyright: redisops.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Redis Enterprise bootstrap: input rules, the request body, the states and
-what each documented error code means.
-
-Pure functions, no I/O: the ``re_bootstrap`` module drives the requests, the
-unit tests exercise these directly.
-"""
+"""Redis Enterprise bootstrap: one object per action (create, join, recover: the option only
+it takes, its checks, its part of the body, what a completed node shows), input rules, the
+request body, the states, what each documented error code means, and the ``re_bootstrap``
+resource (``GET /v1/bootstrap``, one POST, a wait)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -17,9 +15,8 @@ import copy
 import re
 
 from ansible_collections.redisops.platform.plugins.module_utils._resource import Plan, PlanError, Resource, Step, step_class
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import NamesItsCluster, RedisEnterpriseClient
-
-ACTIONS = ("create_cluster", "join_cluster", "recover_cluster")
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.identity import NamesItsCluster
 
 IDLE = "idle"
 ERROR = "error"
@@ -32,13 +29,6 @@ STARTABLE = (IDLE, ERROR)
 MAX_CLUSTER_NAME_LENGTH = 64
 FORBIDDEN_USERNAME_CHARACTERS = '&<>"'
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-
-# Options that belong to one action only.
-ACTION_ONLY_OPTIONS = (
-    ("license", "create_cluster"),
-    ("cluster_nodes", "join_cluster"),
-    ("recovery_filename", "recover_cluster"),
-)
 
 # Body fields the module's own options set: extra_config may not set them too.
 MANAGED_FIELDS = {
@@ -101,6 +91,75 @@ def _field_path(body, path):
     return True
 
 
+class BootstrapAction:
+    """One bootstrap action (``POST /v1/bootstrap/{name}``): ``required`` is the option it needs,
+    ``own_option`` the one no other action takes; the node shows it under way, then completed, at
+    ``GET /v1/bootstrap`` whatever the action."""
+
+    name = None
+    required = None
+    own_option = None
+
+    def problems(self, params):
+        """What is wrong with the options only this action reads."""
+        return []
+
+    def body(self, params):
+        """This action's part of the bootstrap body."""
+        raise NotImplementedError
+
+    def cluster_made(self, params):
+        """The name of the cluster a completed bootstrap of this action made, None when the node
+        must be asked (it joined or recovered a cluster named elsewhere)."""
+        return None
+
+
+class CreateCluster(BootstrapAction):
+    name = "create_cluster"
+    required = "cluster_name"
+    own_option = "license"
+
+    def body(self, params):
+        return {"cluster": {"name": params["cluster_name"], "nodes": []}}
+
+    def cluster_made(self, params):
+        return params["cluster_name"]
+
+
+class JoinCluster(BootstrapAction):
+    name = "join_cluster"
+    required = own_option = "cluster_nodes"
+
+    def problems(self, params):
+        nodes = params.get("cluster_nodes") or []
+        if not nodes or any(not str(node).strip() for node in nodes):
+            return ["cluster_nodes must list at least one address of a node already in the cluster (action=join_cluster)"]
+        if any("://" in node for node in nodes):
+            return ["cluster_nodes lists node addresses (IP addresses or host names), not URLs"]
+        return []
+
+    def body(self, params):
+        return {"cluster": {"nodes": list(params["cluster_nodes"])}}
+
+
+class RecoverCluster(BootstrapAction):
+    name = "recover_cluster"
+    required = own_option = "recovery_filename"
+
+    def problems(self, params):
+        if not (params.get("recovery_filename") or "").strip():
+            return ["recovery_filename must name the cluster configuration backup to recover from (action=recover_cluster)"]
+        return []
+
+    def body(self, params):
+        return {"recovery_filename": params["recovery_filename"]}
+
+
+#: Every bootstrap action by name, in the order the module documents them.
+BOOTSTRAP_ACTIONS = dict((action.name, action) for action in (CreateCluster(), JoinCluster(), RecoverCluster()))
+ACTIONS = tuple(BOOTSTRAP_ACTIONS)
+
+
 def validate_params(params):
     """Every rule the module checks before sending a request, as a list of messages."""
     action = params["action"]
@@ -114,17 +173,10 @@ def validate_params(params):
         problem = cluster_name_problem(params["cluster_name"])
         if problem:
             problems.append(problem)
-    for option, owner in ACTION_ONLY_OPTIONS:
-        if params.get(option) is not None and action != owner:
-            problems.append("%s applies only to action=%s, not to action=%s" % (option, owner, action))
-    if action == "join_cluster":
-        nodes = params.get("cluster_nodes") or []
-        if not nodes or any(not str(node).strip() for node in nodes):
-            problems.append("cluster_nodes must list at least one address of a node already in the cluster (action=join_cluster)")
-        elif any("://" in node for node in nodes):
-            problems.append("cluster_nodes lists node addresses (IP addresses or host names), not URLs")
-    if action == "recover_cluster" and not (params.get("recovery_filename") or "").strip():
-        problems.append("recovery_filename must name the cluster configuration backup to recover from (action=recover_cluster)")
+    for other in BOOTSTRAP_ACTIONS.values():
+        if params.get(other.own_option) is not None and other.name != action:
+            problems.append("%s applies only to action=%s, not to action=%s" % (other.own_option, other.name, action))
+    problems.extend(BOOTSTRAP_ACTIONS[action].problems(params))
     for path, option in sorted(MANAGED_FIELDS.items()):
         if _field_path(params.get("extra_config") or {}, path):
             problems.append("extra_config must not set %s: use %s" % (".".join(path), option))
@@ -148,14 +200,8 @@ def merge(base, extra):
 
 def build_body(params):
     """The bootstrap configuration object, as the documents show it, plus extra_config."""
-    action = params["action"]
-    body = {"action": action}
-    if action == "create_cluster":
-        body["cluster"] = {"name": params["cluster_name"], "nodes": []}
-    elif action == "join_cluster":
-        body["cluster"] = {"nodes": list(params["cluster_nodes"])}
-    else:
-        body["recovery_filename"] = params["recovery_filename"]
+    body = {"action": params["action"]}
+    body.update(BOOTSTRAP_ACTIONS[params["action"]].body(params))
     node = {}
     paths = _without_none(params.get("node_paths"))
     identity = _without_none(params.get("node_identity"))
@@ -258,15 +304,19 @@ ARGUMENT_SPEC = dict(
     validate_only=dict(type="bool", default=False),
 )
 
-REQUIRED_IF = [
-    ("action", "create_cluster", ("cluster_name",)),
-    ("action", "join_cluster", ("cluster_nodes",)),
-    ("action", "recover_cluster", ("recovery_filename",)),
-]
+REQUIRED_IF = [("action", action.name, (action.required,)) for action in BOOTSTRAP_ACTIONS.values()]
 
 
 def node_state(status):
     return status["bootstrap_status"]["state"]
+
+
+class BootstrapClient(RedisEnterpriseClient):
+    """The client of ``re_bootstrap``: the license it sends is a secret, like the password."""
+
+    def __init__(self, params, **kwargs):
+        super(BootstrapClient, self).__init__(params, **kwargs)
+        self.http.add_secret(params.get("license"))
 
 
 @step_class
@@ -291,14 +341,13 @@ class Bootstrap(NamesItsCluster, Resource):
     Once the node has completed, the cluster's name is read too (once).
     """
 
-    client_class = RedisEnterpriseClient
+    client_class = BootstrapClient
     first_read_waits_for = "the node's REST API to answer"
 
     def __init__(self, task, api, params=None):
         super(Bootstrap, self).__init__(task, api, params)
         self.action = self.params["action"]
         self.url = self.params["url"]
-        api.http.add_secret(self.params.get("license"))
         self.settling = "the bootstrap already running on %s" % self.url
 
     @classmethod
@@ -317,8 +366,9 @@ class Bootstrap(NamesItsCluster, Resource):
     def read(self):
         state = self.api.bootstrap()
         if node_state(state) == COMPLETED and not self.cluster_name_read:
-            if self.action == "create_cluster" and self.started_here():
-                self.cluster_name, self.cluster_name_read = self.params["cluster_name"], True  # the cluster it created
+            made = BOOTSTRAP_ACTIONS[self.action].cluster_made(self.params)
+            if made is not None and self.started_here():
+                self.cluster_name, self.cluster_name_read = made, True  # the cluster this task made
             else:
                 self.learn_cluster_name(self.api)
         return state

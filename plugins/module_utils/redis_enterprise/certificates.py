@@ -28,7 +28,8 @@ import traceback
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils._resource import LOST_ANSWER, Plan, Resource, Step, step_class
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import NamesItsCluster, RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.identity import NamesItsCluster
 
 CRYPTOGRAPHY_IMPORT_ERROR = None
 try:
@@ -127,6 +128,17 @@ def load_key(text):
     except (ValueError, TypeError, UnsupportedAlgorithm) as error:
         raise CertificateError("the key does not parse (%s)" % _first_line(error))
     return key, _pem(label, der)
+
+
+def key_texts(text):
+    """A key as given and as :func:`load_key` normalises it (what is sent): the texts an error must never show."""
+    if not text:
+        return []
+    try:
+        blocks = pem_blocks(text)
+    except CertificateError:
+        blocks = []
+    return [text] + [_pem(label, der) for label, der in blocks if "PRIVATE KEY" in label and der]
 
 
 def _first_line(error):
@@ -464,56 +476,60 @@ def _system_bundle():
     return certs.where()
 
 
-class CertificateWrites:
-    """What the certificate steps send with: the client, the long write timeout (certificate
-    writes may take up to 900 s server-side), never a repeat by the client, and what is
-    trusted once the api certificate (the one this very connection uses) is replaced."""
+class CertificateClient(RedisEnterpriseClient):
+    """The client of ``re_certificates``: certificate writes get the long write timeout (they may
+    take up to 900 s server-side) and are never repeated by the client; once the api certificate
+    (the one this very connection uses) is replaced, the cluster is read again over a new TLS
+    connection, and ``api_verification`` says what that read trusts."""
 
-    def __init__(self, client, params, api_chain, tmpdir):
-        self.client = client
-        self.params = params
-        self.api_chain = api_chain
-        self.tmpdir = tmpdir
+    def __init__(self, params, **kwargs):
+        super(CertificateClient, self).__init__(params, **kwargs)
+        for entry in params["certificates"]:
+            for key in key_texts(entry.get("key")):
+                self.http.add_secret(key)  # as given and as sent
+        self.validate_certs = params["validate_certs"]
+        self.ca_path = params.get("ca_path")
         self.write_timeout = max(float(WRITE_TIMEOUT), float(params["request_timeout"]))
         self.api_verification = None
 
-    def put(self, path, body, names, meanings=None, no_bulk=False):
+    def put_certificates(self, path, body, new_api=None, no_bulk=False):
+        """PUT certificates. ``new_api`` is ``(chain, tmpdir)`` when they include the api
+        certificate: its chain (leaf first) and where a trust bundle may be written."""
         try:
-            self.client.request("PUT", path, json_body=body, retry=False, timeout=self.write_timeout)
+            self.request("PUT", path, json_body=body, retry=False, timeout=self.write_timeout)
         except ApiError as error:
-            if "api" in names and (error.status is None or error.status >= 500):
-                self.trust_new_api_certificate()  # the cluster may serve it already: read it as such
-            raise _with_meaning(error, meanings or PUT_MEANINGS, no_bulk)
-        if "api" in names:
-            self.trust_new_api_certificate()
+            if new_api is not None and (error.status is None or error.status >= 500):
+                self.trust_new_api_certificate(*new_api)  # the cluster may serve it already: read it as such
+            raise _with_meaning(error, PUT_MEANINGS, no_bulk)
+        if new_api is not None:
+            self.trust_new_api_certificate(*new_api)
 
-    def delete(self, name):
+    def delete_certificate(self, name):
         try:
-            self.client.delete("%s/%s" % (CERTIFICATES_PATH, name), retry=False, timeout=self.write_timeout)
+            self.delete("%s/%s" % (CERTIFICATES_PATH, name), retry=False, timeout=self.write_timeout)
         except ApiError as error:
             raise _with_meaning(error, DELETE_MEANINGS)
 
-    def trust_new_api_certificate(self):
+    def trust_new_api_certificate(self, chain, tmpdir):
         """Read the cluster again over a new TLS connection, verified as the notes describe."""
-        http = self.client.http
+        http = self.http
         for session in (http.session, http.single_shot_session):
             session.close()
-        ca_path = self.params.get("ca_path")
-        if not self.params["validate_certs"]:
+        if not self.validate_certs:
             self.api_verification = dict(verified=False, trusted="nothing (validate_certs is false)",
                                          message="the api certificate was replaced; the cluster was read again "
                                                  "without verifying the new certificate (validate_certs is false)")
             return
-        base = "ca_path" if ca_path else "the system's CA certificates"
-        if len(self.api_chain) == 1:
+        base = "ca_path" if self.ca_path else "the system's CA certificates"
+        if len(chain) == 1:
             self.api_verification = dict(
                 verified=True, trusted=base,
                 message="the api certificate was replaced; it came without its chain, so the cluster was read "
                         "again trusting %s only" % base)
             return
-        bundle = tempfile.NamedTemporaryFile(mode="w", suffix=".pem", prefix="api-trust-", dir=self.tmpdir, delete=False)
+        bundle = tempfile.NamedTemporaryFile(mode="w", suffix=".pem", prefix="api-trust-", dir=tmpdir, delete=False)
         with bundle:
-            bundle.write(trust_bundle(ca_path, self.api_chain[1:], default_bundle=_system_bundle()))
+            bundle.write(trust_bundle(self.ca_path, chain[1:], default_bundle=_system_bundle()))
         http.verify = bundle.name
         trusted = "%s and the chain given with the new certificate" % base
         self.api_verification = dict(verified=True, trusted=trusted,
@@ -524,11 +540,14 @@ class CertificateWrites:
 @step_class
 class CertificateStep(Step):
     """A write of some certificates (``names``), shown once the cluster serves what it asked for:
-    ``bodies`` are their API bodies (keys included), ``leaf_ders`` the DER of each one's leaf."""
+    ``bodies`` are their API bodies (keys included), ``leaf_ders`` the DER of each one's leaf;
+    ``new_api`` is ``(chain, tmpdir)`` when the write replaces the api certificate (see
+    :meth:`CertificateClient.put_certificates`)."""
 
     names: tuple = ()
     bodies: tuple = ()
     leaf_ders: dict = None
+    new_api: tuple = None
 
     def explain(self):
         return "replacing certificate%s %s" % ("s" if len(self.names) > 1 else "", ", ".join(self.names))
@@ -545,14 +564,15 @@ class ReplaceCertificates(CertificateStep):
     method: str = None
 
     def send(self, api):
-        api.put(CERTIFICATES_PATH, dict(certificates=list(self.bodies)), self.names, no_bulk=self.method == "bulk")
+        api.put_certificates(CERTIFICATES_PATH, dict(certificates=list(self.bodies)), self.new_api, no_bulk=self.method == "bulk")
 
     def fallback(self, error):
         if self.method != "auto" or error.status not in NO_BULK:
             return None
         text = ("no bulk certificate update on this server (PUT %s answered %s): sending one PUT %s per certificate"
                 % (CERTIFICATES_PATH, error.status, UPDATE_CERT_PATH))
-        return text, [replace_one(name, body, self.leaf_ders[name]) for name, body in zip(self.names, self.bodies)]
+        return text, [replace_one(name, body, self.leaf_ders[name], self.new_api if name == "api" else None)
+                      for name, body in zip(self.names, self.bodies)]
 
 
 @step_class
@@ -560,13 +580,13 @@ class ReplaceCertificate(CertificateStep):
     """``PUT /v1/cluster/update_cert`` of one certificate (servers before 7.22.2)."""
 
     def send(self, api):
-        api.put(UPDATE_CERT_PATH, self.bodies[0], self.names)
+        api.put_certificates(UPDATE_CERT_PATH, self.bodies[0], self.new_api)
 
 
-def replace_one(name, body, leaf):
+def replace_one(name, body, leaf, new_api):
     return ReplaceCertificate(text="replaced certificate %r (PUT %s)" % (name, UPDATE_CERT_PATH),
                               waiting_for="the cluster to serve the new %s" % name, names=(name,), bodies=(body,),
-                              leaf_ders={name: leaf})
+                              leaf_ders={name: leaf}, new_api=new_api)
 
 
 @step_class
@@ -574,7 +594,7 @@ class DeleteCertificate(Step):
     name: str = None
 
     def send(self, api):
-        api.delete(self.name)
+        api.delete_certificate(self.name)
 
     def shows(self, state):
         return self.name not in state
@@ -586,10 +606,10 @@ class DeleteCertificate(Step):
 class ClusterCertificates(NamesItsCluster, Resource):
     """The cluster's certificates as the runner sees them: state is ``{name: certificate PEM}``.
 
-    ``api`` (what the steps send with) is a :class:`CertificateWrites` around the client. The
-    first read also reads the cluster's name, which the result carries."""
+    ``api`` is a :class:`CertificateClient`. The first read also reads the cluster's name, which
+    the result carries."""
 
-    client_class = RedisEnterpriseClient
+    client_class = CertificateClient
     label = "cluster certificates"
 
     def __init__(self, task, api, params=None):
@@ -598,12 +618,6 @@ class ClusterCertificates(NamesItsCluster, Resource):
             self.params["certificates"], self.params["state"], min_days_left=self.params["min_days_left"])
         for warning in warnings:
             task.warn(warning)
-        for entry in self.params["certificates"]:
-            api.http.add_secret(entry.get("key"))
-        for item in self.desired.values():
-            api.http.add_secret(item.key_pem)
-        self.client = api
-        self.api = CertificateWrites(api, self.params, self.desired["api"].chain if "api" in self.desired else [], task.tmpdir)
         self.absent = self.params["state"] == "absent"
         self.planned = []  # names the plan changes
 
@@ -617,8 +631,8 @@ class ClusterCertificates(NamesItsCluster, Resource):
 
     # --- reading -------------------------------------------------------------------------
     def read(self):
-        self.learn_cluster_name(self.client)
-        return read_live(self.client)
+        self.learn_cluster_name(self.api)
+        return read_live(self.api)
 
     def poll(self, step=None):
         try:
@@ -650,6 +664,10 @@ class ClusterCertificates(NamesItsCluster, Resource):
             steps = self.write_steps(self.planned)
         return Plan(steps, after=self.comparable(after), predicted=self.view(after))
 
+    def new_api(self, names):
+        """What a write of ``names`` needs to trust the new api certificate (None without it)."""
+        return (tuple(self.desired["api"].chain), self.task.tmpdir) if "api" in names else None
+
     def write_steps(self, names):
         if not names:
             return []
@@ -657,13 +675,13 @@ class ClusterCertificates(NamesItsCluster, Resource):
         bodies = [self.desired[name].body() for name in names]
         leaf_ders = dict((name, self.desired[name].leaf_der) for name in names)
         if method == "legacy":
-            return [replace_one(name, body, leaf_ders[name]) for name, body in zip(names, bodies)]
+            return [replace_one(name, body, leaf_ders[name], self.new_api([name])) for name, body in zip(names, bodies)]
         listed = ", ".join(names)
         text = "replaced certificate%s %s (PUT %s)" % ("s" if len(names) > 1 else "", listed, CERTIFICATES_PATH)
         if method == "auto" and self.task.check_mode:
             text += ", or one PUT %s per certificate if the server has no bulk update" % UPDATE_CERT_PATH
         return [ReplaceCertificates(text=text, waiting_for="the cluster to serve the new %s" % listed, names=tuple(names),
-                                    bodies=tuple(bodies), leaf_ders=leaf_ders, method=method)]
+                                    bodies=tuple(bodies), leaf_ders=leaf_ders, new_api=self.new_api(names), method=method)]
 
     def ambiguity(self, error):
         # 409 here is not "busy": the write failed on some nodes. The task fails, saying so.

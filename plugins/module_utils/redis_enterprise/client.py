@@ -148,20 +148,3 @@ def read_action_list(body):
     if isinstance(body, dict):
         body = body.get("actions", [])
     return list(body or [])
-
-
-class NamesItsCluster:
-    """A resource whose result carries ``cluster_name``: the name of the cluster its node belongs
-    to, read once (``GET /v1/cluster``).
-
-    Cluster name plus node uid names a node whichever node's API a task used, so every module
-    reports the same node the same way (Ansible Automation Platform counts nodes by it).
-    """
-
-    cluster_name = None
-    cluster_name_read = False
-
-    def learn_cluster_name(self, client):
-        if not self.cluster_name_read:
-            self.cluster_name_read = True
-            self.cluster_name = client.cluster_name_if_known()

@@ -3,28 +3,26 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Redis Enterprise node actions (``/v1/nodes/{uid}/actions/{action}``) shared by
-``re_node_action`` and ``re_node_action_info``: which options belong to which
-action, reading actions and node state tolerantly, and how a wait classifies
-an action's status; the ``re_node_action`` resources (start an action, cancel one)."""
+``re_node_action`` and ``re_node_action_info``: one object per action (its body
+options, the node state it reads, the effect that shows it, the node it predicts),
+the client that reads actions and node state tolerantly, how a wait classifies an
+action's status, and the ``re_node_action`` resources (start an action, cancel one)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, to_int
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import read_action_list, to_uid
 from ansible_collections.redisops.platform.plugins.module_utils._resource import NOTHING_DONE, Plan, PlanError, Resource, Step, step_class
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import NamesItsCluster, RedisEnterpriseClient
-
-# The body options each action accepts (the module's option names are the API's field names).
-ACTION_OPTIONS = {
-    "maintenance_on": ("overwrite_snapshot", "evict_ha_replica", "evict_active_active_replica", "evict_dbs"),
-    "maintenance_off": ("snapshot_name", "skip_shards_restore"),
-    "remove": ("wait_for_persistence",),
-    "enslave_node": (),
-}
-ACTION_NAMES = ("remove", "maintenance_on", "maintenance_off", "enslave_node")
-ALL_ACTION_OPTIONS = tuple(option for name in ACTION_NAMES for option in ACTION_OPTIONS[name])
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient, read_action_list, to_uid
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.identity import NamesItsCluster
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.nodes import (
+    node_path,
+    node_status_path,
+    normalize_node_status,
+    read_or_none,
+    removed_node_status,
+)
 
 IN_PROGRESS_STATUSES = ("queued", "starting", "running")
 CANCELLING = "cancelling"
@@ -35,8 +33,102 @@ FINISHED_STATUSES = (COMPLETED,) + FAILED_STATUSES
 REPLICA_ROLES = ("slave", "replica")
 
 
-def node_path(uid):
-    return "/v1/nodes/%s" % uid
+def node_summary(node_status):
+    """The part of a node's state the actions change, for diffs."""
+    node_status = node_status or {}
+    return dict(role=node_status.get("role"), node_status=node_status.get("node_status"),
+                has_maintenance_snapshot=bool(node_status.get("has_maintenance_snapshot")),
+                removed=bool(node_status.get("removed")))
+
+
+class NodeActionKind:
+    """One node action: the body options it takes (the module's option names are the API's field
+    names), where the node state that shows it is read, the effect that shows it happened and the
+    node as it will be once it has.
+
+    A node state is :func:`normalize_node_status`'s, None for a node that does not exist.
+    """
+
+    name = None
+    options = ()
+    #: What the action changes in :func:`node_summary` (the predicted state).
+    effect = {}
+
+    def state_path(self, uid):
+        """Where the node state this action needs is read."""
+        return node_status_path(uid)
+
+    def shows(self, node):
+        """Whether an existing node shows the action's effect."""
+        raise NotImplementedError
+
+    def done(self, node):
+        """Whether the node already is as the action would leave it."""
+        return node is not None and self.shows(node)
+
+    def predicted(self, node):
+        """:func:`node_summary` of the node once the action has completed (check mode's after)."""
+        return dict(node_summary(node), **self.effect)
+
+    def body(self, params):
+        """The POST body: the action's options that are set, ``{}`` when none is. Every action
+        POST carries a JSON object (servers since 5.4.2 answer 400 to one without)."""
+        return dict((option, params[option]) for option in self.options if params.get(option) is not None)
+
+
+class MaintenanceOn(NodeActionKind):
+    """A node in maintenance holds a maintenance snapshot (a second one would stack: never sent)."""
+
+    name = "maintenance_on"
+    options = ("overwrite_snapshot", "evict_ha_replica", "evict_active_active_replica", "evict_dbs")
+    effect = dict(has_maintenance_snapshot=True)
+
+    def shows(self, node):
+        return node["has_maintenance_snapshot"]
+
+
+class MaintenanceOff(NodeActionKind):
+    name = "maintenance_off"
+    options = ("snapshot_name", "skip_shards_restore")
+    effect = dict(has_maintenance_snapshot=False)
+
+    def shows(self, node):
+        return not node["has_maintenance_snapshot"]
+
+
+class Remove(NodeActionKind):
+    """A removed node is gone: ``GET /v1/nodes/{uid}`` answers 404."""
+
+    name = "remove"
+    options = ("wait_for_persistence",)
+
+    def state_path(self, uid):
+        return node_path(uid)
+
+    def shows(self, node):
+        return node.get("removed", False)
+
+    def done(self, node):
+        return node is None or self.shows(node)
+
+    def predicted(self, node):
+        return node_summary(removed_node_status(None))
+
+
+class EnslaveNode(NodeActionKind):
+    name = "enslave_node"
+    effect = dict(role="slave")
+
+    def shows(self, node):
+        return str(node.get("role") or "").lower() in REPLICA_ROLES
+
+
+#: Every node action by name, in the order the module documents them.
+NODE_ACTIONS = dict((kind.name, kind) for kind in (Remove(), MaintenanceOn(), MaintenanceOff(), EnslaveNode()))
+ACTION_NAMES = tuple(NODE_ACTIONS)
+ALL_ACTION_OPTIONS = tuple(option for kind in NODE_ACTIONS.values() for option in kind.options)
+#: The action each body option belongs to.
+OPTION_OWNERS = dict((option, kind.name) for kind in NODE_ACTIONS.values() for option in kind.options)
 
 
 def action_path(uid=None, action=None):
@@ -56,21 +148,7 @@ def node_uid_errors(uid):
 
 def misplaced_options(action, params):
     """Options set in ``params`` that belong to another action than ``action``."""
-    own = ACTION_OPTIONS[action]
-    return [option for option in ALL_ACTION_OPTIONS if option not in own and params.get(option) is not None]
-
-
-def owner_of(option):
-    for name in ACTION_NAMES:
-        if option in ACTION_OPTIONS[name]:
-            return name
-    return None
-
-
-def action_body(action, params):
-    """The POST body: the action's options that are set, ``{}`` when none is. Every action
-    POST carries a JSON object (servers since 5.4.2 answer 400 to one without)."""
-    return dict((option, params[option]) for option in ACTION_OPTIONS[action] if params.get(option) is not None)
+    return [option for option in ALL_ACTION_OPTIONS if OPTION_OWNERS[option] != action and params.get(option) is not None]
 
 
 def action_error(action):
@@ -118,117 +196,44 @@ def describe_action(action):
     return text
 
 
-def normalize_node_status(raw, uid):
-    """``GET /v1/nodes/{uid}/status`` (or the node object) with ``uid`` as a string and
-    ``has_maintenance_snapshot``/``removed`` spelled out."""
-    status = dict(raw) if isinstance(raw, dict) else {}
-    status["uid"] = to_uid(status.get("uid", uid))
-    status.setdefault("role", None)
-    if status.get("node_status") is None:
-        status["node_status"] = status.get("status")
-    status["maintenance_snapshot"] = status.get("maintenance_snapshot") or None
-    status["has_maintenance_snapshot"] = bool(status["maintenance_snapshot"])
-    status["removed"] = False
-    return status
-
-
-def removed_node_status(uid):
-    return dict(uid=to_uid(uid), role=None, node_status=None, maintenance_snapshot=None,
-                has_maintenance_snapshot=False, removed=True)
-
-
-def effect_reached(action, node_status):
-    """Whether the node already is as ``action`` would leave it (``node_status`` is
-    None for a node that does not exist)."""
-    if action == "remove":
-        return node_status is None or node_status.get("removed", False)
-    if node_status is None:
-        return False
-    if action == "maintenance_on":
-        return node_status["has_maintenance_snapshot"]
-    if action == "maintenance_off":
-        return not node_status["has_maintenance_snapshot"]
-    if action == "enslave_node":
-        return str(node_status.get("role") or "").lower() in REPLICA_ROLES
-    raise ValueError("unknown node action %r" % action)
-
-
-def node_summary(node_status):
-    """The part of a node's state the actions change, for diffs."""
-    node_status = node_status or {}
-    return dict(role=node_status.get("role"), node_status=node_status.get("node_status"),
-                has_maintenance_snapshot=bool(node_status.get("has_maintenance_snapshot")),
-                removed=bool(node_status.get("removed")))
-
-
-def predicted_summary(action, node_status):
-    """``node_summary`` as it will be once ``action`` has completed (for check mode)."""
-    after = node_summary(node_status)
-    if action == "maintenance_on":
-        after["has_maintenance_snapshot"] = True
-    elif action == "maintenance_off":
-        after["has_maintenance_snapshot"] = False
-    elif action == "remove":
-        after = node_summary(removed_node_status(None))
-    elif action == "enslave_node":
-        after["role"] = "slave"
-    return after
-
-
-class NodeActions:
-    """Node action and node state calls on a :class:`RedisEnterpriseClient`.
+class NodeActionsClient(RedisEnterpriseClient):
+    """The node action and node state calls of a node's REST API.
 
     Look-ups answer None (or an empty list) on 404 instead of raising.
     """
 
-    def __init__(self, client):
-        self.client = client
-
-    def http_clients(self):
-        return self.client.http_clients()
-
-    def _get_or_none(self, path):
-        try:
-            return self.client.get(path).data
-        except ApiError as error:
-            if error.status == 404:
-                return None
-            raise
-
-    def get(self, uid, action):
+    def action(self, uid, name):
         """One action of one node, normalised, or None when the node has none."""
-        data = self._get_or_none(action_path(uid, action))
-        return None if data is None else normalize_action(data, name=action, node_uid=uid)
+        data = read_or_none(self, action_path(uid, name))
+        return None if data is None else normalize_action(data, name=name, node_uid=uid)
 
-    def list(self, uid=None):
+    def actions(self, uid=None):
         """Every action of every node, or of node ``uid``; bare lists and ``{"actions": [...]}`` alike."""
-        data = self._get_or_none(action_path(uid))
+        data = read_or_none(self, action_path(uid))
         return [normalize_action(item, node_uid=uid) for item in read_action_list(data) if isinstance(item, dict)]
 
-    def start(self, uid, action, body):
+    def start_action(self, uid, name, body):
         """POST the action; the answer (``{status, task_id}``) as an action object."""
-        data = self.client.post(action_path(uid, action), json_body=body).data
-        started = normalize_action(data, name=action, node_uid=uid)
+        data = self.post(action_path(uid, name), json_body=body).data
+        started = normalize_action(data, name=name, node_uid=uid)
         if started["status"] is None:
             started["status"] = "queued"
         return started
 
-    def cancel(self, uid, action):
+    def cancel_action(self, uid, name):
         """DELETE the action: True when the server accepted, False when it had none (404)."""
         try:
-            self.client.delete(action_path(uid, action))
+            self.delete(action_path(uid, name))
         except ApiError as error:
             if error.status == 404:
                 return False
             raise
         return True
 
-    def node_state(self, uid, action):
-        """The node's state as ``action`` needs it to decide, or None when the node does
-        not exist: ``remove`` reads ``GET /v1/nodes/{uid}`` (404 once removed), the other
-        actions ``GET /v1/nodes/{uid}/status`` (role and maintenance snapshot)."""
-        path = node_path(uid) if action == "remove" else node_path(uid) + "/status"
-        data = self._get_or_none(path)
+    def node_state(self, uid, kind):
+        """The node's state as the action ``kind`` needs it to decide (:meth:`NodeActionKind.state_path`),
+        or None when the node does not exist."""
+        data = read_or_none(self, kind.state_path(uid))
         return None if data is None else normalize_node_status(data, uid)
 
 
@@ -258,13 +263,13 @@ class StartNodeAction(Step):
 
     lost_text: str = "its answer was lost: found it under way"
     uid: int = None
-    action: str = None
+    kind: NodeActionKind = None
     body: dict = None
     seen: dict = None
     node_before: dict = None
 
     def send(self, api):
-        return api.start(self.uid, self.action, self.body)
+        return api.start_action(self.uid, self.kind.name, self.body)
 
     def ours(self, action):
         """Whether ``action`` is not the leftover seen before (same task, same status)."""
@@ -277,7 +282,7 @@ class StartNodeAction(Step):
         action = state["action"]
         if self.ours(action) and action["status"] in IN_PROGRESS_STATUSES + (COMPLETED,):
             return True
-        return state.get("node") is not None and effect_reached(self.action, state["node"])
+        return state.get("node") is not None and self.kind.done(state["node"])
 
 
 @step_class
@@ -289,7 +294,7 @@ class CancelNodeAction(Step):
     what: str = None
 
     def send(self, api):
-        return True if api.cancel(self.uid, self.action) else NOTHING_DONE
+        return True if api.cancel_action(self.uid, self.action) else NOTHING_DONE
 
     def nothing_done_text(self):
         return "found %s already finished: nothing to cancel" % self.what
@@ -302,23 +307,24 @@ class NodeActionBase(NamesItsCluster, Resource):
     """What both states share: the node, the action, how they read and show.
 
     A state is ``{"action": action or None}``, plus ``"node"`` (its status, None when
-    the node does not exist) when the node was read. ``api`` is a :class:`NodeActions`.
-    The first read also reads the cluster's name, which the result carries.
+    the node does not exist) when the node was read. The first read also reads the cluster's
+    name, which the result carries.
     """
 
-    client_class = RedisEnterpriseClient
+    client_class = NodeActionsClient
 
     def __init__(self, task, api, params=None):
-        super(NodeActionBase, self).__init__(task, NodeActions(api), params)
+        super(NodeActionBase, self).__init__(task, api, params)
         self.uid = self.params["node_uid"]
         self.name = self.params["action"]
+        self.kind = NODE_ACTIONS[self.name]
         self.what = "%s on node %s" % (self.name, self.uid)
         self.label = self.what
 
     @classmethod
     def validate(cls, params):
         errors = node_uid_errors(params["node_uid"])
-        errors.extend("option %s does not apply to action %s (it belongs to %s)" % (option, params["action"], owner_of(option))
+        errors.extend("option %s does not apply to action %s (it belongs to %s)" % (option, params["action"], OPTION_OWNERS[option])
                       for option in misplaced_options(params["action"], params))
         return errors
 
@@ -327,14 +333,14 @@ class NodeActionBase(NamesItsCluster, Resource):
         return dict(action=action, **node)
 
     def read(self):
-        self.learn_cluster_name(self.api.client)
+        self.learn_cluster_name(self.api)
         return self.read_state()
 
     def read_state(self):
         raise NotImplementedError
 
     def read_node(self):
-        return self.api.node_state(self.uid, self.name)
+        return self.api.node_state(self.uid, self.kind)
 
     def final(self, state):
         return self.state(state["action"], node=self.read_node())
@@ -378,35 +384,35 @@ class NodeAction(NodeActionBase):
 
     def read_state(self):
         node = self.read_node()
-        if effect_reached(self.name, node) or node is None:
+        if self.kind.done(node) or node is None:
             # Nothing to do (or nothing to act on): the action's status is not read.
             return self.state(None, node=node)
-        return self.state(self.api.get(self.uid, self.name), node=node)
+        return self.state(self.api.action(self.uid, self.name), node=node)
 
     def poll(self, step=None):
-        action = self.api.get(self.uid, self.name)
+        action = self.api.action(self.uid, self.name)
         if action is not None:
             return self.state(action)
         # No status: a removed node may take its action results with it, or someone cleared them.
         node = self.read_node()
-        if effect_reached(self.name, node):
+        if self.kind.done(node):
             return self.state(normalize_action(dict(status=COMPLETED, progress=100), self.name, self.uid), node=node)
         return self.state(normalize_action(dict(status="not_found"), self.name, self.uid), node=node)
 
     def plan(self, state):
         node, action = state["node"], state["action"]
-        if node is None and self.name != "remove":
-            raise PlanError("node %s does not exist in the cluster (GET /v1/nodes/%s/status returned 404)" % (self.uid, self.uid))
-        if effect_reached(self.name, node):
+        if self.kind.done(node):
             return Plan()
+        if node is None:
+            raise PlanError("node %s does not exist in the cluster (GET %s returned 404)" % (self.uid, self.kind.state_path(self.uid)))
         if status_of(action) in IN_PROGRESS_STATUSES:
             return Plan(adopting=True)  # the same action is under way: follow it, never stack another
         step = StartNodeAction(text="started " + self.what, waiting_for=self.what, settle_text="the cancellation of " + self.what,
-                               uid=self.uid, action=self.name, body=action_body(self.name, self.params), seen=action,
+                               uid=self.uid, kind=self.kind, body=self.kind.body(self.params), seen=action,
                                node_before=node)
         predicted = dict(action=dict(normalize_action({}, self.name, self.uid), adopted=False), node_status=node,
                          cluster_name=self.cluster_name)
-        return Plan([step], after=predicted_summary(self.name, node), predicted=predicted)
+        return Plan([step], after=self.kind.predicted(node), predicted=predicted)
 
     def unwaited(self, last):
         # The action as the POST answered (or as last read, when adopted) and the node as it was.
@@ -440,13 +446,13 @@ class NodeActionCancel(NodeActionBase):
         self.settling = "the cancellation of " + self.what
 
     def read_state(self):
-        action = self.api.get(self.uid, self.name)
+        action = self.api.action(self.uid, self.name)
         if status_of(action) in IN_PROGRESS_STATUSES:
             return self.state(action)  # a DELETE follows: the node is read once it is over
         return self.state(action, node=self.read_node())
 
     def poll(self, step=None):
-        action = self.api.get(self.uid, self.name)
+        action = self.api.action(self.uid, self.name)
         return self.state(action or normalize_action(dict(status=CANCELLED), self.name, self.uid))
 
     def plan(self, state):

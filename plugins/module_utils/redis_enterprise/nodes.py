@@ -2,17 +2,72 @@
 # Copyright: redisops.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Redis Enterprise nodes as ``re_node_info`` reports them: ``GET /v1/nodes`` (or
-``/v1/nodes/{uid}``) merged with each node's ``GET /v1/nodes/{uid}/status``."""
+"""Redis Enterprise nodes: ``GET /v1/nodes`` (or ``/v1/nodes/{uid}``) merged with each node's
+``GET /v1/nodes/{uid}/status``, as ``re_node_info``, the inventory plugin and the event source
+report them, and the node state the node actions read."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.redisops.platform.plugins.module_utils._http import to_int
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.node_actions import NodeActions, node_path, normalize_node_status
+try:
+    from urllib.parse import urlsplit, urlunsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
+    urlsplit = urlunsplit = None
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, to_int
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import to_uid
 
 NODES_PATH = "/v1/nodes"
+
+
+def node_path(uid):
+    return "/v1/nodes/%s" % uid
+
+
+def node_status_path(uid):
+    return node_path(uid) + "/status"
+
+
+def read_or_none(client, path):
+    """``GET path``'s data, or None when the server answers 404 (a node or action that does not exist)."""
+    try:
+        return client.get(path).data
+    except ApiError as error:
+        if error.status == 404:
+            return None
+        raise
+
+
+def normalize_node_status(raw, uid):
+    """``GET /v1/nodes/{uid}/status`` (or the node object) with ``uid`` as a string and
+    ``has_maintenance_snapshot``/``removed`` spelled out."""
+    status = dict(raw) if isinstance(raw, dict) else {}
+    status["uid"] = to_uid(status.get("uid", uid))
+    status.setdefault("role", None)
+    if status.get("node_status") is None:
+        status["node_status"] = status.get("status")
+    status["maintenance_snapshot"] = status.get("maintenance_snapshot") or None
+    status["has_maintenance_snapshot"] = bool(status["maintenance_snapshot"])
+    status["removed"] = False
+    return status
+
+
+def removed_node_status(uid):
+    return dict(uid=to_uid(uid), role=None, node_status=None, maintenance_snapshot=None,
+                has_maintenance_snapshot=False, removed=True)
+
+
+def node_api_url(url, addr):
+    """The REST API URL of the node at ``addr``: ``url``'s scheme and port, ``addr`` as host
+    (an IPv6 address in brackets); None without an address."""
+    if not addr:
+        return None
+    parts = urlsplit(url)
+    netloc = "[%s]" % addr if ":" in addr else addr
+    if parts.port:
+        netloc = "%s:%d" % (netloc, parts.port)
+    return urlunsplit((parts.scheme, netloc, "", "", ""))
 
 
 def maintenance_snapshot(status):
@@ -61,23 +116,25 @@ def read_node_list(body):
     return [item for item in (body or []) if isinstance(item, dict)]
 
 
-class NodeReader(NodeActions):
-    """Reads the cluster's nodes; a node that does not exist is an empty list."""
+class NodeReader:
+    """Reads the cluster's nodes through ``client`` (a :class:`RedisEnterpriseClient`); a node
+    that does not exist is an empty list."""
+
+    def __init__(self, client):
+        self.client = client
 
     def nodes(self, uid=None, read_status=True):
-        """The nodes (one, with ``uid``), each merged with its status unless ``read_status`` is False."""
+        """The nodes (one, with ``uid``), each merged with its status unless ``read_status`` is False,
+        and with its ``api_url``: the URL read through (scheme and port) with the node's address."""
         if uid is None:
             listed = read_node_list(self.client.get(NODES_PATH).data)
         else:
-            node = self._get_or_none(node_path(uid))
+            node = read_or_none(self.client, node_path(uid))
             listed = [node] if isinstance(node, dict) else []
         found = []
         for node in listed:
-            if not read_status:
-                found.append(node_view(node, None))
-                continue
-            status = self._get_or_none(node_path(node.get("uid", uid)) + "/status")
-            if status is None:
+            status = read_or_none(self.client, node_status_path(node.get("uid", uid))) if read_status else None
+            if read_status and status is None:
                 continue  # removed between the two reads
-            found.append(node_view(node, status))
+            found.append(dict(node_view(node, status), api_url=node_api_url(self.client.http.base_url, node.get("addr"))))
         return sorted(found, key=lambda item: (item["uid"] is None, item["uid"] or 0))

@@ -218,3 +218,16 @@ def test_trust_bundle_joins_ca_path_and_the_chain(pki, tmp_path):
     (directory / "b.txt").write_text("not a certificate")
     assert certs.trust_bundle(str(directory), []) == pem(pki.root)
     assert certs.trust_bundle(None, [pki.root], default_bundle=str(ca_file)) == pem(pki.root, pki.root)
+
+
+def test_the_client_scrubs_each_key_as_given_and_as_sent(pki):
+    _proxy, key = pki.leaf("proxy")
+    body = "".join(line for line in key.splitlines() if not line.startswith("-----"))
+    rewrapped = "-----BEGIN PRIVATE KEY-----\n%s\n-----END PRIVATE KEY-----\n" % "\n".join(
+        "  " + body[i:i + 76] for i in range(0, len(body), 76))
+    sent = certs.load_key(rewrapped)[1]
+    assert sent != rewrapped and certs.key_texts(rewrapped) == [rewrapped, sent]
+    params = dict(url="https://node1.example.com:9443", username="admin@example.com", password="Secret-Passw0rd", validate_certs=True,
+                  request_timeout=30, certificates=[dict(name="proxy", certificate=None, key=rewrapped), dict(name="api", key=None)])
+    [http] = certs.CertificateClient(params).http_clients()
+    assert rewrapped in http.secrets and sent in http.secrets

@@ -1,6 +1,10 @@
 """re_node_info's readers: real servers' shapes (string uids, a wrapped list) and the
 documents' shapes give the same node view."""
 
+from types import SimpleNamespace
+
+import pytest
+
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import nodes
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, Response
 
@@ -33,9 +37,10 @@ def test_node_lists_bare_or_wrapped():
 
 
 class FakeClient:
-    def __init__(self, answers):
+    def __init__(self, answers, url="https://node1.example.com:9443"):
         self.answers = answers
         self.paths = []
+        self.http = SimpleNamespace(base_url=url)
 
     def get(self, path):
         self.paths.append(path)
@@ -48,3 +53,19 @@ def test_a_node_removed_between_the_two_reads_is_left_out():
     client = FakeClient({"/v1/nodes": [{"uid": "3"}, {"uid": "1"}], "/v1/nodes/1/status": {"role": "master"}})
     assert [node["uid"] for node in nodes.NodeReader(client).nodes()] == [1]
     assert nodes.NodeReader(client).nodes(7) == []
+
+
+@pytest.mark.parametrize("url, addr, api_url", [
+    ("https://node1.example.com:9443", "10.0.0.2", "https://10.0.0.2:9443"),
+    ("http://127.0.0.1:8080", "10.0.0.2", "http://10.0.0.2:8080"),
+    ("https://re.example.com", "10.0.0.2", "https://10.0.0.2"),
+    ("https://[fd00::1]:9443", "fd00::2", "https://[fd00::2]:9443"),
+    ("https://node1.example.com:9443", None, None),
+])
+def test_each_node_has_its_api_url_with_the_scheme_and_port_read_through(url, addr, api_url):
+    node = {"uid": "2"}
+    if addr:
+        node["addr"] = addr
+    client = FakeClient({"/v1/nodes": [node], "/v1/nodes/2": node, "/v1/nodes/2/status": {"role": "slave"}}, url=url)
+    assert [found["api_url"] for found in nodes.NodeReader(client).nodes()] == [api_url]
+    assert [found["api_url"] for found in nodes.NodeReader(client).nodes(2, read_status=False)] == [api_url]

@@ -1,14 +1,11 @@
 """re_node_action and re_node_action_info against a scripted API: the decisions the
-emulator cannot easily provoke (races, unknown statuses, vanished statuses) and
-the pure helpers they share."""
+emulator cannot easily provoke (races, unknown statuses, vanished statuses)."""
 
 import json
 
 import pytest
-import yaml
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import node_actions as actions
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient, Response, parse_error_body
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._wait import Waiter
@@ -310,72 +307,6 @@ def test_info_reads_every_shape(run, args, path, body, expected):
     assert [(a["name"], a["node_uid"], a["progress"]) for a in result["actions"]] == expected
     assert result["cluster_name"] == "cluster.example.com"
     assert api.calls == [("GET", path, None), ("GET", CLUSTER, None)]
-
-
-# --- the shared helpers -------------------------------------------------------------------
-@pytest.mark.parametrize("state, ready, failed", [
-    ("completed", True, False), ("failed", True, True), ("aborted", True, True), ("cancelled", True, True),
-    ("queued", False, False), ("starting", False, False), ("running", False, False), ("cancelling", False, False),
-    ("rebalancing", True, False),
-])
-def test_the_resource_waits_for_an_action_of_its_own_and_fails_on_its_failure(state, ready, failed):
-    module = type("Module", (), dict(params=dict(CONNECTION, node_uid=2, action="maintenance_on", state="present"), check_mode=False))()
-    resource = actions.NodeAction(module, None)
-    resource.journal.plan = resource.plan(dict(action=None, node={"has_maintenance_snapshot": False}))
-    action = actions.normalize_action({"status": state, "task_id": "t-1"})
-    assert (resource.ready(dict(action=action)), resource.failed(dict(action=action))) == (ready, failed)
-    # The same action as read before the task (a leftover) is not this task's: its failure is not ours.
-    leftover = actions.NodeAction(module, None)
-    leftover.journal.plan = leftover.plan(dict(action=action, node={"has_maintenance_snapshot": False}))
-    assert not leftover.failed(dict(action=action))
-
-
-def test_normalize_action_fills_in_and_reads_strings():
-    normalized = actions.normalize_action({"status": "Running", "progress": "42.0", "node_uid": 3}, name="remove")
-    assert normalized == dict(name="remove", node_uid="3", status="running", progress=42, task_id=None)
-    assert actions.normalize_action({}, name="remove", node_uid=5)["node_uid"] == "5"
-
-
-@pytest.mark.parametrize("body, expected", [
-    ({"error_code": "a", "error_message": "b"}, ("a", "b")),
-    ({"error": {"code": "a", "message": "b"}}, ("a", "b")),
-    ({"error": "b"}, (None, "b")),
-    ({"description": "b"}, (None, "b")),
-    ({}, (None, None)),
-])
-def test_action_error_shapes(body, expected):
-    assert actions.action_error(body) == expected
-
-
-@pytest.mark.parametrize("name, node, expected", [
-    ("maintenance_on", {"maintenance_snapshot": SNAPSHOT}, True),
-    ("maintenance_on", {}, False),
-    ("maintenance_on", {"maintenance_snapshot": {}}, False),
-    ("maintenance_off", {}, True),
-    ("maintenance_off", {"maintenance_snapshot": SNAPSHOT}, False),
-    ("enslave_node", {"role": "slave"}, True),
-    ("enslave_node", {"role": "replica"}, True),
-    ("enslave_node", {"role": "master"}, False),
-    ("remove", {"status": "active"}, False),
-])
-def test_effect_reached(name, node, expected):
-    assert actions.effect_reached(name, actions.normalize_node_status(node, 2)) is expected
-
-
-def test_effect_of_remove_on_a_missing_node():
-    assert actions.effect_reached("remove", None) is True
-    assert actions.effect_reached("maintenance_on", None) is False
-
-
-def test_option_ownership():
-    assert actions.misplaced_options("remove", dict(wait_for_persistence=True, evict_dbs=None, snapshot_name="x")) == ["snapshot_name"]
-    assert set(actions.ALL_ACTION_OPTIONS) == set(re_node_action_options()) - {"node_uid", "action", "state"}
-
-
-def re_node_action_options():
-    """The module's own options, read from its DOCUMENTATION (the shared fragments' are not there)."""
-    documented = yaml.safe_load(re_node_action.DOCUMENTATION)["options"]
-    return [name for name in documented if name != "wait_timeout"]
 
 
 @pytest.mark.parametrize("module, args, fragment", [

@@ -1,4 +1,5 @@
-"""re_bootstrap's pure logic: input rules, the request body, error explanations, states."""
+"""The bootstrap's module_utils: input rules, the request body, each action's part of it,
+error explanations, states."""
 
 from types import SimpleNamespace
 
@@ -194,3 +195,30 @@ def test_cluster_names_compare_as_dns_names():
     assert bootstrap.same_cluster_name("Cluster.Example.com", "cluster.example.com.")
     assert not bootstrap.same_cluster_name("cluster.example.com", "other.example.com")
     assert not bootstrap.same_cluster_name(None, "cluster.example.com")
+
+
+@pytest.mark.parametrize("action, required, own", [
+    ("create_cluster", "cluster_name", "license"),
+    ("join_cluster", "cluster_nodes", "cluster_nodes"),
+    ("recover_cluster", "recovery_filename", "recovery_filename"),
+])
+def test_each_action_names_the_option_it_needs_and_the_one_only_it_takes(action, required, own):
+    assert bootstrap.BOOTSTRAP_ACTIONS[action].required == required and bootstrap.BOOTSTRAP_ACTIONS[action].own_option == own
+    assert ("action", action, (required,)) in bootstrap.REQUIRED_IF
+    others = [name for name in bootstrap.ACTIONS if name != action]
+    for other in others:
+        problems = bootstrap.validate_params(params(action=other, **{own: ["x"] if own == "cluster_nodes" else "x"}))
+        assert "%s applies only to action=%s, not to action=%s" % (own, action, other) in problems
+
+
+def test_only_create_names_the_cluster_it_made():
+    made = dict((name, action.cluster_made(params(action=name))) for name, action in bootstrap.BOOTSTRAP_ACTIONS.items())
+    assert made == {"create_cluster": "cluster.example.com", "join_cluster": None, "recover_cluster": None}
+
+
+def test_the_client_scrubs_the_license():
+    options = dict(url="https://127.0.0.2:9443", username="admin@example.com", password="Secret-Passw0rd", validate_certs=True,
+                   request_timeout=30, license="----- License -----\nkey: SECRET-LICENSE-KEY")
+    [http] = bootstrap.BootstrapClient(options).http_clients()
+    assert options["license"] in http.secrets
+    assert bootstrap.Bootstrap.client_class is bootstrap.BootstrapClient
