@@ -24,8 +24,10 @@ def include(role, variables):
 
 def test_every_playbook_loads_without_a_warning(tmp_path):
     inventory = tmp_path / "hosts"
-    # The groups re_inventory_api.yml plays on (an inventory plugin's), so no "could not match" warning.
-    inventory.write_text("localhost ansible_connection=local\n[redis_enterprise_clusters]\ncluster1\n[redis_enterprise]\nnode1\n")
+    # The groups the playbooks play on besides localhost (an inventory plugin's, the fleet inventory's),
+    # so no "could not match" warning.
+    inventory.write_text("localhost ansible_connection=local\n[redis_enterprise_clusters]\ncluster1\n[redis_enterprise]\nnode1\n"
+                         "[memstore_projects]\nproject1\n")
     env = Ansible(None, tmp_path).env()
     for playbook in PLAYBOOKS:
         proc = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "--syntax-check", "-i", str(inventory),

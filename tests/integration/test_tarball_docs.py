@@ -59,7 +59,7 @@ def exists(files, path):
 
 
 def test_every_relative_link_resolves_inside_the_tarball(shipped):
-    assert "docs/user-guide.md" in pages(shipped)
+    assert "docs/user-guide.md" in pages(shipped) and "docs/fleet.md" in pages(shipped)
     broken = []
     for page in pages(shipped):
         for target in LINK.findall(shipped[page]):
