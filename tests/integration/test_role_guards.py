@@ -67,3 +67,22 @@ def test_certificate_rotation_with_nothing_to_do_warns(ansible, emulator):
         "ca_path": emulator.tls["ca"], "username": admin["username"], "password": admin["password"]}})
     assert "[WARNING]: re_certificate_rotation has nothing to do: re_certificate_rotation_certificates is empty" in flat(play.output)
     assert [entry for entry in emulator.log.entries() if entry["method"] != "GET"] == []
+
+
+def test_node_maintenance_refuses_a_misspelt_variable(ansible, emulator):
+    """re_node_maintenance_node for re_node_maintenance_nodes would have maintained every node."""
+    emulator.seed_re_cluster()
+    admin = emulator.info()["re_admin"]
+    variables = {"re_node_maintenance_url": emulator.node_url(1), "re_node_maintenance_node": [2]}
+    defaults = {"group/redisops.platform.redis_enterprise": {"ca_path": emulator.tls["ca"], "username": admin["username"],
+                                                              "password": admin["password"]}}
+    play = ansible.run(include("re_node_maintenance", variables), module_defaults=defaults)
+    assert play.rc != 0
+    assert ("Refusing to start (nothing was sent): re_node_maintenance does not know re_node_maintenance_node (misspelt?); "
+            "its variables are re_node_maintenance_url, re_node_maintenance_nodes,") in flat(play.output)
+    assert emulator.log.entries() == []
+    # Spelt right, it maintains the one node, and a second run (the role's own facts now set) is not refused.
+    variables = {"re_node_maintenance_url": emulator.node_url(1), "re_node_maintenance_nodes": [2]}
+    play = ansible.run(include("re_node_maintenance", variables) * 2, module_defaults=defaults)
+    assert play.rc == 0, play.output
+    assert emulator.node(2).maintenance_snapshots == []
