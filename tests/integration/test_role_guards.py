@@ -50,7 +50,7 @@ def test_memstore_provision_refuses_a_misspelt_variable(ansible, emulator):
     play = ansible.run(include("memstore_provision", misspelt), module_defaults={MEMSTORE_GROUP: conn(emulator)})
     assert play.rc != 0
     assert ("Refusing to provision (nothing was sent): memstore_provision does not know "
-                              "memstore_provision_instance_set (misspelt?); its variables are memstore_provision_instance_sets,") in flat(play.output)
+            "memstore_provision_instance_set (misspelt?); its variables are memstore_provision_instance_sets,") in flat(play.output)
     assert emulator.log.entries() == []
     # The role's own fact from an earlier run and a correctly spelt variable are not refused.
     play = ansible.run(include("memstore_provision", {"memstore_provision_wait_timeout": 60}),
@@ -74,8 +74,8 @@ def test_node_maintenance_refuses_a_misspelt_variable(ansible, emulator):
     emulator.seed_re_cluster()
     admin = emulator.info()["re_admin"]
     variables = {"re_node_maintenance_url": emulator.node_url(1), "re_node_maintenance_node": [2]}
-    defaults = {"group/redisops.platform.redis_enterprise": {"ca_path": emulator.tls["ca"], "username": admin["username"],
-                                                              "password": admin["password"]}}
+    defaults = {"group/redisops.platform.redis_enterprise": {
+        "ca_path": emulator.tls["ca"], "username": admin["username"], "password": admin["password"]}}
     play = ansible.run(include("re_node_maintenance", variables), module_defaults=defaults)
     assert play.rc != 0
     assert ("Refusing to start (nothing was sent): re_node_maintenance does not know re_node_maintenance_node (misspelt?); "
