@@ -56,7 +56,7 @@ ee-check: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python tests/tools/build_docs.py --dest build/docsite
 
-# Consumes changelogs/fragments/ (docs/user-guide.md, "Releasing"); commits nothing.
+# Consumes changelogs/fragments/ (docs/development.md, "Releasing"); commits nothing.
 release: $(STAMP)
 	$(BIN)/python tests/tools/release.py $(VERSION)
 

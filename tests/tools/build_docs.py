@@ -5,6 +5,8 @@
 """``make docs``: the HTML docsite of every module, plugin and role, built with antsibull-docs
 and Sphinx into build/docsite/ (open build/docsite/index.html).
 
+The guides of docs/ are the collection's extra docs (docs/docsite/, generated from the Markdown by
+tests/tools/docsite_guides.py): the build fails when those are out of date.
 ``antsibull-docs lint-collection-docs`` checks the documentation first; then
 ``antsibull-docs sphinx-init`` writes the Sphinx project, ``antsibull-docs collection`` the
 RST pages, and ``sphinx-build -W`` turns them into HTML: any warning fails the build.
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import zlib
 
+import docsite_guides
 from collection_link import ROOT, link_collection
 
 BIN = os.path.dirname(sys.executable)
@@ -105,6 +108,8 @@ def build(dest):
     work = os.path.join(scratch, "site")
     try:
         os.mkdir(work, 0o700)
+        if docsite_guides.main(["--check"]) != 0:
+            raise SystemExit("the docsite's guides are out of date")
         run([antsibull_docs, "lint-collection-docs", "--plugin-docs", "--skip-rstcheck", ROOT], scratch)
         run([antsibull_docs, "sphinx-init", "--use-current", "--dest-dir", work, COLLECTION], scratch)
         inventory = os.path.join(work, "ansible_devel.inv")
@@ -118,6 +123,11 @@ def build(dest):
                       os.path.join(work, "html")], scratch)
         if "WARNING" in output:
             raise SystemExit("sphinx-build warned")
+        guides = os.path.join(work, "html", "collections", "redisops", "platform", "docsite")
+        missing = [page for page in docsite_guides.guides()
+                   if not os.path.exists(os.path.join(guides, docsite_guides.rst_name(page) + ".html"))]
+        if missing:
+            raise SystemExit("the docsite lacks the guides %s" % ", ".join(missing))
         if os.path.exists(dest):
             shutil.rmtree(dest)
         shutil.copytree(os.path.join(work, "html"), dest)
