@@ -666,7 +666,7 @@ class HttpClient:
         a call that must not be repeated once it may have reached the server
         (a PATCH that adds a replica): like a POST, it is retried only after a
         connection error or a 429. ``idempotent=True`` marks a POST without side
-        effects (an IAM token request): it is retried like a GET.
+        effects (an IAM token request, a bootstrap validation): it is retried like a GET.
         """
         method = method.upper()
         self._check_tls_files()
