@@ -18,12 +18,15 @@ else, once for all modules:
 - the diff (``before``/``after`` from comparable views) and check mode (the plan's
   prediction is returned, nothing is written);
 - the ambiguous-write protocol: a write is sent once. After a "busy" answer (409,
-  or what the resource calls busy) the resource is read again until the step shows
-  (it is adopted, never stacked) or the resource accepts writes (it is sent again).
-  After a lost answer (no answer, a 5xx) the resource is read again: a step that
-  shows was done; a create whose name the service keeps unique is sent once more
-  when nothing is there (a duplicate would be refused); any other step that does
-  not show fails the task, saying it was not sent twice;
+  or what the resource calls busy), or after the API itself said it did not take the
+  write (a 429, or a 503 with its error body or a Retry-After: ``ApiError.not_taken``),
+  the resource is read again until the step shows (it is adopted, never stacked) or
+  the resource accepts writes (it is sent again, within the deadline, never before a
+  Retry-After). After a lost answer (no answer, a timeout, another 5xx, a 502/504 from
+  something in between) the resource is read again: a step that shows was done; a
+  create whose name the service keeps unique is sent once more when nothing is there
+  (a duplicate would be refused); any other step that does not show fails the task,
+  saying it was not sent twice;
 - batches: :class:`Runner` converges several resources at once, each one's next
   step sent as soon as it accepts writes, all of them read with as few requests as
   the API allows (``Resource.poll_all``), one failure reported after the others
@@ -99,7 +102,9 @@ class Resource:
       the task does not wait; default a fresh read);
     - writes: ``writable(step, state)`` (may the step be sent now; default ``ready``);
       ``ambiguity(error)`` (what a write's error means: BUSY_ANSWER, LOST_ANSWER or None; default
-      no answer and 5xx are lost, 409 is busy);
+      no answer and 5xx are lost, 409 is busy). It is not asked about an answer by which the API
+      said it did not take the write (``error.not_taken``): the runner treats that one alike for
+      every resource;
     - messages: ``describe(state)`` (short, for example ``status Creating``);
       ``failure_message(error, what)`` (a wait for ``what`` ended failed or timed out);
       ``failure_result(state)`` (extra return keys of a failure state);
