@@ -105,6 +105,7 @@ class Convergence:
     def tolerate(self, error):
         """A transient error instead of a state: polled through, and named if time runs out."""
         self._last_error = error
+        self._polls += 1  # a poll all the same: the next one backs off, never comes at once
 
     def fail(self, error, step=None):
         """End this resource's task with ``error`` (``step``: the step whose write it answered)."""

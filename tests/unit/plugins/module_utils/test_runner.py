@@ -11,7 +11,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.redisops.platform.plugins import modules as module_package
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._resource import (
     NOTHING_DONE,
@@ -423,6 +423,70 @@ def test_a_batch_polls_all_resources_together():
     with pytest.raises(Exited):
         Runner(task, Counted).run_batch(items)
     assert reads and reads[0] == 5  # one poll round reads every resource still waiting
+
+
+class Unreadable(Value):
+    """A value whose own reads may fail (a name of the other kind, a 403 on its members): with
+    ``first_read_error`` its first read, with ``poll_errors`` its polls while it waits, one each."""
+
+    def __init__(self, task, api, params=None):
+        super(Unreadable, self).__init__(task, api, params)
+        self.poll_errors = list(self.params.get("poll_errors", ()))
+
+    def read(self):
+        if self.params.get("first_read_error"):
+            raise self.params["first_read_error"]
+        return super(Unreadable, self).read()
+
+    def poll(self, step=None):
+        if self.poll_errors:
+            raise self.poll_errors.pop(0)
+        return self.read()
+
+
+def run_batch(items, resource_class=Unreadable):
+    task = FakeTask()
+    runner = Runner(task, resource_class)
+    with pytest.raises(Exited) as exited:
+        runner.run_batch([(resource_class, dict(params, value=1)) for params in items])
+    return exited.value, runner.api
+
+
+OTHER_KIND = ClientError("'b' is a cluster with cluster mode enabled, not an instance set")
+FORBIDDEN = ApiError("GET", "/values/b/members", status=403, message="forbidden")
+
+
+@pytest.mark.parametrize("failing, msg", [
+    (dict(first_read_error=OTHER_KIND), "value 'b': 'b' is a cluster with cluster mode enabled, not an instance set"),
+    (dict(poll_errors=[FORBIDDEN]), "value 'b' (done so far: set 1): GET /values/b/members returned HTTP 403: forbidden"),
+])
+def test_a_read_error_of_one_resource_of_a_batch_fails_that_one_only(failing, msg):
+    outcome, api = run_batch([dict(key="a"), dict(failing, key="b"), dict(key="c")])
+    assert outcome.failed and outcome.result["msg"] == "1 of 3 resources failed: " + msg
+    a, b, c = outcome.result["resources"]
+    assert b["failed"] is True and msg.endswith(b["msg"])
+    for created in (a, c):  # created, then waited for until ready
+        assert (created["failed"], created["changed"], created["actions"]) == (False, True, ["set 1"])
+        assert created["value"] == dict(value=1, status="ready")
+    assert sorted(api.values) == (["a", "c"] if "first_read_error" in failing else ["a", "b", "c"])
+
+
+def test_a_transient_read_error_of_one_resource_of_a_batch_is_polled_through():
+    outage = ApiError("GET", "/values/b", status=503, message="try again")
+    outcome, _api = run_batch([dict(key="a"), dict(key="b", poll_errors=[outage, outage])])
+    assert not outcome.failed
+    assert [entry["value"] for entry in outcome.result["resources"]] == [dict(value=1, status="ready")] * 2
+
+
+def test_a_read_all_resources_of_a_batch_share_fails_them_all():
+    class SharedList(Value):
+        @classmethod
+        def poll_all(cls, resources, steps):
+            raise ApiError("GET", "/values", status=403, message="forbidden")
+
+    outcome, _api = run_batch([dict(key="a"), dict(key="b")], SharedList)
+    assert outcome.failed and outcome.result["msg"].startswith("2 of 2 resources failed")
+    assert [(r["failed"], r["actions"]) for r in outcome.result["resources"]] == [(True, ["set 1"])] * 2
 
 
 def test_steps_and_outcomes_take_only_their_declared_fields():
