@@ -247,8 +247,8 @@ class Convergence:
         if kind == NOT_TAKEN_ANSWER:
             asked = _asked_wait(error)
             if self._clock() + asked > self._waiter.deadline:
-                self.fail(_noted(error, "not sent again: the API asked to be called again in %g s (Retry-After), "
-                                        "after the task's deadline (wait_timeout)" % asked), step)
+                note = "not sent again: the API asked to be called again in %g s (Retry-After), after the task's deadline (wait_timeout)"
+                self.fail(_noted(error, note % asked), step)
                 return
             self._not_before = self._clock() + asked
         if kind == LOST_ANSWER:
