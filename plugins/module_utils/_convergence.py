@@ -12,7 +12,14 @@ __metaclass__ = type
 from dataclasses import dataclass, field
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
-from ansible_collections.redisops.platform.plugins.module_utils._plan import BUSY_ANSWER, LOST_ANSWER, NOTHING_DONE, PlanError, StepOutcome
+from ansible_collections.redisops.platform.plugins.module_utils._plan import (
+    BUSY_ANSWER,
+    LOST_ANSWER,
+    NOT_TAKEN_ANSWER,
+    NOTHING_DONE,
+    PlanError,
+    StepOutcome,
+)
 from ansible_collections.redisops.platform.plugins.module_utils._wait import ProgressRate, WaitError
 
 #: The errors that end one resource's task (in a batch, the others go on).
@@ -64,6 +71,8 @@ class Convergence:
         self._answer = None  # the ambiguous answer under verification: (kind, ApiError)
         self._lost_before = False  # the step under way had its answer lost once already
         self._resent = False  # ... and was sent once more after a read found nothing
+        self._resend_note = None  # why the step under way was sent again (the actions log says it)
+        self._not_before = None  # no read or resend before this time: the API asked so (Retry-After)
         self._state = None
         self.last = None  # the last state read, for failure reports
         self._plan = None
@@ -96,6 +105,7 @@ class Convergence:
     def tolerate(self, error):
         """A transient error instead of a state: polled through, and named if time runs out."""
         self._last_error = error
+        self._polls += 1  # a poll all the same: the next one backs off, never comes at once
 
     def fail(self, error, step=None):
         """End this resource's task with ``error`` (``step``: the step whose write it answered)."""
@@ -129,11 +139,15 @@ class Convergence:
         return self._step if self._phase in (_SEND, _VERIFY, _AWAIT) else None
 
     def next_delay(self):
+        now = self._clock()
         if self._polls == 0:
-            return 0.0  # a wait starts with a read: the state right after a write, or the first look
-        elapsed = self._clock() - self._wait_started
-        time_left = self._rate.time_left() if self._rate is not None else None
-        return self._waiter.next_delay(max(0, self._polls - 1), elapsed, time_left)
+            delay = 0.0  # a wait starts with a read: the state right after a write, or the first look
+        else:
+            time_left = self._rate.time_left() if self._rate is not None else None
+            delay = self._waiter.next_delay(max(0, self._polls - 1), now - self._wait_started, time_left)
+        if self._phase == _VERIFY and self._not_before is not None:
+            delay = max(delay, self._not_before - now)
+        return delay
 
     @property
     def changed(self):
@@ -189,6 +203,7 @@ class Convergence:
             return
         self._step = self._queue.pop(0)
         self._lost_before = self._resent = False
+        self._answer = self._resend_note = self._not_before = None
         self._phase = _SEND
         self._try_send(state)
 
@@ -211,26 +226,44 @@ class Convergence:
                 self._queue[0:0] = list(steps)
                 self._next_step(state)
                 return
-            kind = resource.ambiguity(error)
+            # The API's own "not now" means the same for every resource: it is not the resource's to judge.
+            kind = NOT_TAKEN_ANSWER if error.not_taken else resource.ambiguity(error)
             if kind is None:
                 self.fail(error, step)
                 return
-            if kind == LOST_ANSWER:
-                self._lost_before = True
-            self._answer = (kind, error)
-            self._phase = _VERIFY
-            self._begin_wait("%s to show or be possible again (%s %s answered %s)" % (
-                step.waiting_for, error.method, error.path, error.status or error.message))
+            self._verify_answer(kind, error)
             return
         if result is NOTHING_DONE:
             self._record(StepOutcome(step, changed=False, text=step.nothing_done_text()))
         else:
-            resent = " (its answer was lost and a read found nothing: sent once more)" if self._resent else ""
-            self._record(StepOutcome(step, result=result, text=step.text + resent))
+            note = " (%s)" % self._resend_note if self._resend_note else ""
+            self._record(StepOutcome(step, result=result, text=step.text + note))
         if not step.awaited:
             self._next_step(state)  # no state can show it: nothing to wait for
             return
         self._after_send()
+
+    def _verify_answer(self, kind, error):
+        """Read until the step shows or could be sent again, after an ambiguous ``error``."""
+        step = self._step
+        refused_again = kind == NOT_TAKEN_ANSWER and self._phase == _VERIFY and self._answer[0] == NOT_TAKEN_ANSWER
+        if kind == NOT_TAKEN_ANSWER:
+            asked = _asked_wait(error)
+            if self._clock() + asked > self._waiter.deadline:
+                note = "not sent again: the API asked to be called again in %g s (Retry-After), after the task's deadline (wait_timeout)"
+                self.fail(_noted(error, note % asked), step)
+                return
+            self._not_before = self._clock() + asked
+        if kind == LOST_ANSWER:
+            self._lost_before = True
+        self._answer = (kind, error)
+        self._phase = _VERIFY
+        what = "%s to show or be possible again (%s %s answered %s)" % (
+            step.waiting_for, error.method, error.path, error.status or error.message)
+        if refused_again:
+            self._waiting_for = what  # the polls go on backing off: a write refused again is not sent again at once
+        else:
+            self._begin_wait(what)
 
     def _record(self, outcome):
         self.resource.journal.record(outcome)
@@ -277,7 +310,7 @@ class Convergence:
         resource, step = self.resource, self._step
         kind, error = self._answer
         if step.shows(state):
-            if kind == BUSY_ANSWER and not self._lost_before:
+            if kind in (BUSY_ANSWER, NOT_TAKEN_ANSWER) and not self._lost_before:
                 self._record(StepOutcome(step, adopted=True, changed=False, text="%s (already under way: adopted)" % step.text))
             else:
                 self._record(StepOutcome(step, found=True, text="%s (%s)" % (step.text, step.lost_text)))
@@ -289,12 +322,16 @@ class Convergence:
         if kind == BUSY_ANSWER:
             self._send(state)
             return
-        if step.resend_when_absent and state is None and not self._resent:
-            self._resent = True  # once: a second lost answer is looked for, never sent a third time
+        if kind == NOT_TAKEN_ANSWER:
+            self._resend_note = "answered HTTP %s, not taken: sent again after a read found it not done" % error.status
             self._send(state)
             return
-        self.fail(ApiError(error.method, error.path, status=error.status, code=error.code,
-                           message="%s; read again: not done, so it was not sent again" % (error.message or "no answer")), step)
+        if step.resend_when_absent and state is None and not self._resent:
+            self._resent = True  # once: a second lost answer is looked for, never sent a third time
+            self._resend_note = "its answer was lost and a read found nothing: sent once more"
+            self._send(state)
+            return
+        self.fail(_noted(error, "read again: not done, so it was not sent again"), step)
 
     # --- how it ended ------------------------------------------------------------------------------------
     def _timed_out(self):
@@ -330,3 +367,17 @@ class Convergence:
             predicted = self._plan.predicted
             return predicted if predicted is not None else self.resource.view(self._state)
         return self.resource.view(state)
+
+
+def _noted(error, note):
+    """``error`` with ``note`` after its message: why the write it answered was not sent again."""
+    return ApiError(error.method, error.path, status=error.status, code=error.code,
+                    message="%s; %s" % (error.message or "no answer", note), retry_after=error.retry_after)
+
+
+def _asked_wait(error):
+    """The seconds a Retry-After asks for (0 without one, or for a date: the polls keep their own pace)."""
+    try:
+        return max(0.0, float(error.retry_after))
+    except (TypeError, ValueError):
+        return 0.0

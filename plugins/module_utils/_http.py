@@ -82,10 +82,12 @@ class ApiError(Exception):
     failure, timeout); ``transport`` then says which kind of failure it was.
     ``deadline_exceeded`` is True when the server asked to be called again later
     than the deadline allows: waiting would be pointless, so it is not transient.
+    ``permanent`` is True for an answer the client knows to be a state, not overload
+    (the client's ``permanent(status, body)``).
     """
 
     def __init__(self, method, path, status=None, code=None, message=None, transport=None, retry_after=None,
-                 deadline_exceeded=False):
+                 deadline_exceeded=False, permanent=False):
         self.method = method
         self.path = path
         self.status = status
@@ -94,7 +96,17 @@ class ApiError(Exception):
         self.transport = transport
         self.retry_after = retry_after
         self.deadline_exceeded = deadline_exceeded
+        self.permanent = permanent
         super(ApiError, self).__init__(self.__str__())
+
+    @property
+    def not_taken(self):
+        """True when the API itself said it did not take the request, for now: a 429, or a 503 with
+        the API's error code or a Retry-After. A 502/504, or a 503 without either (a proxy's page),
+        may come from something in between that cannot tell whether the API took it."""
+        if self.deadline_exceeded or self.permanent:
+            return False
+        return self.status == 429 or (self.status == 503 and bool(self.code or self.retry_after))
 
     @property
     def is_transient(self):
@@ -666,7 +678,7 @@ class HttpClient:
         a call that must not be repeated once it may have reached the server
         (a PATCH that adds a replica): like a POST, it is retried only after a
         connection error or a 429. ``idempotent=True`` marks a POST without side
-        effects (an IAM token request): it is retried like a GET.
+        effects (an IAM token request, a bootstrap validation): it is retried like a GET.
         """
         method = method.upper()
         self._check_tls_files()
@@ -709,7 +721,8 @@ class HttpClient:
         if stopped.get("note"):
             message = "%s; %s" % (message, stopped["note"]) if message else stopped["note"]
         raise ApiError(method, path, status=resp.status_code, code=code, message=message,
-                       retry_after=resp.headers.get("Retry-After"), deadline_exceeded=stopped.get("deadline_exceeded", False))
+                       retry_after=resp.headers.get("Retry-After"), deadline_exceeded=stopped.get("deadline_exceeded", False),
+                       permanent=bool(self.permanent and self.permanent(resp.status_code, data)))
 
     def get(self, path, **kwargs):
         return self.request("GET", path, **kwargs)

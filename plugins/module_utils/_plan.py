@@ -18,6 +18,8 @@ from dataclasses import dataclass
 # What an ambiguous write answer means (see Resource.ambiguity).
 BUSY_ANSWER = "busy"
 LOST_ANSWER = "lost"
+# The API itself said it did not take the write (ApiError.not_taken): the same for every resource.
+NOT_TAKEN_ANSWER = "not taken"
 
 #: What Step.send returns when the server had nothing to do (the step is no change).
 NOTHING_DONE = object()

@@ -18,16 +18,21 @@ else, once for all modules:
 - the diff (``before``/``after`` from comparable views) and check mode (the plan's
   prediction is returned, nothing is written);
 - the ambiguous-write protocol: a write is sent once. After a "busy" answer (409,
-  or what the resource calls busy) the resource is read again until the step shows
-  (it is adopted, never stacked) or the resource accepts writes (it is sent again).
-  After a lost answer (no answer, a 5xx) the resource is read again: a step that
-  shows was done; a create whose name the service keeps unique is sent once more
-  when nothing is there (a duplicate would be refused); any other step that does
-  not show fails the task, saying it was not sent twice;
+  or what the resource calls busy), or after the API itself said it did not take the
+  write (a 429, or a 503 with its error body or a Retry-After: ``ApiError.not_taken``),
+  the resource is read again until the step shows (it is adopted, never stacked) or
+  the resource accepts writes (it is sent again, within the deadline, never before a
+  Retry-After). After a lost answer (no answer, a timeout, another 5xx, a 502/504 from
+  something in between) the resource is read again: a step that shows was done; a
+  create whose name the service keeps unique is sent once more when nothing is there
+  (a duplicate would be refused); any other step that does not show fails the task,
+  saying it was not sent twice;
 - batches: :class:`Runner` converges several resources at once, each one's next
   step sent as soon as it accepts writes, all of them read with as few requests as
   the API allows (``Resource.poll_all``), one failure reported after the others
-  converged. A single-resource task is a batch of one;
+  converged. A read error that is one resource's own (a batch read gives it in place of
+  that resource's state) fails that resource alone; one of a read they all share fails
+  them all. A single-resource task is a batch of one;
 - failures that say what was last seen and what was done so far.
 
 The runner's parts: ``_plan`` (steps, plans and the journal of step outcomes), ``_convergence``
@@ -58,7 +63,19 @@ from ansible_collections.redisops.platform.plugins.module_utils._wait import DON
 
 # The names resources and modules import from here (some are defined in _plan).
 __all__ = ["BUSY_ANSWER", "LOST_ANSWER", "NOTHING_DONE", "Plan", "PlanError", "Resource", "Runner", "Step", "StepOutcome",
-           "run", "step_class"]
+           "own_read", "run", "step_class"]
+
+#: What a resource's read may raise; a batch read gives it in place of that resource's state.
+READ_ERRORS = (ApiError, ClientError)
+
+
+def own_read(read, *args):
+    """``read(*args)``, or the error it raised: what ``Resource.read_all`` and ``poll_all`` give in
+    place of the state of a resource whose own read failed, so that only that resource fails."""
+    try:
+        return read(*args)
+    except READ_ERRORS as error:
+        return error
 
 
 class Resource:
@@ -92,14 +109,20 @@ class Resource:
       ``invalid_message(errors)``: the failure message for them;
     - batch and waiting reads: ``read_all(resources)`` (first states of several resources) and
       ``poll_all(resources, steps)`` (their states while waiting, ``steps[i]`` the step under way
-      for ``resources[i]`` or None when settling), with as few requests as the API allows;
+      for ``resources[i]`` or None when settling), with as few requests as the API allows. Each
+      gives one entry per resource, in order: its state, or, when that resource's own read failed
+      (its detail, its members, a name of the other kind), the ApiError or ClientError it raised
+      (:func:`own_read`): the runner fails that resource alone, or polls through a transient
+      error until the deadline. An error raised out of them (a list they all share) is everyone's;
       ``poll(step)`` (a read while waiting, may read less); ``progress(state)`` (the share done,
       0 to 1, so a long wait polls less); ``final(state)`` (a last look once the task has waited;
       may read more or raise PlanError); ``unwaited(last)`` (what to report after the writes when
       the task does not wait; default a fresh read);
     - writes: ``writable(step, state)`` (may the step be sent now; default ``ready``);
       ``ambiguity(error)`` (what a write's error means: BUSY_ANSWER, LOST_ANSWER or None; default
-      no answer and 5xx are lost, 409 is busy);
+      no answer and 5xx are lost, 409 is busy). It is not asked about an answer by which the API
+      said it did not take the write (``error.not_taken``): the runner treats that one alike for
+      every resource;
     - messages: ``describe(state)`` (short, for example ``status Creating``);
       ``failure_message(error, what)`` (a wait for ``what`` ended failed or timed out);
       ``failure_result(state)`` (extra return keys of a failure state);
@@ -139,11 +162,11 @@ class Resource:
 
     @classmethod
     def read_all(cls, resources):
-        return [resource.read() for resource in resources]
+        return [own_read(resource.read) for resource in resources]
 
     @classmethod
     def poll_all(cls, resources, steps):
-        return [resource.poll(step) for resource, step in zip(resources, steps)]
+        return [own_read(resource.poll, step) for resource, step in zip(resources, steps)]
 
     def progress(self, state):
         return None
@@ -265,13 +288,16 @@ class Runner:
         what = self.resource_class.first_read_waits_for
         if not what or not self.wait or self.task.check_mode:
             return self.resource_class.read_all(resources)
-        return self.waiter.until(lambda: self.resource_class.read_all(resources), lambda _states: DONE,
+        return self.waiter.until(lambda: _transient_raised(self.resource_class.read_all(resources)), lambda _states: DONE,
                                  lambda states: resources[0].describe(states[0]), what).value
 
     def _converge(self, convergences, states):
         """Start each convergence, then poll every active one together until all have ended."""
         for convergence, state in zip(convergences, states):
-            convergence.start(state)
+            if isinstance(state, READ_ERRORS):
+                convergence.fail(state)  # its own first read failed: nothing to plan from
+            else:
+                convergence.start(state)
         while True:
             active = [c for c in convergences if c.active]
             if not active:
@@ -285,16 +311,23 @@ class Runner:
             self.waiter.sleep(max(0.0, min(delay, self.waiter.deadline - now)))
             try:
                 states = self.resource_class.poll_all([c.resource for c in active], [c.polled_step for c in active])
-            except (ApiError, ClientError) as error:
-                if isinstance(error, ApiError) and error.is_transient:
-                    for convergence in active:
-                        convergence.tolerate(error)
-                    continue
-                for convergence in active:
-                    convergence.fail(error)
-                return
+            except READ_ERRORS as error:
+                states = [error] * len(active)  # a read they all share failed: each of them meets its error
             for convergence, state in zip(active, states):
-                convergence.observe(state)
+                if isinstance(state, ApiError) and state.is_transient:
+                    convergence.tolerate(state)
+                elif isinstance(state, READ_ERRORS):
+                    convergence.fail(state)
+                else:
+                    convergence.observe(state)
+
+
+def _transient_raised(states):
+    """``states``, unless one of them is a transient error: raised, so that a wait polls through it."""
+    for state in states:
+        if isinstance(state, ApiError) and state.is_transient:
+            raise state
+    return states
 
 
 def run(module, resource_class):

@@ -143,7 +143,9 @@ def test_absent_items_say_so_in_check_mode_when_deleted_and_when_already_gone(an
 
 # --- the create protocol every MemStore resource shares ---------------------------------------------
 def test_a_503_on_the_create_is_looked_for_then_sent_once_more(ansible, emulator):
-    resent = "created (its answer was lost and a read found nothing: sent once more)"
+    # The emulator's 503 carries the API's error body: the API did not take the create (a 500 or a proxy's
+    # 503 would be a lost answer, looked for the same way: test_memstore_instance_set).
+    resent = "created (answered HTTP 503, not taken: sent again after a read found it not done)"
     # The batch module and the single-resource module share the protocol.
     single = {"name": "single", "redisops.platform.memstore_instance_set": dict(new_set("cache-503-b"), **conn(emulator))}
     for name, step in (("cache-503", task("create", batch(emulator, [new_set("cache-503")]))), ("cache-503-b", single)):

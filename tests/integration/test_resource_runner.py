@@ -73,6 +73,49 @@ def test_a_lost_post_that_did_not_start_anything_is_not_sent_again(ansible, clus
     assert cluster.node(2).maintenance_snapshots == []
 
 
+def action_posts(emulator, path):
+    return [entry for entry in emulator.log.entries() if entry["method"] == "POST" and entry["path"] == path]
+
+
+def test_an_explicit_503_on_an_action_post_is_read_again_then_sent_once_more(ansible, cluster):
+    path = "/v1/nodes/2/actions/maintenance_on"
+    # The API's own 503 (its error body): the action was not taken.
+    cluster.faults.add_http(server="node1", method="POST", path=path, status=503, code="overloaded", message="the cluster manager is busy")
+    play = ansible.run([node_action("Enter maintenance", node_uid=2, action="maintenance_on")], module_defaults=re_defaults(cluster))
+    result = play.last
+    assert not result.get("failed"), result["msg"]
+    assert result["changed"] is True and result["action"]["status"] == "completed" and result["action"]["adopted"] is False
+    assert result["actions"] == ["started maintenance_on on node 2 (answered HTTP 503, not taken: sent again after a read found it not done)"]
+    assert [entry["status"] for entry in action_posts(cluster, path)] == [503, 200]
+    # The read between the two POSTs is what keeps a second maintenance from stacking on a first.
+    between = [e["method"] for e in cluster.log.entries(action_posts(cluster, path)[0]["seq"]) if e["path"].startswith("/v1/nodes/2")]
+    assert between.index("POST") > 0
+    assert len(cluster.node(2).maintenance_snapshots) == 1
+
+
+def test_a_retry_after_on_an_action_post_is_waited_before_it_is_sent_again(ansible, cluster):
+    path = "/v1/nodes/2/actions/maintenance_on"
+    cluster.faults.add_http(server="node1", method="POST", path=path, status=503, retry_after=2, body="busy", content_type="text/plain")
+    play = ansible.run([node_action("Enter maintenance", node_uid=2, action="maintenance_on")], module_defaults=re_defaults(cluster))
+    assert not play.last.get("failed"), play.last["msg"]
+    first, second = action_posts(cluster, path)
+    assert (first["status"], second["status"]) == (503, 200) and second["time"] - first["time"] >= 2
+    assert len(cluster.node(2).maintenance_snapshots) == 1
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_proxy_error_on_an_action_post_is_read_again_and_not_sent_twice(ansible, cluster, status):
+    path = "/v1/nodes/2/actions/maintenance_on"
+    # A proxy's page says nothing of whether the API took the action.
+    cluster.faults.add_http(server="node1", method="POST", path=path, status=status, content_type="text/html",
+                            body="<html><body><h1>%d Bad Gateway</h1></body></html>" % status)
+    play = ansible.run([node_action("Enter maintenance", node_uid=2, action="maintenance_on")], module_defaults=re_defaults(cluster))
+    result = play.last
+    assert result["failed"] is True and "read again: not done, so it was not sent again" in result["msg"]
+    assert [entry["status"] for entry in action_posts(cluster, path)] == [status]
+    assert cluster.node(2).maintenance_snapshots == []
+
+
 def test_cancelling_then_waiting_stays_within_one_wait_timeout(ansible, cluster):
     # Slow the emulated clock: a cancellation (1 emulated second) takes 2.5 real seconds.
     start_stuck_action(cluster, 2, "maintenance_on")

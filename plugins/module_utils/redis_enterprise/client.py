@@ -80,8 +80,9 @@ class RedisEnterpriseClient:
         return self.http.post(BOOTSTRAP_ACTION_PATH % action, json_body=body)
 
     def validate_bootstrap(self, action, body):
-        """``POST /v1/bootstrap/validate/{action}``: the response, 200 (valid) or 406 (invalid)."""
-        return self.http.post(BOOTSTRAP_VALIDATE_PATH % action, json_body=body, ok=[200, 406])
+        """``POST /v1/bootstrap/validate/{action}``: the response, 200 (valid) or 406 (invalid).
+        It changes nothing, so it is retried like a read."""
+        return self.http.post(BOOTSTRAP_VALIDATE_PATH % action, json_body=body, ok=[200, 406], idempotent=True)
 
     def cluster_name(self):
         """The name of the cluster the node belongs to (``GET /v1/cluster``)."""

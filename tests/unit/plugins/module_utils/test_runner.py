@@ -11,7 +11,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.redisops.platform.plugins import modules as module_package
-from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, HttpClient
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._resource import (
     NOTHING_DONE,
@@ -24,6 +24,7 @@ from ansible_collections.redisops.platform.plugins.module_utils._resource import
     step_class,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._task import Task
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 from ansible_collections.redisops.platform.plugins.module_utils._wait import Waiter
 
 
@@ -77,6 +78,17 @@ class FakeTask(Task):
         raise Exited(True, dict(result, msg=msg))
 
 
+# Answers to a write that the API itself gave and that say it did not take it, and those that do not say so.
+NOT_NOW = {
+    "overloaded": ApiError("PUT", "/values/k", status=503, code="overloaded", message="try again later"),
+    "slow down": ApiError("PUT", "/values/k", status=429, message="slow down", retry_after="20"),
+    "asks for later": ApiError("PUT", "/values/k", status=503, message="maintenance", retry_after="120"),
+    "bad gateway": ApiError("PUT", "/values/k", status=502, message="<html>502 Bad Gateway</html>"),
+    "gateway timeout": ApiError("PUT", "/values/k", status=504, message="<html>504 Gateway Time-out</html>"),
+    "proxy 503": ApiError("PUT", "/values/k", status=503, message="<html>503 Service Unavailable</html>"),
+}
+
+
 class FakeApi:
     """A server holding one value per key; ``script`` holds what the next writes meet."""
 
@@ -85,14 +97,22 @@ class FakeApi:
         self.busy = dict()  # key -> polls left while busy
         self.failing = set(task.params.get("failing", ()))
         self.script = list(task.params.get("script", ()))
+        self.clock = task.clock
         self.sent = []
         self.reads = 0
+        self.calls = []  # ("read" or "set", fake time), in order
 
     def set(self, key, value):
         self.sent.append((key, value))
+        self.calls.append(("set", self.clock.now))
         answer = self.script.pop(0) if self.script else "ok"
         if answer == "busy":
             raise ApiError("PUT", "/values/%s" % key, status=409, message="busy")
+        if answer in NOT_NOW:
+            raise NOT_NOW[answer]
+        if answer == "not now, done elsewhere":  # someone else's identical write was under way
+            self.values[key] = value
+            raise NOT_NOW["overloaded"]
         if answer == "lost before":
             raise ApiError("PUT", "/values/%s" % key, message="no answer")
         if answer == "refused":
@@ -107,6 +127,7 @@ class FakeApi:
 
     def read(self, key):
         self.reads += 1
+        self.calls.append(("read", self.clock.now))
         if key not in self.values:
             return None
         busy = self.busy.get(key, 0)
@@ -175,6 +196,14 @@ def run(task, resource_class=Value):
     return exited.value
 
 
+def run_on_api(task, resource_class=Value):
+    """What ``run`` gives, and the fake server the runner built (what was sent and read, and when)."""
+    runner = Runner(task, resource_class)
+    with pytest.raises(Exited) as exited:
+        runner.run()
+    return exited.value, runner.api
+
+
 def test_a_write_is_sent_waited_for_and_reported():
     task = FakeTask(value=2, diff=True)
     outcome = run(task)
@@ -240,6 +269,81 @@ def test_a_busy_answer_is_adopted_when_the_step_shows_and_sent_again_when_not():
         runner.run()
     assert not exited.value.failed and exited.value.result["actions"] == ["set 4"]
     assert runner.api.sent == [("k", 4), ("k", 4)]  # busy, then sent again once writable
+
+
+def test_a_write_the_api_answered_an_explicit_503_is_read_again_then_sent_again():
+    task = FakeTask(value=4, initial={"k": 1}, script=["overloaded"])
+    outcome, api = run_on_api(task)
+    assert not outcome.failed and outcome.result["changed"] is True
+    assert outcome.result["actions"] == ["set 4 (answered HTTP 503, not taken: sent again after a read found it not done)"]
+    assert api.sent == [("k", 4), ("k", 4)]  # exactly two sends
+    assert [call for call, _when in api.calls][:4] == ["read", "set", "read", "set"]  # read again before sending again
+
+
+def test_a_write_refused_for_now_again_and_again_is_sent_again_at_a_slowing_pace_within_the_deadline():
+    task = FakeTask(value=4, initial={"k": 1}, script=["overloaded"] * 6)
+    outcome, api = run_on_api(task)
+    assert not outcome.failed and len(api.sent) == 7
+    times = [when for call, when in api.calls if call == "set"]
+    gaps = [round(later - earlier, 3) for earlier, later in zip(times, times[1:])]
+    assert gaps == sorted(gaps) and gaps[-1] > gaps[1] > 0  # never sent again at once, nor faster and faster
+
+
+def test_a_retry_after_on_a_write_is_waited_before_it_is_read_and_sent_again():
+    task = FakeTask(value=4, initial={"k": 1}, script=["slow down"])
+    outcome, api = run_on_api(task)
+    assert not outcome.failed and api.sent == [("k", 4), ("k", 4)]
+    (first, _), (read, read_at), (second, second_at) = api.calls[1:4]  # after the first read
+    assert (first, read, second) == ("set", "read", "set")
+    assert read_at >= 20 and second_at >= 20  # the 429's Retry-After: 20 s on the fake clock
+
+
+def test_a_retry_after_beyond_the_deadline_fails_at_once_without_a_second_send():
+    task = FakeTask(value=4, initial={"k": 1}, script=["asks for later"], wait_timeout=60)
+    outcome, api = run_on_api(task)
+    assert outcome.failed and api.sent == [("k", 4)]
+    assert "the API asked to be called again in 120 s (Retry-After), after the task's deadline" in outcome.result["msg"]
+    assert task.clock.now < 1
+
+
+def test_a_write_refused_for_now_that_shows_on_the_read_was_someone_else_s_and_is_adopted():
+    task = FakeTask(value=4, initial={"k": 1}, script=["not now, done elsewhere"])
+    outcome, api = run_on_api(task)
+    assert not outcome.failed and outcome.result["changed"] is False
+    assert outcome.result["actions"] == ["set 4 (already under way: adopted)"]
+    assert api.sent == [("k", 4)]
+
+
+@pytest.mark.parametrize("answer", ["bad gateway", "gateway timeout", "proxy 503"])
+def test_a_gateway_error_on_a_write_is_read_again_and_never_sent_twice(answer):
+    task = FakeTask(value=4, initial={"k": 1}, script=[answer])
+    outcome, api = run_on_api(task)
+    assert outcome.failed and "read again: not done, so it was not sent again" in outcome.result["msg"]
+    assert api.sent == [("k", 4)]
+
+
+@pytest.mark.parametrize("error, not_taken", [
+    (ApiError("POST", "/x", status=503, code="overloaded"), True),  # the API's own error body
+    (ApiError("POST", "/x", status=503, retry_after="5"), True),
+    (ApiError("POST", "/x", status=429), True),  # whoever answered it, a 429 refused the request
+    (ApiError("POST", "/x", status=503, message="<html>Service Unavailable</html>"), False),  # a proxy's page
+    (ApiError("POST", "/x", status=502, code="bad_gateway", retry_after="5"), False),
+    (ApiError("POST", "/x", status=504, code="gateway_timeout"), False),
+    (ApiError("POST", "/x", message="no answer", transport="timeout"), False),
+    (ApiError("POST", "/x", status=429, retry_after="7200", deadline_exceeded=True), False),  # waiting is pointless
+    (ApiError("POST", "/x", status=503, code="node_not_in_cluster", permanent=True), False),  # a state, not overload
+])
+def test_what_counts_as_the_api_saying_it_did_not_take_a_write(error, not_taken):
+    assert error.not_taken is not_taken
+
+
+def test_a_state_answer_of_the_re_api_is_permanent_not_a_refusal_for_now(emulator):
+    client = RedisEnterpriseClient(dict(url=emulator.node_url(1), validate_certs=True, ca_path=emulator.tls["ca"],
+                                        request_timeout=5, username=None, password=None))
+    with pytest.raises(ApiError) as caught:
+        client.post("/v1/nodes/2/actions/maintenance_on", json_body={})  # a node not in a cluster
+    assert caught.value.status == 503 and caught.value.code == "node_not_in_cluster"
+    assert caught.value.permanent and not caught.value.not_taken
 
 
 def test_outcomes_are_records_and_steps_immutable():
@@ -319,6 +423,70 @@ def test_a_batch_polls_all_resources_together():
     with pytest.raises(Exited):
         Runner(task, Counted).run_batch(items)
     assert reads and reads[0] == 5  # one poll round reads every resource still waiting
+
+
+class Unreadable(Value):
+    """A value whose own reads may fail (a name of the other kind, a 403 on its members): with
+    ``first_read_error`` its first read, with ``poll_errors`` its polls while it waits, one each."""
+
+    def __init__(self, task, api, params=None):
+        super(Unreadable, self).__init__(task, api, params)
+        self.poll_errors = list(self.params.get("poll_errors", ()))
+
+    def read(self):
+        if self.params.get("first_read_error"):
+            raise self.params["first_read_error"]
+        return super(Unreadable, self).read()
+
+    def poll(self, step=None):
+        if self.poll_errors:
+            raise self.poll_errors.pop(0)
+        return self.read()
+
+
+def run_batch(items, resource_class=Unreadable):
+    task = FakeTask()
+    runner = Runner(task, resource_class)
+    with pytest.raises(Exited) as exited:
+        runner.run_batch([(resource_class, dict(params, value=1)) for params in items])
+    return exited.value, runner.api
+
+
+OTHER_KIND = ClientError("'b' is a cluster with cluster mode enabled, not an instance set")
+FORBIDDEN = ApiError("GET", "/values/b/members", status=403, message="forbidden")
+
+
+@pytest.mark.parametrize("failing, msg", [
+    (dict(first_read_error=OTHER_KIND), "value 'b': 'b' is a cluster with cluster mode enabled, not an instance set"),
+    (dict(poll_errors=[FORBIDDEN]), "value 'b' (done so far: set 1): GET /values/b/members returned HTTP 403: forbidden"),
+])
+def test_a_read_error_of_one_resource_of_a_batch_fails_that_one_only(failing, msg):
+    outcome, api = run_batch([dict(key="a"), dict(failing, key="b"), dict(key="c")])
+    assert outcome.failed and outcome.result["msg"] == "1 of 3 resources failed: " + msg
+    a, b, c = outcome.result["resources"]
+    assert b["failed"] is True and msg.endswith(b["msg"])
+    for created in (a, c):  # created, then waited for until ready
+        assert (created["failed"], created["changed"], created["actions"]) == (False, True, ["set 1"])
+        assert created["value"] == dict(value=1, status="ready")
+    assert sorted(api.values) == (["a", "c"] if "first_read_error" in failing else ["a", "b", "c"])
+
+
+def test_a_transient_read_error_of_one_resource_of_a_batch_is_polled_through():
+    outage = ApiError("GET", "/values/b", status=503, message="try again")
+    outcome, _api = run_batch([dict(key="a"), dict(key="b", poll_errors=[outage, outage])])
+    assert not outcome.failed
+    assert [entry["value"] for entry in outcome.result["resources"]] == [dict(value=1, status="ready")] * 2
+
+
+def test_a_read_all_resources_of_a_batch_share_fails_them_all():
+    class SharedList(Value):
+        @classmethod
+        def poll_all(cls, resources, steps):
+            raise ApiError("GET", "/values", status=403, message="forbidden")
+
+    outcome, _api = run_batch([dict(key="a"), dict(key="b")], SharedList)
+    assert outcome.failed and outcome.result["msg"].startswith("2 of 2 resources failed")
+    assert [(r["failed"], r["actions"]) for r in outcome.result["resources"]] == [(True, ["set 1"])] * 2
 
 
 def test_steps_and_outcomes_take_only_their_declared_fields():
