@@ -45,6 +45,8 @@ SAMPLES = {
                                               ["cluster.example.com/node2", "cluster.example.com/node3"]),
     "redisops.platform.re_node_info": (dict(URL, cluster_name=NAMED, nodes=[{"uid": 1, "addr": "10.0.0.1"}, {"uid": 2, "addr": "10.0.0.2"}]),
                                        ["cluster.example.com/node1", "cluster.example.com/node2"]),
+    "redisops.platform.re_cluster_health": (dict(URL, cluster_name=NAMED, healthy=True, nodes=[{"uid": 1, "addr": "10.0.0.1"}, {"uid": 3}]),
+                                            ["cluster.example.com/node1", "cluster.example.com/node3"]),
     "redisops.platform.re_certificates": (dict(URL, cluster_name=NAMED, certificates=[{"name": "proxy"}]), ["cluster.example.com"]),
     "redisops.platform.re_certificates_info": (dict(URL, cluster_name=NAMED, certificates=[]), ["cluster.example.com"]),
 }

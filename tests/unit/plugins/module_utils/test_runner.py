@@ -334,6 +334,7 @@ MODULE_ARGS = {
     "re_bootstrap_info": dict(),
     "re_certificates": dict(certificates=[dict(name="ldap_client")], state="absent"),
     "re_certificates_info": dict(),
+    "re_cluster_health": dict(),
     "re_node_action": dict(node_uid=2, action="maintenance_on"),
     "re_node_action_info": dict(),
     "re_node_info": dict(),
