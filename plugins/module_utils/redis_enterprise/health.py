@@ -76,11 +76,12 @@ class Reading:
 
     ``statuses`` maps node uid (a string) to its status (None: removed between the reads);
     ``availability`` maps database uid (a string) to ``(True, None)``, ``(False, (code, message))``
-    or ``NOT_SERVED``; ``alerts`` maps scope (cluster, node, database) to what it read.
+    or ``NOT_SERVED``; ``alerts`` maps scope (cluster, node, database) to what it read;
+    ``secrets`` are the passwords every database object read carries, judged or not.
     """
 
     def __init__(self, quorum=None, nodes=(), statuses=None, databases=(), availability=None, shards=(), alerts=None,
-                 actions=None):
+                 actions=None, secrets=()):
         self.quorum = quorum if quorum is not None else {"status": "active"}
         self.nodes = list(nodes)
         self.statuses = dict(statuses or {})
@@ -89,6 +90,7 @@ class Reading:
         self.shards = shards
         self.alerts = dict(alerts or {})
         self.actions = actions if actions is not None else {"actions": [], "state-machines": []}
+        self.secrets = list(secrets)
 
 
 def database_secrets(databases):
@@ -160,7 +162,7 @@ class HealthReader:
             databases=selected, availability=dict((uid, future.result()) for uid, future in availability.items()),
             shards=answers["shards"],
             alerts={"cluster": answers["cluster_alerts"], "node": answers["node_alerts"], "database": answers["database_alerts"]},
-            actions=answers["actions"])
+            actions=answers["actions"], secrets=database_secrets(listed))
 
 
 def _served(answer, default):
@@ -395,7 +397,7 @@ class HealthGate:
         self.polls += 1
         params = self.task.params
         reading = self.reader.read(params["databases"])
-        self.hide(database_secrets(reading.databases))
+        self.hide(reading.secrets)
         return judge(reading, params["ignore_alerts"], params["allow_maintenance"] or ())
 
     def result(self, report, cluster_name):

@@ -255,6 +255,7 @@ def test_only_the_judged_databases_availability_is_read_and_an_unknown_one_fails
     api = ConcurrentApi(cluster_answers(), hold=0)
     found = health.HealthReader(api).read(["cache"])
     assert [d["name"] for d in found.databases] == ["cache"]
+    assert found.secrets == ["redis-secret-1", "redis-secret-2"]  # every database read, judged or not
     assert "/v1/bdbs/1/availability" not in api.paths
     with pytest.raises(ValueError, match=r"databases: sessions match no database of the cluster \(it has: orders \(uid 1\), cache"):
         health.HealthReader(ConcurrentApi(cluster_answers(), hold=0)).read(["sessions"])
