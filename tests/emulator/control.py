@@ -214,8 +214,10 @@ def seed_cluster():
 
 
 NODE_DOWN = {
-    "seconds": (NUMBER, "a number > 0 of real seconds during which the node refuses connections (default 3)"),
-    "until_up": (bool, "a boolean: true keeps the node down until POST /re/nodes/<n>/up (seconds is then not allowed)"),
+    "seconds": (NUMBER, "a number > 0 of real seconds during which the node's API refuses connections, the node staying "
+                        "active in its cluster (default 3)"),
+    "until_up": (bool, "a boolean: true takes the node itself down (its cluster sees it down) until POST /re/nodes/<n>/up; "
+                       "seconds is then not allowed"),
 }
 
 

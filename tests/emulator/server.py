@@ -57,7 +57,7 @@ class Emulator:
         self._servers = {}
         self._node_apps = {}
         self._timers = []
-        self._down = {}  # node index -> its restart timer (None: down until node_up)
+        self._down = {}  # node index -> (its restart timer or None, whether its cluster sees it down)
         if quiet:
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._init_state()
@@ -177,35 +177,43 @@ class Emulator:
         raise RuntimeError("no free port on every node address")
 
     def node_down(self, index, seconds=None):
-        """Take a node down: it refuses connections (its server is stopped) and its cluster sees
-        it ``down`` (its shards too), for ``seconds`` real seconds, or until :meth:`node_up`."""
+        """Stop a node's server: it refuses connections.
+
+        With ``seconds``, for that many real seconds: its API restarting, while its cluster still
+        counts it active. Without, until :meth:`node_up`: the node itself is down, and its
+        cluster sees it ``down`` (its shards too, its primaries failed over)."""
         with self.lock:
             node = self.node(index)
             server = self._servers.pop(node.name, None)
             if server is not None:
                 server.shutdown()
                 server.server_close()
-            self.scheduler.run_due()
-            re_databases.node_went_down(self, node)
+            timer, was_down = self._down.get(index, (None, False))
+            _cancel(timer)
             timer = None
             if seconds is not None:
                 timer = threading.Timer(float(seconds), self.node_up, args=(index,))
                 timer.daemon = True
                 timer.start()
                 self._timers.append(timer)
-            _cancel(self._down.get(index))
-            self._down[index] = timer
+            elif not was_down:
+                self.scheduler.run_due()
+                re_databases.node_went_down(self, node)
+            self._down[index] = (timer, was_down or seconds is None)
 
     def node_up(self, index):
-        """Bring a node taken down back: it serves again and its shards resync."""
+        """Bring a node taken down back: it serves again and, if its cluster saw it down, it is
+        active again and its shards resync."""
         with self.lock:
             if index not in self._down:
                 return
-            _cancel(self._down.pop(index))
+            timer, was_down = self._down.pop(index)
+            _cancel(timer)
             node = self.node(index)
             self._serve(node.name, node.address, self.re_port, self._node_apps[node.index].wsgi_app_wrapped, self._ssl_context())
-            self.scheduler.run_due()
-            re_databases.node_came_up(self, node)
+            if was_down:
+                self.scheduler.run_due()
+                re_databases.node_came_up(self, node)
 
     def stop(self):
         for timer in self._timers:

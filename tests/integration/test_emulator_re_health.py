@@ -181,6 +181,16 @@ def test_a_node_down_and_up(cluster):
     assert all(s["sync"]["status"] == "idle" for s in get(cluster, "/v1/shards"))
 
 
+def test_a_node_whose_api_restarts_stays_active_in_its_cluster(cluster):
+    control(cluster, "POST", "/re/nodes/2/down", json={"seconds": 30})
+    with pytest.raises(requests.ConnectionError):
+        re_api(cluster, "GET", "/v1/nodes", node=2)
+    assert [n["status"] for n in get(cluster, "/v1/nodes")] == ["active"] * 3
+    assert all(s["status"] == "active" for s in get(cluster, "/v1/shards"))
+    control(cluster, "POST", "/re/nodes/2/up")
+    assert [n["status"] for n in get(cluster, "/v1/nodes", node=2)] == ["active"] * 3
+
+
 def test_a_node_down_for_good_is_up_again_after_a_reset(cluster):
     control(cluster, "POST", "/re/nodes/2/down", json={"until_up": True})
     control(cluster, "POST", "/reset")
