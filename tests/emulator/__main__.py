@@ -13,7 +13,7 @@ import sys
 import threading
 
 from .memstore import DEFAULT_VERSIONS, VERSION
-from .server import DEFAULT_BUSY_STATUS, DEFAULT_SPEED, Emulator
+from .server import DEFAULT_BUSY_STATUS, DEFAULT_SPEED, DEFAULT_SYNC_SECONDS, Emulator
 
 
 def parse_args(argv=None):
@@ -34,6 +34,9 @@ def parse_args(argv=None):
                         help="GET /v1/redis/versions answers 404, as a service without it would (creates still check the versions)")
     parser.add_argument("--re-port", type=int, default=9443, help="Redis Enterprise port on every node address (0: any free port)")
     parser.add_argument("--nodes", type=int, default=3, help="number of Redis Enterprise nodes (127.0.0.2, 127.0.0.3, ...)")
+    parser.add_argument("--re-sync-seconds", type=float, default=DEFAULT_SYNC_SECONDS,
+                        help="emulated seconds a Redis Enterprise replica shard moved by a maintenance, or on a node that "
+                             "came back up, stays sync in_progress before idle")
     parser.add_argument("--speed", type=float, default=DEFAULT_SPEED, help="emulated seconds per real second")
     parser.add_argument("--state-dir", default=None,
                         help="directory that keeps the CA (key included) and the server certificate across restarts, "
@@ -45,6 +48,8 @@ def parse_args(argv=None):
         parser.error("--nodes must be at least 1")
     if args.speed <= 0:
         parser.error("--speed must be greater than 0")
+    if args.re_sync_seconds < 0:
+        parser.error("--re-sync-seconds must be 0 or more")
     args.memstore_versions = [v.strip() for v in args.memstore_versions.split(",") if v.strip()]
     if not args.memstore_versions or not all(VERSION.match(v) for v in args.memstore_versions):
         parser.error("--memstore-versions must be comma-separated versions such as 7.2.7,6.2.17")
@@ -57,7 +62,8 @@ def main(argv=None):
                    re_port=args.re_port, state_dir=args.state_dir, quiet=not args.verbose,
                    memstore_tls=args.memstore_tls, memstore_busy_status=args.memstore_busy_status,
                    memstore_versions=args.memstore_versions,
-                   memstore_versions_endpoint=not args.memstore_no_versions_endpoint).start()
+                   memstore_versions_endpoint=not args.memstore_no_versions_endpoint,
+                   re_sync_seconds=args.re_sync_seconds).start()
     try:
         info = emu.info()
         if args.info_file:

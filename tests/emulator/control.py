@@ -8,6 +8,7 @@ or of the wrong type is answered 400 ``{"error": "<what is wrong>", "expected":
 
 from flask import Blueprint, current_app, jsonify, request
 
+from . import re_databases, re_health
 from .memstore import VERSION
 from .redis_enterprise import DEFAULT_ADMIN
 
@@ -212,17 +213,160 @@ def seed_cluster():
                     "username": body.get("username") or DEFAULT_ADMIN[0]}), 201
 
 
-NODE_DOWN = {"seconds": (NUMBER, "a number > 0 of real seconds during which the node refuses connections (default 3)")}
+NODE_DOWN = {
+    "seconds": (NUMBER, "a number > 0 of real seconds during which the node's API refuses connections, the node staying "
+                        "active in its cluster (default 3)"),
+    "until_up": (bool, "a boolean: true takes the node itself down (its cluster sees it down) until POST /re/nodes/<n>/up; "
+                       "seconds is then not allowed"),
+}
+
+
+def _node_index(index, schema):
+    _check(1 <= index <= emulator().node_count, "node %d does not exist (1 to %d)" % (index, emulator().node_count), schema)
 
 
 @blueprint.post("/re/nodes/<int:index>/down")
 def node_down(index):
     body = control_body(NODE_DOWN)
-    _check(1 <= index <= emulator().node_count, "node %d does not exist (1 to %d)" % (index, emulator().node_count), NODE_DOWN)
+    _node_index(index, NODE_DOWN)
+    if body.get("until_up"):
+        _check(body.get("seconds") is None, "seconds and until_up exclude each other", NODE_DOWN)
+        emulator().node_down(index)
+        return jsonify({"down": index, "seconds": None})
     seconds = body.get("seconds", 3)
     _check(seconds > 0, "seconds must be > 0", NODE_DOWN)
     emulator().node_down(index, float(seconds))
     return jsonify({"down": index, "seconds": seconds})
+
+
+@blueprint.post("/re/nodes/<int:index>/up")
+def node_up(index):
+    control_body({})
+    _node_index(index, {})
+    emulator().node_up(index)
+    return jsonify({"up": index})
+
+
+CLUSTER_OF = (int, "an integer: the index of a node of the cluster meant (default 1)")
+
+
+def _cluster(body, schema):
+    """The cluster of the body's ``node`` (an index), its default database placed."""
+    index = body.get("node", 1)
+    _node_index(index, schema)
+    node = emulator().node(index)
+    _check(node.cluster is not None and not node.removed, "node %d is not in a cluster" % index, schema)
+    re_databases.ensure_placed(emulator(), node.cluster)
+    return node.cluster
+
+
+DATABASE = {
+    "name": (str, "a string: the database's name, unique in the cluster"),
+    "shards_count": (int, "an integer from 1 to 64: primary shards (default 1)"),
+    "replication": (bool, "a boolean: a replica of each primary on another node (default true)"),
+    "status": (str, "a database status: %s (default active)" % ", ".join(re_databases.DATABASE_STATUSES)),
+    "node": CLUSTER_OF,
+}
+
+
+@blueprint.post("/re/databases")
+def create_database():
+    body = control_body(DATABASE, required=("name",))
+    cluster = _cluster(body, DATABASE)
+    _check(all(d.name != body["name"] for d in cluster.databases.values()), "a database named %s exists" % body["name"], DATABASE)
+    _check(1 <= body.get("shards_count", 1) <= 64, "shards_count must be from 1 to 64", DATABASE)
+    _check(body.get("status", "active") in re_databases.DATABASE_STATUSES, "status must be one of %s"
+           % ", ".join(re_databases.DATABASE_STATUSES), DATABASE)
+    try:
+        database = re_databases.create_database(emulator(), cluster, body["name"], body.get("shards_count", 1),
+                                                body.get("replication", True), body.get("status", "active"))
+    except re_databases.Refusal as refusal:
+        raise ControlError(refusal.message, DATABASE) from refusal
+    shard_list = sorted(s.uid for s in cluster.shards.values() if s.bdb_uid == database.uid)
+    return jsonify({"uid": database.uid, "name": database.name, "shard_list": shard_list}), 201
+
+
+DATABASE_STATE = {
+    "status": (str, "a database status: %s" % ", ".join(re_databases.DATABASE_STATUSES)),
+    "availability": (str, "an error_code GET /v1/bdbs/<uid>/availability answers with 503 (e.g. bdb_unavailable_port_unbound); "
+                          "\"\" to let the database's shards decide again"),
+    "node": CLUSTER_OF,
+}
+
+
+@blueprint.post("/re/databases/<int:uid>")
+def set_database(uid):
+    body = control_body(DATABASE_STATE)
+    cluster = _cluster(body, DATABASE_STATE)
+    database = cluster.databases.get(uid)
+    _check(database is not None, "database %d does not exist" % uid, DATABASE_STATE)
+    _check(body.get("status") is None or body["status"] in re_databases.DATABASE_STATUSES,
+           "status must be one of %s" % ", ".join(re_databases.DATABASE_STATUSES), DATABASE_STATE)
+    if body.get("status") is not None:
+        database.status = body["status"]
+    if body.get("availability") is not None:
+        database.availability_error = body["availability"] or None
+    return jsonify({"uid": uid, "status": database.status, "availability": database.availability_error})
+
+
+SHARD_SYNC = {
+    "status": (str, "idle, in_progress or link_down: the shard's sync.status"),
+    "node": CLUSTER_OF,
+}
+
+
+@blueprint.post("/re/shards/<int:uid>/sync")
+def set_shard_sync(uid):
+    body = control_body(SHARD_SYNC, required=("status",))
+    cluster = _cluster(body, SHARD_SYNC)
+    shard = cluster.shards.get(uid)
+    _check(shard is not None, "shard %d does not exist" % uid, SHARD_SYNC)
+    _check(body["status"] in re_databases.SYNC_STATUSES, "status must be one of %s" % ", ".join(re_databases.SYNC_STATUSES),
+           SHARD_SYNC)
+    _check(shard.sync is not None, "shard %d belongs to a database without replication: it has no sync" % uid, SHARD_SYNC)
+    re_databases.set_sync(emulator(), shard, body["status"])
+    return jsonify(shard.public())
+
+
+ALERT = {
+    "scope": (str, "cluster, node or database"),
+    "name": (str, "a string: the alert's name, e.g. node_memory (any name is taken)"),
+    "subject": (int, "an integer: the node uid (scope node) or database uid (scope database) the alert is about"),
+    "state": (bool, "a boolean: true raises the alert (the default), false clears it"),
+    "enabled": (bool, "a boolean: whether the alert is configured on (default true)"),
+    "severity": (str, "%s (default WARNING)" % ", ".join(re_health.SEVERITIES)),
+    "node": CLUSTER_OF,
+}
+
+
+@blueprint.post("/re/alerts")
+def set_alert():
+    body = control_body(ALERT, required=("scope", "name"))
+    cluster = _cluster(body, ALERT)
+    scope = body["scope"]
+    _check(scope in re_health.ALERTS, "scope must be cluster, node or database", ALERT)
+    _check(body.get("severity", "WARNING") in re_health.SEVERITIES, "severity must be one of %s" % ", ".join(re_health.SEVERITIES),
+           ALERT)
+    if scope == "cluster":
+        _check(body.get("subject") is None, "subject is not taken with scope cluster", ALERT)
+    else:
+        owners = re_health.alerts_of(emulator(), cluster, scope)
+        _check(body.get("subject") in owners, "subject must be the uid of a %s of the cluster (%s)"
+               % (scope, ", ".join(str(uid) for uid in owners)), ALERT)
+    alert = re_health.set_alert(emulator(), cluster, scope, body["name"], body.get("subject"), body.get("state", True),
+                                body.get("enabled", True), body.get("severity", "WARNING"))
+    return jsonify(dict(alert, scope=scope, subject=body.get("subject")))
+
+
+RESYNC = {"seconds": (NUMBER, "a number >= 0 of emulated seconds a moved or restarted replica shard's sync stays in_progress")}
+
+
+@blueprint.post("/re/resync-time")
+def resync_time():
+    body = control_body(RESYNC, required=("seconds",))
+    _check(body["seconds"] >= 0, "seconds must be >= 0", RESYNC)
+    emulator().re_sync_seconds = float(body["seconds"])
+    return jsonify({"seconds": emulator().re_sync_seconds})
 
 
 SHAPES = {"doc_shapes": (bool, "true: answer as the documents show (available_addrs, numeric uid and progress); "

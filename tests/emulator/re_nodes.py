@@ -23,17 +23,19 @@ the stored result of the previous one. Real servers send ``progress`` and
 documents. Failed actions carry ``error_code`` and ``error_message``.
 
 Effects
-  maintenance_on   snapshots the node (``{name, created_time, node_uid}`` plus its shard count)
-                   and moves its shards to the other active nodes not in maintenance.
-                   Activations stack: each one pushes a snapshot (``overwrite_snapshot``
-                   replaces the newest instead), so two ONs need two OFFs; the stack is
-                   ``len(node.maintenance_snapshots)``. With ``evict_ha_replica`` and
-                   ``evict_active_active_replica`` both false (or the deprecated
-                   ``keep_slave_shards``) the shards stay. No node to move them to ->
-                   failed, ``insufficient_resources``. ``evict_dbs`` is accepted, not modelled.
+  maintenance_on   snapshots the node (``{name, created_time, node_uid}`` plus its shards and their
+                   roles), fails its primaries over to their replicas and moves its shards to the
+                   other active nodes not in maintenance, never onto a node holding the shard's
+                   peer (``re_databases.py``); the moved shards resync. Activations stack: each
+                   one pushes a snapshot (``overwrite_snapshot`` replaces the newest instead), so
+                   two ONs need two OFFs; the stack is ``len(node.maintenance_snapshots)``. With
+                   ``evict_ha_replica`` and ``evict_active_active_replica`` both false (or the
+                   deprecated ``keep_slave_shards``) the primaries fail over and the shards stay.
+                   No node to move a shard to -> failed, ``insufficient_resources``. ``evict_dbs``
+                   is accepted, not modelled.
   maintenance_off  restores the newest (or ``snapshot_name``) snapshot: takes its shards back
-                   unless ``skip_shards_restore``, and removes the snapshot; no such
-                   snapshot -> failed, ``snapshot_not_found``.
+                   and gives them their roles back (they resync) unless ``skip_shards_restore``,
+                   and removes the snapshot; no such snapshot -> failed, ``snapshot_not_found``.
   remove           migrates the shards away, then removes the node (a master hands the role
                    to the lowest other uid); refused (failed, ``insufficient_resources``) when
                    the node holds shards and fewer than 2 active nodes outside maintenance
@@ -47,8 +49,10 @@ servers since 5.4.2 require (no body: 400 ``invalid_schema``; another content ty
 415; not an object: 400); fields are checked against the action's documented fields
 and types (400 ``invalid_schema``, naming the field).
 
-Shards: a cluster whose nodes hold none gets ``SHARDS_PER_NODE`` on each member the
-first time a node endpoint is used, so maintenance and removal have something to move.
+Shards: a cluster whose nodes hold none gets a default database the first time a node
+endpoint is used (``re_databases.ensure_placed``), so maintenance and removal have something
+to move. ``GET /v1/nodes/{uid}/status`` lists them in ``master_shards``/``slave_shards``
+(uids as strings, numbers with ``re_doc_shapes``).
 
 Faults: ``emulator.faults.add_operation(<action>, outcome, target="node<uid>")``,
 consumed when the POST is accepted. ``failed``/``error``/``aborted`` end the action
@@ -62,6 +66,7 @@ import uuid
 from flask import Blueprint, jsonify, request
 
 from .core import Scheduler
+from .re_databases import Refusal, ensure_placed, evacuate, evacuation_plan, restore, shards_on
 from .redis_enterprise import ADMIN_ROLE, SOFTWARE_VERSION, current_node, emulator, error, in_cluster
 
 blueprint = Blueprint("re_nodes", __name__)
@@ -84,17 +89,7 @@ PROGRESS_STEP = 10
 CANCEL_SECONDS = 1.0
 FAULT_AT_PROGRESS = 40
 STUCK_AT_PROGRESS = 50
-SHARDS_PER_NODE = 2
 MIN_NODES_FOR_REPLICAS = 2
-
-
-class Refusal(Exception):
-    """Why an action cannot do its work: ends it ``failed`` with this code."""
-
-    def __init__(self, code, message):
-        super(Refusal, self).__init__(message)
-        self.code = code
-        self.message = message
 
 
 class NodeAction:
@@ -195,12 +190,8 @@ def _wall_time():
 # --- cluster helpers ------------------------------------------------------------------
 def _members():
     cluster = current_node().cluster
-    members = cluster.members(emulator())
-    if members and not any(node.shards for node in members) and not getattr(cluster, "shards_placed", False):
-        for node in members:
-            node.shards = SHARDS_PER_NODE
-    cluster.shards_placed = True
-    return members
+    ensure_placed(emulator(), cluster)
+    return cluster.members(emulator())
 
 
 def _member(uid):
@@ -232,22 +223,6 @@ def _receivers(emu, node):
     return [m for m in _others(emu, node) if m.node_status == "active" and not m.maintenance_snapshots]
 
 
-def _move_shards(node, count, receivers):
-    for _shard in range(count):
-        target = min(receivers, key=lambda m: (m.shards, m.uid))
-        target.shards += 1
-        node.shards -= 1
-
-
-def _take_back(node, count, donors):
-    for _shard in range(count):
-        donor = max((m for m in donors if m.shards > 0), key=lambda m: (m.shards, -m.uid), default=None)
-        if donor is None:
-            return
-        donor.shards -= 1
-        node.shards += 1
-
-
 def _snapshot_name(node):
     base = "maintenance_mode_%s" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d_%H-%M-%S")
     taken = set(s["name"] for s in node.maintenance_snapshots)
@@ -267,15 +242,16 @@ def _maintenance_on(action, apply):
     if node.shards and not keep_shards and not receivers:
         raise Refusal("insufficient_resources", "no other active node outside maintenance can take the %d shard(s) of node %s"
                       % (node.shards, node.uid))
+    if not keep_shards:
+        evacuation_plan(node.cluster, node, receivers)  # refuses a shard no receiver can take
     if not apply:
         return
-    snapshot = {"name": _snapshot_name(node), "created_time": _wall_time(), "node_uid": str(node.uid), "shards": node.shards}
+    recorded = evacuate(action.emu, node, receivers, keep_replicas=keep_shards)
+    snapshot = {"name": _snapshot_name(node), "created_time": _wall_time(), "node_uid": str(node.uid), "shards": recorded}
     if params.get("overwrite_snapshot") and node.maintenance_snapshots:
         node.maintenance_snapshots[-1] = snapshot
     else:
         node.maintenance_snapshots.append(snapshot)
-    if not keep_shards:
-        _move_shards(node, node.shards, receivers)
 
 
 def _maintenance_off(action, apply):
@@ -293,7 +269,7 @@ def _maintenance_off(action, apply):
     if not apply:
         return
     if not params.get("skip_shards_restore"):
-        _take_back(node, max(0, snapshot["shards"] - node.shards), _others(action.emu, node))
+        restore(action.emu, node, snapshot["shards"])
     node.maintenance_snapshots.remove(snapshot)
 
 
@@ -305,9 +281,10 @@ def _remove(action, apply):
     if node.shards and len(receivers) < MIN_NODES_FOR_REPLICAS:
         raise Refusal("insufficient_resources", "removing node %s would leave %d active node(s) outside maintenance for its "
                       "shards and their replicas; at least %d are needed" % (node.uid, len(receivers), MIN_NODES_FOR_REPLICAS))
+    evacuation_plan(node.cluster, node, receivers)
     if not apply:
         return
-    _move_shards(node, node.shards, receivers)
+    evacuate(action.emu, node, receivers)
     if node.role == "master":
         _others(action.emu, node)[0].role = "master"
         node.role = "slave"
@@ -348,7 +325,7 @@ def _node_body(node):
     return body
 
 
-def _status_body(node):
+def _status_body(node, doc_shapes=False):
     body = {
         "hostname": node.name,
         "role": node.role,
@@ -358,6 +335,9 @@ def _status_body(node):
         "cores": 2,
         "total_memory": 25309745152,
     }
+    for role in ("master", "slave"):
+        held = [shard.uid for shard in shards_on(node.cluster, node) if shard.role == role]
+        body[role + "_shards"] = held if doc_shapes else [str(uid) for uid in held]
     if node.maintenance_snapshots:
         newest = node.maintenance_snapshots[-1]
         body["maintenance_snapshot"] = {key: newest[key] for key in ("created_time", "name", "node_uid")}
@@ -417,7 +397,7 @@ def get_node_status(uid):
     node = _member(uid)
     if node is None:
         return _node_not_found(uid)
-    return jsonify(_status_body(node))
+    return jsonify(_status_body(node, emulator().re_doc_shapes))
 
 
 @blueprint.get("/v1/nodes/actions")

@@ -4,8 +4,9 @@ own loopback address, sharing cluster state.
 This file holds what every Redis Enterprise feature shares: nodes and clusters,
 users and roles, Basic auth, the error shape, ``GET /v1/bootstrap`` and
 ``GET /v1/cluster``. Bootstrap writes live in ``re_bootstrap.py``, nodes and
-node actions in ``re_nodes.py``, cluster certificates in ``re_certificates.py``
-(registered on every node's app by ``create_app``).
+node actions in ``re_nodes.py``, databases and shards in ``re_databases.py``, alerts,
+actions and the health endpoints in ``re_health.py``, cluster certificates in
+``re_certificates.py`` (registered on every node's app by ``create_app``).
 """
 
 import datetime
@@ -32,6 +33,13 @@ class ReCluster:
         self.next_uid = 1
         self.rack_aware = False
         self.repair_required = None  # {"failed_nodes": [...], "replace_candidate": uid} when degraded
+        # Databases and shards (re_databases.py), alerts (re_health.py).
+        self.databases = {}
+        self.shards = {}
+        self.shards_placed = False
+        self.next_bdb_uid = 1
+        self.next_shard_uid = 1
+        self.alerts = None  # made on first read: {"cluster": {name: alert}, "node": {uid: {...}}, "database": {uid: {...}}}
 
     def members(self, emu):
         return [node for node in emu.re_nodes if node.cluster is self and not node.removed]
@@ -50,7 +58,6 @@ class ReNode:
         self.role = "slave"
         self.node_status = "active"
         self.removed = False
-        self.shards = 0
         self.maintenance_snapshots = []  # names, newest last: maintenance_on stacks
         self.actions = {}  # action name -> action dict
         self.rack_id = None  # from node.identity.rack_id at bootstrap
@@ -59,6 +66,13 @@ class ReNode:
     @property
     def name(self):
         return "node%d" % self.index
+
+    @property
+    def shards(self):
+        """How many of its cluster's shards the node holds."""
+        if self.cluster is None or self.removed:
+            return 0
+        return sum(1 for shard in self.cluster.shards.values() if shard.node_uid == self.uid)
 
     def local_node_info(self, doc_shapes=False):
         addresses = [{"address": self.address, "format": "ipv4", "if_name": "eth0", "private": True}]

@@ -12,13 +12,14 @@ import threading
 
 from werkzeug.serving import make_server
 
-from . import control, memstore, memstore_instance_sets, re_bootstrap, re_nodes, redis_enterprise
+from . import control, memstore, memstore_instance_sets, re_bootstrap, re_databases, re_health, re_nodes, redis_enterprise
 from .core import Clock, EmulatorMiddleware, Faults, RequestLog, Scheduler
 from .tls import write_tls_files
 
 MEMSTORE_BLUEPRINTS = [memstore_instance_sets.blueprint, control.blueprint]
-RE_BLUEPRINTS = [re_bootstrap.blueprint, re_nodes.blueprint]
+RE_BLUEPRINTS = [re_bootstrap.blueprint, re_nodes.blueprint, re_databases.blueprint, re_health.blueprint]
 DEFAULT_SPEED = 100.0
+DEFAULT_SYNC_SECONDS = 20.0  # emulated seconds a moved or restarted replica takes to resync
 DEFAULT_BUSY_STATUS = 409  # what a write on a busy MemStore set is answered (or 400, see control.py)
 
 
@@ -36,12 +37,13 @@ class Emulator:
 
     def __init__(self, nodes=3, speed=DEFAULT_SPEED, host="127.0.0.1", memstore_port=0, re_port=0, state_dir=None, quiet=True,
                  memstore_tls=False, memstore_busy_status=DEFAULT_BUSY_STATUS, memstore_versions=memstore.DEFAULT_VERSIONS,
-                 memstore_versions_endpoint=True):
+                 memstore_versions_endpoint=True, re_sync_seconds=DEFAULT_SYNC_SECONDS):
         self.lock = threading.RLock()
         self.default_speed = speed
         self.default_busy_status = memstore_busy_status
         self.default_versions = tuple(memstore_versions)
         self.default_versions_endpoint = memstore_versions_endpoint
+        self.default_sync_seconds = float(re_sync_seconds)
         self.host = host
         self.memstore_port = memstore_port
         self.re_port = re_port
@@ -55,6 +57,7 @@ class Emulator:
         self._servers = {}
         self._node_apps = {}
         self._timers = []
+        self._down = {}  # node index -> (its restart timer or None, whether its cluster sees it down)
         if quiet:
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._init_state()
@@ -68,6 +71,7 @@ class Emulator:
         self.memstore = memstore.MemStoreState()
         self.re_nodes = [redis_enterprise.ReNode(i, node_address(i)) for i in range(1, self.node_count + 1)]
         self.re_doc_shapes = False
+        self.re_sync_seconds = self.default_sync_seconds
         self.memstore_busy_status = self.default_busy_status
         self.memstore_versions = self.default_versions
         self.memstore_versions_endpoint = self.default_versions_endpoint
@@ -77,6 +81,8 @@ class Emulator:
 
     def reset(self):
         with self.lock:
+            for index in list(self._down):
+                self.node_up(index)
             self._init_state()
 
     def node(self, index):
@@ -170,21 +176,44 @@ class Emulator:
             return
         raise RuntimeError("no free port on every node address")
 
-    def node_down(self, index, seconds):
-        """Refuse connections to a node for ``seconds`` real seconds (the server is stopped)."""
-        node = self.node(index)
-        server = self._servers.pop(node.name, None)
-        if server is not None:
-            server.shutdown()
-            server.server_close()
+    def node_down(self, index, seconds=None):
+        """Stop a node's server: it refuses connections.
 
-        def restart():
+        With ``seconds``, for that many real seconds: its API restarting, while its cluster still
+        counts it active. Without, until :meth:`node_up`: the node itself is down, and its
+        cluster sees it ``down`` (its shards too, its primaries failed over)."""
+        with self.lock:
+            node = self.node(index)
+            server = self._servers.pop(node.name, None)
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+            timer, was_down = self._down.get(index, (None, False))
+            _cancel(timer)
+            timer = None
+            if seconds is not None:
+                timer = threading.Timer(float(seconds), self.node_up, args=(index,))
+                timer.daemon = True
+                timer.start()
+                self._timers.append(timer)
+            elif not was_down:
+                self.scheduler.run_due()
+                re_databases.node_went_down(self, node)
+            self._down[index] = (timer, was_down or seconds is None)
+
+    def node_up(self, index):
+        """Bring a node taken down back: it serves again and, if its cluster saw it down, it is
+        active again and its shards resync."""
+        with self.lock:
+            if index not in self._down:
+                return
+            timer, was_down = self._down.pop(index)
+            _cancel(timer)
+            node = self.node(index)
             self._serve(node.name, node.address, self.re_port, self._node_apps[node.index].wsgi_app_wrapped, self._ssl_context())
-
-        timer = threading.Timer(float(seconds), restart)
-        timer.daemon = True
-        timer.start()
-        self._timers.append(timer)
+            if was_down:
+                self.scheduler.run_due()
+                re_databases.node_came_up(self, node)
 
     def stop(self):
         for timer in self._timers:
@@ -195,6 +224,11 @@ class Emulator:
         self._servers.clear()
         if self._own_state_dir:
             shutil.rmtree(self.state_dir, ignore_errors=True)
+
+
+def _cancel(timer):
+    if timer is not None:
+        timer.cancel()
 
 
 def _free_port(address):

@@ -83,6 +83,7 @@ def demo(workdir):
         handle.write(key)
     # re_maintenance_nodes: [] makes the rolling maintenance cover every node.
     extra_vars = json.dumps({"re_node_urls": [node["url"] for node in info["re_nodes"]], "re_maintenance_nodes": [],
+                             "emulator_control_url": info["control_url"],
                              "re_proxy_certificate_file": certificate_file, "re_proxy_key_file": key_file})
 
     def playbook(name, **kwargs):

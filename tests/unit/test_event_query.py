@@ -49,6 +49,8 @@ SAMPLES = {
         dict(URL, cluster_name=NAMED, nodes=[{"url": "https://10.0.0.1:9443", "uid": 1}, {"url": "https://10.0.0.2:9443", "uid": 2},
                                              {"url": "https://10.0.0.3:9443", "uid": None}]),  # node 3: predicted, no uid yet
         ["cluster.example.com/node1", "cluster.example.com/node2"]),
+    "redisops.platform.re_cluster_health": (dict(URL, cluster_name=NAMED, healthy=True, nodes=[{"uid": 1, "addr": "10.0.0.1"}, {"uid": 3}]),
+                                            ["cluster.example.com/node1", "cluster.example.com/node3"]),
     "redisops.platform.re_certificates": (dict(URL, cluster_name=NAMED, certificates=[{"name": "proxy"}]), ["cluster.example.com"]),
     "redisops.platform.re_certificates_info": (dict(URL, cluster_name=NAMED, certificates=[]), ["cluster.example.com"]),
 }

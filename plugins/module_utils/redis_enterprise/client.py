@@ -53,8 +53,12 @@ class RedisEnterpriseClient:
             timeout=params["request_timeout"],
             auth=self.credentials,
             secrets=[password],
-            permanent=is_state_answer,
+            permanent=self.is_permanent,
         )
+
+    def is_permanent(self, status, body):
+        """Whether an answer urllib3 would retry is a state, not overload (failed at once)."""
+        return is_state_answer(status, body)
 
     def http_clients(self):
         """The HTTP clients of this API (their secrets are what event sources scrub)."""
