@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils._plan import (
-    BUSY_ANSWER,
-    LOST_ANSWER,
     NOT_TAKEN_ANSWER,
     NOTHING_DONE,
     PlanError,
@@ -68,7 +66,7 @@ class Convergence:
         self._queue = []  # steps still to send (a copy: a fallback expands here, never in the plan)
         self._step = None
         self._phase = _DONE
-        self._answer = None  # the ambiguous answer under verification: (kind, ApiError)
+        self._answer = None  # the ambiguous answer under verification: (Answer, ApiError)
         self._lost_before = False  # the step under way had its answer lost once already
         self._resent = False  # ... and was sent once more after a read found nothing
         self._resend_note = None  # why the step under way was sent again (the actions log says it)
@@ -227,11 +225,11 @@ class Convergence:
                 self._next_step(state)
                 return
             # The API's own "not now" means the same for every resource: it is not the resource's to judge.
-            kind = NOT_TAKEN_ANSWER if error.not_taken else resource.ambiguity(error)
-            if kind is None:
+            answer = NOT_TAKEN_ANSWER if error.not_taken else resource.ambiguity(error)
+            if answer is None:
                 self.fail(error, step)
                 return
-            self._verify_answer(kind, error)
+            self._verify_answer(answer, error)
             return
         if result is NOTHING_DONE:
             self._record(StepOutcome(step, changed=False, text=step.nothing_done_text()))
@@ -243,20 +241,20 @@ class Convergence:
             return
         self._after_send()
 
-    def _verify_answer(self, kind, error):
+    def _verify_answer(self, answer, error):
         """Read until the step shows or could be sent again, after an ambiguous ``error``."""
         step = self._step
-        refused_again = kind == NOT_TAKEN_ANSWER and self._phase == _VERIFY and self._answer[0] == NOT_TAKEN_ANSWER
-        if kind == NOT_TAKEN_ANSWER:
+        refused_again = answer.honours_retry_after and self._phase == _VERIFY and self._answer[0] is answer
+        if answer.honours_retry_after:
             asked = _asked_wait(error)
             if self._clock() + asked > self._waiter.deadline:
                 note = "not sent again: the API asked to be called again in %g s (Retry-After), after the task's deadline (wait_timeout)"
                 self.fail(_noted(error, note % asked), step)
                 return
             self._not_before = self._clock() + asked
-        if kind == LOST_ANSWER:
+        if answer.maybe_applied:
             self._lost_before = True
-        self._answer = (kind, error)
+        self._answer = (answer, error)
         self._phase = _VERIFY
         what = "%s to show or be possible again (%s %s answered %s)" % (
             step.waiting_for, error.method, error.path, error.status or error.message)
@@ -308,9 +306,9 @@ class Convergence:
     def _verify(self, state):
         # A failure state does not end this wait: whether the step shows decides.
         resource, step = self.resource, self._step
-        kind, error = self._answer
+        answer, error = self._answer
         if step.shows(state):
-            if kind in (BUSY_ANSWER, NOT_TAKEN_ANSWER) and not self._lost_before:
+            if answer.adopts and not self._lost_before:
                 self._record(StepOutcome(step, adopted=True, changed=False, text="%s (already under way: adopted)" % step.text))
             else:
                 self._record(StepOutcome(step, found=True, text="%s (%s)" % (step.text, step.lost_text)))
@@ -319,11 +317,8 @@ class Convergence:
         if not resource.writable(step, state):
             self._check_not_failed(state)
             return
-        if kind == BUSY_ANSWER:
-            self._send(state)
-            return
-        if kind == NOT_TAKEN_ANSWER:
-            self._resend_note = "answered HTTP %s, not taken: sent again after a read found it not done" % error.status
+        if answer.resends:
+            self._resend_note = answer.resend_note(error)
             self._send(state)
             return
         if step.resend_when_absent and state is None and not self._resent:

@@ -15,11 +15,42 @@ __metaclass__ = type
 
 from dataclasses import dataclass
 
-# What an ambiguous write answer means (see Resource.ambiguity).
-BUSY_ANSWER = "busy"
-LOST_ANSWER = "lost"
-# The API itself said it did not take the write (ApiError.not_taken): the same for every resource.
-NOT_TAKEN_ANSWER = "not taken"
+class Answer:
+    """What an ambiguous write answer means (see Resource.ambiguity). After any of them the resource
+    is read again; a read that shows the step ends the doubt. Until then:
+
+    ``maybe_applied``: the write may have been done (no answer, a gateway's 5xx), so it is never
+    simply sent again; ``adopts``: a read that shows the step shows someone else's operation, which
+    is followed (adopted, no change) rather than counted as this task's; ``resends``: once the
+    resource accepts writes and the step does not show, it is sent again; ``honours_retry_after``:
+    never sent again before the API's Retry-After, and refused again it backs off.
+    """
+
+    def __init__(self, name, maybe_applied=False, adopts=False, resends=False, honours_retry_after=False):
+        self.name = name
+        self.maybe_applied = maybe_applied
+        self.adopts = adopts
+        self.resends = resends
+        self.honours_retry_after = honours_retry_after
+
+    def __repr__(self):
+        return "Answer(%s)" % self.name
+
+    def resend_note(self, error):
+        """What the actions log adds to a step sent again after this answer (None: nothing)."""
+        return None
+
+
+class NotTaken(Answer):
+    """The API itself said it did not take the write (ApiError.not_taken): the same for every resource."""
+
+    def resend_note(self, error):
+        return "answered HTTP %s, not taken: sent again after a read found it not done" % error.status
+
+
+BUSY_ANSWER = Answer("busy", adopts=True, resends=True)
+LOST_ANSWER = Answer("lost", maybe_applied=True)
+NOT_TAKEN_ANSWER = NotTaken("not taken", adopts=True, resends=True, honours_retry_after=True)
 
 #: What Step.send returns when the server had nothing to do (the step is no change).
 NOTHING_DONE = object()

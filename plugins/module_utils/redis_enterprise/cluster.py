@@ -59,8 +59,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise
 
 DEFAULT_WAIT_TIMEOUT = 1800
 
-#: What each bootstrap action made of a node, in the result's ``nodes[].action``.
-ACTION_DONE = {"create_cluster": "created", "join_cluster": "joined", "recover_cluster": "recovered"}
+#: A node's ``nodes[].action`` in the result when this task did not bootstrap it.
 NO_ACTION = "none"
 #: The identity fields a node entry may set (sent as the node's ``node.identity``).
 IDENTITY_FIELDS = ("addr", "external_addr", "name", "rack_id", "uid")
@@ -154,8 +153,66 @@ def _url_problems(entries):
     return problems
 
 
-def _first_action(params):
-    return "recover_cluster" if params.get("recovery_filename") is not None else "create_cluster"
+# --- how each node is bootstrapped -------------------------------------------------------------------
+class NodeBootstrap:
+    """How the cluster bootstraps one node with one bootstrap ``action``: what the node's bootstrap
+    options add to the common ones, what the actions log says, ``done`` (the node's ``action`` in the
+    result) and whether it makes the cluster (so its name is known without asking the node)."""
+
+    action = None
+    done = None
+    makes_cluster = False
+
+    def options(self, cluster):
+        raise NotImplementedError
+
+    def text(self, cluster, index):
+        raise NotImplementedError
+
+
+class CreateOnFirstNode(NodeBootstrap):
+    action = "create_cluster"
+    done = "created"
+    makes_cluster = True
+
+    def options(self, cluster):
+        return dict(cluster_name=cluster.name, license=cluster.params.get("license"))
+
+    def text(self, cluster, index):
+        return "created cluster %r on %s" % (cluster.name, cluster.urls[index])
+
+
+class RecoverOnFirstNode(NodeBootstrap):
+    action = "recover_cluster"
+    done = "recovered"
+
+    def options(self, cluster):
+        return dict(recovery_filename=cluster.params["recovery_filename"])
+
+    def text(self, cluster, index):
+        return "recovered the cluster on %s from %s" % (cluster.urls[index], cluster.params["recovery_filename"])
+
+
+class JoinNode(NodeBootstrap):
+    action = "join_cluster"
+    done = "joined"
+
+    def options(self, cluster):
+        return dict(cluster_nodes=[cluster.join_address])
+
+    def text(self, cluster, index):
+        return "joined %s to the cluster (through %s)" % (cluster.urls[index], cluster.join_address)
+
+
+CREATE, RECOVER, JOIN = CreateOnFirstNode(), RecoverOnFirstNode(), JoinNode()
+
+
+def node_bootstrap(params, index):
+    """How the node at ``index`` of ``nodes`` is bootstrapped: the first creates the cluster (or recovers
+    it from ``recovery_filename``), every other joins it."""
+    if index:
+        return JOIN
+    return RECOVER if params.get("recovery_filename") is not None else CREATE
 
 
 # --- the clients -------------------------------------------------------------------------------------
@@ -192,11 +249,11 @@ class ValidateNode(Step):
 
     index: int = 0
     url: str = None
-    action: str = None
+    bootstrap: NodeBootstrap = None
     body: dict = None
 
     def send(self, api):
-        check_configuration(api.node(self.index), self.url, self.action, self.body)
+        check_configuration(api.node(self.index), self.url, self.bootstrap.action, self.body)
         return NOTHING_DONE
 
     def shows(self, state):
@@ -209,11 +266,11 @@ class BootstrapNode(Step):
 
     lost_text: str = "its answer was lost: found it under way"
     index: int = 0
-    action: str = None
+    bootstrap: NodeBootstrap = None
     body: dict = None
 
     def send(self, api):
-        api.node(self.index).start_bootstrap(self.action, self.body)
+        api.node(self.index).start_bootstrap(self.bootstrap.action, self.body)
 
     def shows(self, state):
         return node_state(state[self.index]) not in STARTABLE
@@ -271,7 +328,7 @@ class Cluster(Resource):
             problems.append("nodes must list at least one node: the first creates the cluster, the others join it")
         problems.extend(_url_problems(entries))
         # The first node's bootstrap carries every cluster-wide rule (credentials, name, license, recovery file).
-        first = dict(params, action=_first_action(params), cluster_name=params.get("name"), cluster_nodes=None,
+        first = dict(params, action=node_bootstrap(params, 0).action, cluster_name=params.get("name"), cluster_nodes=None,
                      node_identity=None, extra_config=None)
         # The bootstrap's rules name its own option; this module's is name.
         problems.extend(problem.replace("cluster_name must", "name must", 1) for problem in validate_params(first))
@@ -342,7 +399,7 @@ class Cluster(Resource):
             return
         if 0 not in self.names:
             outcome = self.bootstrapped(0)
-            if outcome is not None and outcome.step.action == "create_cluster" and not outcome.adopted:
+            if outcome is not None and outcome.step.bootstrap.makes_cluster and not outcome.adopted:
                 self.names[0] = self.name  # the cluster this task created
             else:
                 self.names[0] = self._on_node(0, lambda client: client.cluster_name())
@@ -389,18 +446,11 @@ class Cluster(Resource):
                             "than the one %s: remove %s from that cluster (or reinstall %s) first"
                             % (named, where, "it" if len(strangers) == 1 else "them", "it" if len(strangers) == 1 else "them"))
 
-    def node_params(self, index, action):
+    def node_params(self, index, bootstrap):
         """The options of one node's bootstrap, as :func:`build_body` takes them."""
-        params = dict(action=action, username=self.params["username"], password=self.params["password"],
-                      node_paths=self.params.get("node_paths"),
-                      node_identity=dict((key, self.nodes[index][key]) for key in IDENTITY_FIELDS))
-        if action == "create_cluster":
-            params.update(cluster_name=self.name, license=self.params.get("license"))
-        elif action == "join_cluster":
-            params.update(cluster_nodes=[self.join_address])
-        else:
-            params.update(recovery_filename=self.params["recovery_filename"])
-        return params
+        return dict(bootstrap.options(self), action=bootstrap.action, username=self.params["username"],
+                    password=self.params["password"], node_paths=self.params.get("node_paths"),
+                    node_identity=dict((key, self.nodes[index][key]) for key in IDENTITY_FIELDS))
 
     def plan(self, state):
         self.followed = set(index for index, status in enumerate(state) if under_way(status))
@@ -409,35 +459,28 @@ class Cluster(Resource):
         for index, status in enumerate(state):
             if node_state(status) == COMPLETED or index in self.followed:
                 continue
-            action = "join_cluster" if index else _first_action(self.params)
-            what = "%s of the node at %s" % (action, self.urls[index])
+            bootstrap = node_bootstrap(self.params, index)
+            what = "%s of the node at %s" % (bootstrap.action, self.urls[index])
             if node_state(status) == ERROR:
                 self.task.warn("The previous bootstrap of the node at %s failed with %s; starting %s again"
-                               % (self.urls[index], explain_error(status["bootstrap_status"]), action))
-            body = build_body(self.node_params(index, action))
+                               % (self.urls[index], explain_error(status["bootstrap_status"]), bootstrap.action))
+            body = build_body(self.node_params(index, bootstrap))
             if self.params["validate"]:
-                steps.append(ValidateNode(text="validated " + what, index=index, url=self.urls[index], action=action, body=body,
+                steps.append(ValidateNode(text="validated " + what, index=index, url=self.urls[index], bootstrap=bootstrap, body=body,
                                           settle_text="the bootstraps under way to end before validating " + what))
-            steps.append(BootstrapNode(text=self._done_text(index, action), waiting_for=what, index=index, action=action, body=body,
+            steps.append(BootstrapNode(text=bootstrap.text(self, index), waiting_for=what, index=index, bootstrap=bootstrap, body=body,
                                        settle_text="the bootstraps under way to end before starting " + what))
         if self.task.check_mode:
             self._validate_now(steps, state)
         planned = set(step.index for step in steps)
         return Plan(steps, after=self._comparable(state, planned), predicted=self._view(state, planned), adopting=bool(self.followed))
 
-    def _done_text(self, index, action):
-        if action == "create_cluster":
-            return "created cluster %r on %s" % (self.name, self.urls[index])
-        if action == "join_cluster":
-            return "joined %s to the cluster (through %s)" % (self.urls[index], self.join_address)
-        return "recovered the cluster on %s from %s" % (self.urls[index], self.params["recovery_filename"])
-
     def _validate_now(self, steps, state):
         # Check mode sends no step: the validations that can run now (they change nothing) run here.
         # A join validates against the running cluster, so only once the first node has completed.
         for step in steps:
             if isinstance(step, ValidateNode) and (step.index == 0 or node_state(state[0]) == COMPLETED):
-                check_configuration(self.api.node(step.index), step.url, step.action, step.body)
+                check_configuration(self.api.node(step.index), step.url, step.bootstrap.action, step.body)
 
     def writable(self, step, state):
         if not self.ready(state) or self.failed(state):
@@ -476,13 +519,12 @@ class Cluster(Resource):
 
     def _node_view(self, index, status, predicted=False):
         if predicted:
-            action = "join_cluster" if index else _first_action(self.params)
             return dict(url=self.urls[index], uid=self.nodes[index]["uid"] or (self._uid(status) if status else None),
-                        state=COMPLETED, changed=True, action=ACTION_DONE[action])
+                        state=COMPLETED, changed=True, action=node_bootstrap(self.params, index).done)
         outcome = self.bootstrapped(index)
         changed = bool(outcome is not None and outcome.changed)
         return dict(url=self.urls[index], uid=self._uid(status) if status else None, state=node_state(status) if status else None,
-                    changed=changed, action=ACTION_DONE[outcome.step.action] if changed else NO_ACTION)
+                    changed=changed, action=outcome.step.bootstrap.done if changed else NO_ACTION)
 
     def _view(self, state, planned=()):
         state = state or [None] * len(self.nodes)
@@ -534,7 +576,7 @@ class Cluster(Resource):
         elif read:
             text = "the node at %s cannot be read" % url
         else:
-            text = "%s of the node at %s" % (step.action, url)
+            text = "%s of the node at %s" % (step.bootstrap.action, url)
         if read and not self.journal.changed:
             text = "Refusing to bootstrap (nothing was changed): " + text
         return text
