@@ -1,6 +1,7 @@
 """memstore_resources (many instance sets and clusters in one task) and the create protocol
 every MemStore resource shares, through real ansible-playbook against the emulator."""
 
+from emulator.memstore_clusters import seed_cluster
 from emulator.memstore_instance_sets import seed_instance_set
 from memstore_plays import api, calls, conn, writes
 
@@ -105,6 +106,20 @@ def test_a_failing_resource_is_reported_after_the_others_converge(ansible, emula
     assert (fine["failed"], fine["status"], fine["actions"]) == (False, "Running", ["created"])
     assert (fine_2["failed"], fine_2["status"]) == (False, "Running")
     assert doomed["failed"] is True and doomed["status"] == "Failed" and "Failed" in doomed["msg"] and doomed["actions"] == ["created"]
+
+
+def test_one_resource_whose_own_read_fails_fails_alone(ansible, emulator):
+    # An instance set item named like a live cluster: its own read says so; the others are created and waited for.
+    seed_cluster(emulator, "batch-taken", shards=1, nodes_per_shard=1)
+    args = batch(emulator, [new_set("batch-one"), new_set("batch-taken"), new_set("batch-two")])
+    play = ansible.run([task("create", args, ignore_errors=True)])
+    result = play.results[0]
+    assert result["failed"] and result["changed"] is True, play.output
+    assert result["msg"].startswith("1 of 3 resources failed: instance set 'batch-taken'"), result["msg"]
+    one, taken, two = result["resources"]
+    assert (one["failed"], one["status"], one["actions"]) == (False, "Running", ["created"])
+    assert (two["failed"], two["status"], two["actions"]) == (False, "Running", ["created"])
+    assert taken["failed"] is True and "is a cluster with cluster mode enabled" in taken["msg"] and taken["actions"] == []
 
 
 def test_a_batch_changes_live_resources_and_creates_new_ones_together(ansible, emulator):

@@ -21,7 +21,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError
-from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY_ANSWER, Plan, PlanError, Resource
+from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY_ANSWER, Plan, PlanError, Resource, own_read
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import (
     MemStoreClient,
     is_busy,
@@ -214,30 +214,34 @@ class MemStoreResource(Resource):
     @classmethod
     def read_all(cls, resources):
         """One list for every resource, then each one's members (and its detail only when the list
-        lacks a compared field)."""
+        lacks a compared field). A resource's own read that fails (a name of the other kind, its
+        members refused) is its error, not the batch's."""
         if len(resources) == 1:
             return [resources[0].read()]
         items = resources[0].api.list_resources()
-        states = []
-        for resource in resources:
-            item = resource.pick(items)
-            if item is None and resource.resource_id:
-                item = resource.api.get_detail(resource.resource_id)  # an id the list does not show
-            states.append(resource.with_members(resource.api.complete(item, resource.lookup_fields) if item else None))
-        return states
+        return [own_read(resource.first_state_from, items) for resource in resources]
+
+    def first_state_from(self, items):
+        """This resource's first state, from the batch's list ``items``."""
+        item = self.pick(items)
+        if item is None and self.resource_id:
+            item = self.api.get_detail(self.resource_id)  # an id the list does not show
+        return self.with_members(self.api.complete(item, self.lookup_fields) if item else None)
 
     @classmethod
     def poll_all(cls, resources, steps):
-        """One list per poll for all; members only of a Running resource whose step needs them."""
+        """One list per poll for all; members only of a Running resource whose step needs them. A
+        resource's own read that fails is its error, not the batch's."""
         if len(resources) == 1:
             return [resources[0].poll(steps[0])]
         items = resources[0].api.list_resources()
-        states = []
-        for resource, step in zip(resources, steps):
-            item = resource.pick(items)
-            wants_members = item is not None and isinstance(step, MemberChange) and is_running(item.get("status"))
-            states.append(resource.with_members(item, wants_members))
-        return states
+        return [own_read(resource.state_from, items, step) for resource, step in zip(resources, steps)]
+
+    def state_from(self, items, step):
+        """This resource's state while ``step`` is under way (None: settling), from the batch's list ``items``."""
+        item = self.pick(items)
+        wants_members = item is not None and isinstance(step, MemberChange) and is_running(item.get("status"))
+        return self.with_members(item, wants_members)
 
     # --- deciding ----------------------------------------------------------------------------
     def plan(self, state):
