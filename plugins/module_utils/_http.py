@@ -633,6 +633,11 @@ class HttpClient:
         for session in (self.session, self.single_shot_session):
             session.close()
 
+    def trust(self, ca_file):
+        """Verify the server against ``ca_file`` from the next request on (a server that replaced its
+        certificate is trusted through the chain that came with the new one)."""
+        self.verify = ca_file
+
     def add_secret(self, value):
         if value and value not in self.secrets:
             self.secrets.append(value)

@@ -528,7 +528,7 @@ class CertificateClient(RedisEnterpriseClient):
         bundle = tempfile.NamedTemporaryFile(mode="w", suffix=".pem", prefix="api-trust-", dir=tmpdir, delete=False)
         with bundle:
             bundle.write(trust_bundle(self.ca_path, chain[1:], default_bundle=_system_bundle()))
-        http.verify = bundle.name
+        self.http.trust(bundle.name)
         trusted = "%s and the chain given with the new certificate" % base
         self.api_verification = dict(verified=True, trusted=trusted,
                                      message="the api certificate was replaced; the cluster was read again "

@@ -293,7 +293,7 @@ def test_a_retry_after_on_a_write_is_waited_before_it_is_read_and_sent_again():
     task = FakeTask(value=4, initial={"k": 1}, script=["slow down"])
     outcome, api = run_on_api(task)
     assert not outcome.failed and api.sent == [("k", 4), ("k", 4)]
-    (first, _), (read, read_at), (second, second_at) = api.calls[1:4]  # after the first read
+    (first, _sent_at), (read, read_at), (second, second_at) = api.calls[1:4]  # after the first read
     assert (first, read, second) == ("set", "read", "set")
     assert read_at >= 20 and second_at >= 20  # the 429's Retry-After: 20 s on the fake clock
 
