@@ -69,6 +69,11 @@ _MIN_SECRET_LINE = 8
 # urllib3 caps what it honours of Retry-After (21600 s by default); we want the
 # server's real ask, to compare it with the deadline and to report it.
 _RETRY_AFTER_MAX = 10 ** 9
+# The largest answer a client reads: far more than any answer of these APIs (a list of a thousand
+# resources is about 2 MiB), little enough that a wrong server (a file served at the API's address)
+# cannot fill the memory of the host that runs the task.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_READ_CHUNK = 64 * 1024
 # HttpClient's ``deadline`` besides a time (or a callable returning one) and None (each request
 # bounded by its own budget from its start): one request's budget counted from when the client
 # was built, for a task that sends a few requests and does not wait.
@@ -189,9 +194,12 @@ class _Retry(Retry):
 
     def sleep(self, response=None):
         if self.planned_wait is None:
-            return super(_Retry, self).sleep(response)
-        if self.planned_wait > 0:
+            super(_Retry, self).sleep(response)
+        elif self.planned_wait > 0:
             time.sleep(self.planned_wait)
+        call = _IN_FLIGHT.get()
+        if call is not None:
+            call.try_started = time.monotonic()  # the next try has its own request_timeout for headers and body
         return None
 
 
@@ -479,6 +487,7 @@ class _Call:
         self.path = path
         self.url = url
         self.started = started
+        self.try_started = started  # when the try whose answer is read was sent
         self.stopped = None  # why retries stopped early: {"deadline_exceeded", "note"}
         self.peeked = None  # (urllib3 response, body) that permanent_answer() read
 
@@ -685,7 +694,8 @@ class HttpClient:
         in_flight = _IN_FLIGHT.set(call)
         try:
             session = self.session if repeatable else self.single_shot_session
-            resp = session.request(method, url, **kwargs)
+            # stream: the body is read here, within request_timeout of the try and at most MAX_RESPONSE_BYTES.
+            resp = session.request(method, url, stream=True, **kwargs)
         except requests.exceptions.RequestException as exc:
             self._log(method, path, None, started)
             kind, message = transport_message(exc, self.where(url), request_timeout)
@@ -697,9 +707,15 @@ class HttpClient:
             raise ClientError("%s %s could not be sent: %s" % (method, path, redact(str(exc), self.secrets)))
         finally:
             _IN_FLIGHT.reset(in_flight)
+        try:
+            content = self._read_body(method, path, url, resp, call.try_started + request_timeout, request_timeout)
+        except (ApiError, ClientError):
+            self._log(method, path, None, started)
+            raise
+        finally:
+            resp.close()
         self._log(method, path, resp.status_code, started)
         stopped = call.stopped or {}
-        content = resp.content
         if not content and call.peeked and call.peeked[0] is resp.raw:
             content = call.peeked[1]  # read by permanent_answer() before requests could
         data = _json_or_none(content)
@@ -710,6 +726,43 @@ class HttpClient:
             message = "%s; %s" % (message, stopped["note"]) if message else stopped["note"]
         raise ApiError(method, path, status=resp.status_code, code=code, message=message,
                        retry_after=resp.headers.get("Retry-After"), deadline_exceeded=stopped.get("deadline_exceeded", False))
+
+    def _read_body(self, method, path, url, resp, deadline, request_timeout):
+        """The body of ``resp``, read by the ``deadline`` (a server that sends a byte now and then
+        must not hold a task for ever) and at most :data:`MAX_RESPONSE_BYTES` long."""
+        declared = to_int(resp.headers.get("Content-Length"))
+        if declared is not None and declared > MAX_RESPONSE_BYTES:
+            raise self._too_large(method, path, url, " (it announced %d bytes)" % declared)
+        raw = resp.raw
+        # urllib3 2's read1 returns after one read of the socket, so the deadline is checked that often.
+        read = getattr(raw, "read1", None) or raw.read
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        chunks, size = [], 0
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise urllib3_exceptions.ReadTimeoutError(None, url, "the answer's body was still arriving")
+                if sock is not None:
+                    sock.settimeout(min(left, request_timeout))
+                chunk = read(_READ_CHUNK, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise self._too_large(method, path, url, "")
+                chunks.append(chunk)
+        except (urllib3_exceptions.HTTPError, requests.exceptions.RequestException, OSError) as exc:
+            kind, message = transport_message(exc, self.where(url), request_timeout)
+            if kind == "timeout":
+                message = "no complete answer within %s s (request_timeout) from %s: the body was still arriving" % (
+                    _seconds(request_timeout), self.where(url))
+            raise ApiError(method, path, message=redact(message, self.secrets), transport=kind)
+        return b"".join(chunks)
+
+    def _too_large(self, method, path, url, announced):
+        return ClientError("%s %s: the answer of %s is larger than %d MiB%s, the most this collection reads: is %s the API's address?"
+                           % (method, path, self.where(url), MAX_RESPONSE_BYTES // (1024 * 1024), announced, self.option_name))
 
     def get(self, path, **kwargs):
         return self.request("GET", path, **kwargs)

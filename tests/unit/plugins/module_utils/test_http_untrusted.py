@@ -1,0 +1,65 @@
+"""The HTTP client and the API clients do not trust what a server answers: a body that never
+ends or never stops arriving, a 200 that is not the API's answer, text meant for a terminal."""
+
+import threading
+import time
+
+import pytest
+
+from ansible_collections.redisops.platform.plugins.module_utils import _http
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
+
+
+def node_client(emulator, **kwargs):
+    options = dict(ca_path=emulator.tls["ca"], backoff_factor=0.01, retries=1)
+    options.update(kwargs)
+    return HttpClient(emulator.node_url(1), **options)
+
+
+# --- a total deadline per answer, and a size limit ---------------------------------------------------
+def test_a_body_that_dribbles_fails_within_request_timeout(emulator):
+    emulator.seed_re_cluster()
+    emulator.faults.add_http(server="node1", path="/v1/bootstrap", status=200, body='{"bootstrap_status": {}}     ',
+                             content_type="application/json", dribble=0.4, times=-1)
+    started = time.monotonic()
+    with pytest.raises(ApiError) as caught:
+        node_client(emulator, timeout=1.5).get("/v1/bootstrap")
+    took = time.monotonic() - started
+    assert took < 2.5, took  # one try: a read error of a GET is not worth a second 1.5 s
+    error = caught.value
+    assert error.transport == "timeout" and error.status is None
+    assert "no complete answer within 1.5 s (request_timeout) from 127.0.0.2" in str(error)
+    assert "the body was still arriving" in str(error)
+
+
+def test_a_slow_body_within_request_timeout_is_read(emulator):
+    emulator.faults.add_http(server="node1", path="/v1/bootstrap", status=200, body='{"a": 1}', content_type="application/json",
+                             dribble=0.05)
+    assert node_client(emulator, timeout=5).get("/v1/bootstrap").data == {"a": 1}
+
+
+def test_an_answer_larger_than_the_limit_is_refused_before_it_is_read(emulator, monkeypatch):
+    monkeypatch.setattr(_http, "MAX_RESPONSE_BYTES", 1024 * 1024)
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, body="[%s]" % (" " * (1024 * 1024)),
+                             content_type="application/json")
+    with pytest.raises(ClientError) as caught:
+        node_client(emulator).get("/v1/nodes")
+    assert str(caught.value) == ("GET /v1/nodes: the answer of 127.0.0.2:%d (url) is larger than 1 MiB (it announced %d bytes), "
+                                 "the most this collection reads: is url the API's address?" % (emulator.re_port, 1024 * 1024 + 2))
+
+
+def test_a_streamed_answer_stops_being_read_at_the_limit(emulator):
+    # 64 MiB, streamed without Content-Length: read only up to the limit (16 MiB), then refused.
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, size=64 * 1024 * 1024)
+    started = time.monotonic()
+    with pytest.raises(ClientError) as caught:
+        node_client(emulator).get("/v1/nodes")
+    assert "is larger than 16 MiB, the most this collection reads: is url the API's address?" in str(caught.value)
+    assert time.monotonic() - started < 10
+    assert _http.MAX_RESPONSE_BYTES == 16 * 1024 * 1024
+
+
+def test_an_answer_at_the_limit_is_read(emulator, monkeypatch):
+    monkeypatch.setattr(_http, "MAX_RESPONSE_BYTES", 4096)
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, size=4096)
+    assert node_client(emulator).get("/v1/nodes").data == []
