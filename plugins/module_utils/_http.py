@@ -347,6 +347,12 @@ def response_text(resp, content=None):
         return content.decode("latin-1")
 
 
+def _excerpt(text, length=80):
+    """The start of ``text`` on one line, for a message that shows what a server sent."""
+    text = " ".join(text.split())
+    return text[:length] + "..." if len(text) > length else text
+
+
 def _truncate(message):
     if message and len(message) > _MAX_MESSAGE:
         return message[:_MAX_MESSAGE] + "..."
@@ -453,13 +459,40 @@ def transport_message(exc, where, timeout):
     return "connection", "the request to %s failed (%s)" % (where, exc.__class__.__name__)
 
 
-class Response:
-    """What a call returned: status, decoded JSON (or None), headers."""
+def listed(body, keys):
+    """The list an answer holds: ``body`` itself when it is a list, else its first entry under ``keys``
+    that is a list; None for any other shape, or when an item is not a JSON object."""
+    found = body if isinstance(body, list) else None
+    if isinstance(body, dict):
+        found = next((body[key] for key in keys if isinstance(body.get(key), list)), None)
+    if found is None or not all(isinstance(item, dict) for item in found):
+        return None
+    return found
 
-    def __init__(self, status, data, headers):
+
+class Response:
+    """What a call returned: status, decoded JSON (or None), headers; ``request`` says which
+    request (method, path) got it and ``source`` which server and option (``"host:port (url)"``)."""
+
+    def __init__(self, status, data, headers, request=None, source=None):
         self.status = status
         self.data = data
         self.headers = headers
+        self.request = request
+        self.source = source
+
+    def list_of(self, keys, what):
+        """The list of ``what`` (e.g. "nodes") the answer holds (see :func:`listed`).
+
+        Any other shape is a :class:`ClientError`, never an empty list: "nothing exists" read from
+        a proxy's page or a changed API would make a module create again or report everything gone.
+        """
+        found = listed(self.data, keys)
+        if found is None:
+            raise ClientError("%s on %s answered HTTP %s with something that is not a list of %s (a JSON array of objects, or an "
+                              "object holding one under %s): is that the API's address?"
+                              % (self.request or "the request", self.source or "the server", self.status, what, " or ".join(keys)))
+        return found
 
     def __repr__(self):
         return "Response(status=%r)" % self.status
@@ -720,7 +753,14 @@ class HttpClient:
             content = call.peeked[1]  # read by permanent_answer() before requests could
         data = _json_or_none(content)
         if (ok is None and 200 <= resp.status_code < 300) or (ok is not None and resp.status_code in ok):
-            return Response(resp.status_code, data, resp.headers)
+            if data is None and content.strip() not in (b"", b"null") and 200 <= resp.status_code < 300:
+                # An HTML page from a proxy or a portal is not an answer of the API: never read it as "nothing".
+                raise ClientError("%s %s on %s answered HTTP %s with a body that is not JSON (%s: %s): is %s the API's address, "
+                                  "or did a proxy answer?" % (method, path, self.where(url), resp.status_code,
+                                                              resp.headers.get("Content-Type") or "no Content-Type",
+                                                              _excerpt(redact(response_text(resp, content), self.secrets)),
+                                                              self.option_name))
+            return Response(resp.status_code, data, resp.headers, request="%s %s" % (method, path), source=self.where(url))
         code, message = parse_error_body(data, None if data is not None else response_text(resp, content), self.secrets)
         if stopped.get("note"):
             message = "%s; %s" % (message, stopped["note"]) if message else stopped["note"]

@@ -3,6 +3,8 @@ one that never finishes its body, one whose 200 is not the API's answer."""
 
 import time
 
+from emulator.memstore_instance_sets import seed_instance_set
+from memstore_plays import conn, writes
 from test_re_node_info import connection_defaults, info_task
 
 
@@ -15,3 +17,18 @@ def test_re_node_info_gives_up_on_a_body_sent_a_byte_every_2_s(ansible, emulator
     assert play.rc != 0
     assert "GET /v1/nodes failed: no complete answer within 5 s (request_timeout) from 127.0.0.2" in play.last["msg"]
     assert took < 20, took
+
+
+def test_memstore_instance_set_absent_is_not_fooled_by_a_proxy_page(ansible, emulator):
+    seed_instance_set(emulator, "still-here", nodes=1)
+    emulator.faults.add_http(server="memstore", method="GET", path="/v1/clusters", status=200, times=-1,
+                             body="<html><body>Gateway sign-in</body></html>", content_type="text/html")
+    play = ansible.run([{"name": "Delete", "redisops.platform.memstore_instance_set": dict(conn(emulator), name="still-here",
+                                                                                          state="absent")}])
+    assert play.rc != 0
+    result = play.last
+    assert result.get("changed") is not True
+    assert "GET /v1/clusters on 127.0.0.1:%d (api_url) answered HTTP 200 with a body that is not JSON (text/html: " \
+        "<html><body>Gateway sign-in</body></html>): is api_url the API's address, or did a proxy answer?" % emulator.memstore_port \
+        in result["msg"]
+    assert [entry for entry in writes(emulator) if entry["method"] == "DELETE"] == []

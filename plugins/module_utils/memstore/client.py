@@ -89,15 +89,8 @@ def normalize_mode(value):
     return None
 
 
-def _items(body):
-    """A list from a bare list or a wrapper (``clusters``, ``data``, ``items``, ``instanceSets``)."""
-    if isinstance(body, list):
-        return body
-    if isinstance(body, dict):
-        for key in ("clusters", "data", "items", "instanceSets", "results"):
-            if isinstance(body.get(key), list):
-                return body[key]
-    return []
+# The list comes bare or in a wrapper under one of these keys; any other shape is an error.
+LIST_KEYS = ("clusters", "data", "items", "instanceSets", "results")
 
 
 def normalize_item(item):
@@ -259,7 +252,7 @@ class MemStoreClient:
 
         Items whose mode the list does not tell are kept (tolerant of both readings).
         """
-        items = [normalize_item(item) for item in _items(self.get(LIST_PATH).data)]
+        items = [normalize_item(item) for item in self.get(LIST_PATH).list_of(LIST_KEYS, "instance sets and clusters")]
         if mode:
             items = [item for item in items if item["clusterMode"] in (mode, None)]
         return items

@@ -6,8 +6,12 @@ import time
 
 import pytest
 
+from emulator.memstore_instance_sets import seed_instance_set
+
 from ansible_collections.redisops.platform.plugins.module_utils import _http
+from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION, resolve
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 
 
 def node_client(emulator, **kwargs):
@@ -63,3 +67,56 @@ def test_an_answer_at_the_limit_is_read(emulator, monkeypatch):
     monkeypatch.setattr(_http, "MAX_RESPONSE_BYTES", 4096)
     emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, size=4096)
     assert node_client(emulator).get("/v1/nodes").data == []
+
+
+# --- a 200 that is not the API's answer ----------------------------------------------------------------
+PROXY_PAGE = "<html><body><h1>Proxy Authentication Required</h1>\n<p>Sign in to continue</p></body></html>"
+
+
+def test_a_200_that_is_not_json_is_a_client_error(emulator):
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, body=PROXY_PAGE, content_type="text/html")
+    with pytest.raises(ClientError) as caught:
+        node_client(emulator).get("/v1/nodes")
+    assert str(caught.value) == (
+        "GET /v1/nodes on 127.0.0.2:%d (url) answered HTTP 200 with a body that is not JSON (text/html: <html><body><h1>Proxy "
+        "Authentication Required</h1> <p>Sign in to continue</p></b...): is url the API's address, or did a proxy answer?"
+        % emulator.re_port)
+
+
+def test_an_empty_200_is_no_data(emulator):
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, body="")
+    assert node_client(emulator).get("/v1/nodes").data is None
+
+
+@pytest.mark.parametrize("body", [{"nodes": None}, {"error": "maintenance"}, "nodes", [1, 2], None])
+def test_a_list_of_unknown_shape_is_a_client_error(body):
+    answer = _http.Response(200, body, {}, request="GET /v1/nodes", source="127.0.0.2:9443 (url)")
+    with pytest.raises(ClientError) as caught:
+        answer.list_of(("nodes",), "nodes")
+    assert str(caught.value) == ("GET /v1/nodes on 127.0.0.2:9443 (url) answered HTTP 200 with something that is not a list of "
+                                 "nodes (a JSON array of objects, or an object holding one under nodes): is that the API's address?")
+
+
+@pytest.mark.parametrize("body", [[], [{"uid": 1}], {"nodes": [{"uid": 1}]}, {"other": 1, "nodes": []}])
+def test_a_list_bare_or_wrapped_is_read(body):
+    assert _http.Response(200, body, {}).list_of(("nodes",), "nodes") == _http.listed(body, ("nodes",))
+    assert isinstance(_http.listed(body, ("nodes",)), list)
+
+
+def memstore_client(emulator):
+    info = emulator.info()
+    return MemStoreClient(resolve(MEMSTORE_CONNECTION, dict(
+        api_url=emulator.memstore_url, identity_url=emulator.identity_url,
+        application_credential_id=info["application_credential_id"],
+        application_credential_secret=info["application_credential_secret"])))
+
+
+@pytest.mark.parametrize("fault", [
+    dict(body=PROXY_PAGE, content_type="text/html"),
+    dict(body='{"message": "ok"}', content_type="application/json"),
+])
+def test_memstore_list_of_unknown_shape_is_never_nothing(emulator, fault):
+    seed_instance_set(emulator, "exists", nodes=1)
+    emulator.faults.add_http(server="memstore", method="GET", path="/v1/clusters", status=200, **fault)
+    with pytest.raises(ClientError, match=r"^GET /v1/clusters on 127\.0\.0\.1:\d+ \(api_url\) answered HTTP 200 with"):
+        memstore_client(emulator).find_by_name("exists")
