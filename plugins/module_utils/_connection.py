@@ -28,6 +28,11 @@ except ImportError:  # pragma: no cover - Python 2 is not supported by this coll
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import env_fallback
 
+try:
+    from requests.utils import get_environ_proxies, select_proxy
+except ImportError:  # pragma: no cover - reported through missing_required_lib before any request
+    get_environ_proxies = select_proxy = None
+
 DEFAULT_REGION = "kr-central-2"
 DEFAULT_IDENTITY_URL = "https://iam.kakaocloud.com/identity/v3"
 MEMSTORE_API_URL_TEMPLATE = "https://redis.{region}.kakaocloud.com"
@@ -38,6 +43,8 @@ URL_OPTIONS = ("url", "api_url", "identity_url")
 SECONDS_OPTIONS = ("request_timeout", "wait_timeout")
 _VALID_URL = "a valid URL looks like https://host:9443 or, for an IPv6 address, https://[::1]:9443"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# A KakaoCloud region name (kr-central-2): it becomes part of the MemStore API's host name.
+_REGION = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _env(*names):
@@ -173,6 +180,52 @@ def _is_loopback(host):
         return False
 
 
+def memstore_api_url(params):
+    """The MemStore API's URL: ``api_url``, else the one of ``region``."""
+    return params.get("api_url") or MEMSTORE_API_URL_TEMPLATE.format(region=params.get("region") or DEFAULT_REGION)
+
+
+def check_region(value):
+    """Raise ValueError unless ``value`` is a region name (lowercase letters, digits, hyphens): it is
+    put in the API's host name, where anything else (``@``, ``/``, ``#``) could send the request elsewhere."""
+    if value in (None, ""):  # unset: the default region
+        return
+    if not isinstance(value, str) or len(value) > 63 or not _REGION.match(value):
+        raise ValueError("region must be a region name such as %s (lowercase letters, digits and hyphens)" % DEFAULT_REGION)
+
+
+def _proxy_variable(scheme, proxy):
+    """The environment variable that set ``proxy`` for ``scheme`` (as urllib reads them, lowercase first)."""
+    for name in ("%s_proxy" % scheme, "%s_PROXY" % scheme.upper(), "all_proxy", "ALL_PROXY"):
+        if os.environ.get(name) == proxy:
+            return name
+    return "the environment's proxy settings"
+
+
+def check_proxy(name, value):
+    """Raise ValueError when a request to ``value`` (option ``name``) would travel in clear through a
+    proxy that is not on loopback: an ``http://`` URL (loopback only, see :func:`check_url`) that the
+    environment's proxy variables send through a proxy (as requests picks it, NO_PROXY honoured).
+
+    An ``https://`` URL is not concerned: through a proxy, its TLS runs end to end (CONNECT).
+    The message never repeats the proxy's URL: it may carry the proxy's password.
+    """
+    if value is None or get_environ_proxies is None:
+        return
+    parts = urlsplit(str(value))
+    if parts.scheme.lower() != "http":
+        return
+    proxy = select_proxy(str(value), get_environ_proxies(str(value)))
+    if not proxy:
+        return
+    host = urlsplit(proxy if "://" in proxy else "http://" + proxy).hostname
+    if host and _is_loopback(host):
+        return
+    raise ValueError("%s uses http:// and the proxy %s set by %s, which would receive the credentials in clear: use https:// "
+                     "(a proxy then relays TLS it cannot read), or add %s to NO_PROXY"
+                     % (name, host or "(no host)", _proxy_variable(parts.scheme.lower(), proxy), parts.hostname))
+
+
 def check_url(name, value):
     """Raise ValueError naming option ``name`` when ``value`` is not a URL the clients may use.
 
@@ -217,10 +270,17 @@ def check_seconds(name, value):
 
 
 def check_values(params):
-    """Check every URL and timeout option present in ``params``, before any request (ValueError)."""
+    """Check every URL and timeout option present in ``params``, and the URLs the clients will use
+    through the environment's proxies, before any request (ValueError)."""
+    if "region" in params:
+        check_region(params["region"])
+        if not params.get("api_url"):
+            check_url("api_url (made from region)", memstore_api_url(params))
+            check_proxy("api_url (made from region)", memstore_api_url(params))
     for name in URL_OPTIONS:
         if name in params:
             check_url(name, params[name])
+            check_proxy(name, params[name])
     for name in SECONDS_OPTIONS:
         if name in params:
             check_seconds(name, params[name])

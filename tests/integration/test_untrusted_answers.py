@@ -32,3 +32,22 @@ def test_memstore_instance_set_absent_is_not_fooled_by_a_proxy_page(ansible, emu
         "<html><body>Gateway sign-in</body></html>): is api_url the API's address, or did a proxy answer?" % emulator.memstore_port \
         in result["msg"]
     assert [entry for entry in writes(emulator) if entry["method"] == "DELETE"] == []
+
+
+def test_a_proxy_that_would_read_a_plain_http_request_is_refused_before_any_request(ansible, emulator):
+    play = ansible.run([{"name": "Read", "redisops.platform.memstore_instance_set_info": conn(emulator)}],
+                       env={"HTTP_PROXY": "http://proxy.invalid:3128", "NO_PROXY": ""})
+    assert play.rc != 0
+    assert play.last["msg"] == ("api_url uses http:// and the proxy proxy.invalid set by HTTP_PROXY, which would receive the "
+                                "credentials in clear: use https:// (a proxy then relays TLS it cannot read), or add 127.0.0.1 "
+                                "to NO_PROXY")
+    assert emulator.log.entries() == []
+
+
+def test_a_region_that_would_steer_the_request_is_refused_before_any_request(ansible, emulator):
+    options = dict(conn(emulator), region="@127.0.0.1:%d/#" % emulator.memstore_port)
+    del options["api_url"]
+    play = ansible.run([{"name": "Read", "redisops.platform.memstore_instance_set_info": options}])
+    assert play.rc != 0
+    assert play.last["msg"] == "region must be a region name such as kr-central-2 (lowercase letters, digits and hyphens)"
+    assert emulator.log.entries() == []

@@ -15,8 +15,8 @@ import time
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import (
     DEFAULT_IDENTITY_URL,
-    DEFAULT_REGION,
-    MEMSTORE_API_URL_TEMPLATE,
+    check_region,
+    memstore_api_url,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._factory import Wiring
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, basic_credential
@@ -118,8 +118,8 @@ class MemStoreClient:
     """
 
     def __init__(self, params, wiring=None):
-        region = params.get("region") or DEFAULT_REGION
-        api_url = params.get("api_url") or MEMSTORE_API_URL_TEMPLATE.format(region=region)
+        check_region(params.get("region"))  # also here: a client may be built without check_values (a test, a script)
+        api_url = memstore_api_url(params)
         tls = dict(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"), timeout=params["request_timeout"])
         secrets = [params.get("auth_token"), params.get("application_credential_secret")]
         if params.get("application_credential_id") and params.get("application_credential_secret"):  # as a server may echo it
