@@ -21,12 +21,14 @@ import os
 import re
 
 try:
-    from urllib.parse import unquote, urlsplit
+    from urllib.parse import unquote, urlsplit, urlunsplit
 except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
-    unquote = urlsplit = None
+    unquote = urlsplit = urlunsplit = None
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import env_fallback
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import printable
 
 try:
     from requests.utils import get_environ_proxies, select_proxy
@@ -178,6 +180,38 @@ def _is_loopback(host):
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+_DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def is_host(value):
+    """Whether ``value`` is an IP address or a DNS name, and nothing else (no port, path, user or
+    space): what a server reports as an address may be put in a URL only then."""
+    if not isinstance(value, str) or not value:
+        return False
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        pass
+    name = value[:-1] if value.endswith(".") else value
+    return len(name) <= 253 and all(_DNS_LABEL.match(label) for label in name.split("."))
+
+
+def node_url(url, address):
+    """``url`` with its host replaced by ``address`` (scheme and port kept, always from ``url``).
+
+    ``address`` comes from the server: it must be a host (an IP address or a DNS name), else
+    ValueError, since ``10.0.0.1/#`` or ``evil@host`` would send the credentials elsewhere.
+    """
+    if not is_host(address):
+        raise ValueError("%s is not an IP address or a DNS name" % printable(address))
+    parts = urlsplit(url)
+    netloc = "[%s]" % address if ":" in address else address
+    if parts.port:
+        netloc = "%s:%d" % (netloc, parts.port)
+    return urlunsplit((parts.scheme, netloc, "", "", ""))
 
 
 def memstore_api_url(params):

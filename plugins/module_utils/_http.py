@@ -347,6 +347,18 @@ def response_text(resp, content=None):
         return content.decode("latin-1")
 
 
+# Control characters but tab and newline: ESC starts the ANSI sequences that recolour, move the
+# cursor or retitle a terminal, CR overwrites a line.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value):
+    """``value`` as text safe to print on a terminal: control characters (and so ANSI escape
+    sequences) a server sent are shown escaped (``\x1b``), never interpreted."""
+    text = "%s" % (value,)
+    return _CONTROL.sub(lambda match: "\\x%02x" % ord(match.group()), text)
+
+
 def _excerpt(text, length=80):
     """The start of ``text`` on one line, for a message that shows what a server sent."""
     text = " ".join(text.split())

@@ -9,7 +9,7 @@ import json
 import requests
 
 from emulator.memstore_instance_sets import seed_instance_set
-from inventory_runner import run_play_on_inventory
+from inventory_runner import run_inventory, run_play_on_inventory
 from test_inventory_memstore import memstore_env
 from test_inventory_redis_enterprise import re_env
 
@@ -60,3 +60,19 @@ def test_memstore_node_values_are_not_templated(ansible, emulator, tmp_path):
     assert [field for field, marker in markers.items() if marker.exists()] == [], output
     assert rc == 0, output
     assert "lookup('ansible.builtin.pipe'" in output
+
+
+def test_redis_enterprise_node_whose_address_is_not_a_host_is_skipped(ansible, emulator):
+    emulator.seed_re_cluster()
+    info = emulator.info()
+    nodes = requests.get(emulator.node_url(1) + "/v1/nodes", verify=info["ca_path"], timeout=10,
+                         auth=(info["re_admin"]["username"], info["re_admin"]["password"])).json()
+    nodes[1]["addr"] = "127.0.0.10/#"
+    emulator.faults.add_http(server="node1", method="GET", path="/v1/nodes", status=200, times=-1,
+                             body=json.dumps(nodes), content_type="application/json")
+    inventory = run_inventory(ansible, "steer.redis_enterprise.yml", {"plugin": "redisops.platform.redis_enterprise"},
+                              env=re_env(emulator))
+    assert inventory.rc == 0, inventory.output
+    assert inventory.hosts("redis_enterprise") == [nodes[0]["addr"], nodes[2]["addr"]]
+    assert "node 2 skipped: its address 127.0.0.10/# is not an IP address or a DNS name" in inventory.output
+    assert "127.0.0.10" not in json.dumps(inventory.data)
