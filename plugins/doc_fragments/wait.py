@@ -16,6 +16,8 @@ options:
       - Polling starts fast and backs off to a cap; a finished operation is noticed within
         about 1 second or 10% of the time already waited.
       - A failure state, or reaching O(wait_timeout), fails the task with the last state seen.
+      - An API that refuses connections (a node restarting) is retried until O(wait_timeout); a
+        read-only (C(_info)) module, which does not wait, fails at once instead.
     type: bool
     default: true
   wait_timeout:

@@ -161,6 +161,10 @@ class _Retry(Retry):
         call = _IN_FLIGHT.get()
         source = self
         chain = _chain(error) if error is not None else []
+        if call is not None and call.client.fail_fast and _first(chain, (urllib3_exceptions.ConnectTimeoutError,)):
+            # No connection at all (refused, a name not resolved, no route, none within request_timeout; urllib3's
+            # NewConnectionError is a ConnectTimeoutError): for a task that does not wait, one clear failure now.
+            raise urllib3_exceptions.MaxRetryError(_pool, url, error)
         until_deadline = bool(call is not None and call.has_deadline() and _first(chain, (urllib3_exceptions.NewConnectionError,))
                               and _first(chain, (ConnectionRefusedError,)))
         if until_deadline:
@@ -613,7 +617,9 @@ class HttpClient:
     with :data:`FROM_NOW`, that long after the client was built. ``on_retry(message)``
     is called once per retry with one sentence (a module passes ``module.warn``).
     ``request_log`` (a list) gets ``(method, path, status, seconds)`` for every call
-    (tests and the benchmark count requests with it).
+    (tests and the benchmark count requests with it). With ``fail_fast`` a server that cannot
+    be reached at all (connection refused, name not resolved, no route) is not retried: a
+    task that does not wait fails at once, where one that waits retries until its deadline.
 
     The client owns its sessions (:meth:`close`) and keeps nothing of a request on
     itself: threads may share it.
@@ -622,7 +628,7 @@ class HttpClient:
     def __init__(self, base_url, validate_certs=True, ca_path=None, client_cert=None, client_key=None,
                  timeout=30, retries=4, backoff_factor=0.5, backoff_max=30.0, headers=None, auth=None,
                  secrets=None, on_retry=None, option_name="url", deadline=None, deadline_option="wait_timeout",
-                 permanent=None, request_log=None):
+                 permanent=None, request_log=None, fail_fast=False):
         if requests is None:
             raise RuntimeError("requests is required")
         self.base_url = base_url.rstrip("/")
@@ -636,6 +642,7 @@ class HttpClient:
         self._add_auth_secrets(auth)
         self.on_retry = on_retry
         self.permanent = permanent
+        self.fail_fast = fail_fast
         if deadline is FROM_NOW:
             budget, deadline_option = self.request_budget()
             deadline = time.monotonic() + budget

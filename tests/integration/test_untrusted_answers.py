@@ -1,6 +1,7 @@
 """Real modules through ansible-playbook against a server whose answers cannot be trusted:
 one that never finishes its body, one whose 200 is not the API's answer."""
 
+import socket
 import time
 
 from emulator.memstore_instance_sets import seed_instance_set
@@ -51,3 +52,31 @@ def test_a_region_that_would_steer_the_request_is_refused_before_any_request(ans
     assert play.rc != 0
     assert play.last["msg"] == "region must be a region name such as kr-central-2 (lowercase letters, digits and hyphens)"
     assert emulator.log.entries() == []
+
+
+# --- an unreachable API: a task that does not wait fails at once -------------------------------------------
+def _unused_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_read_only_tasks_give_up_at_once_on_an_unreachable_api(ansible, emulator):
+    stopped = "https://127.0.0.1:%d" % _unused_port()
+    started = time.monotonic()
+    play = ansible.run([
+        {"name": "Redis Enterprise", "ignore_errors": True, "redisops.platform.re_node_info": dict(
+            url=stopped, ca_path=emulator.tls["ca"], **emulator.info()["re_viewer"])},
+        {"name": "MemStore", "ignore_errors": True, "redisops.platform.memstore_instance_set_info": dict(
+            conn(emulator), api_url="http://127.0.0.1:%d" % _unused_port())},
+        {"name": "Unresolvable", "ignore_errors": True, "redisops.platform.re_node_info": dict(
+            url="https://re.nowhere.invalid:9443", **emulator.info()["re_viewer"])},
+    ])
+    took = time.monotonic() - started
+    assert took < 30, took  # three tasks (ansible-playbook's own start included), not 3 x 125 s
+    refused, memstore, unresolvable = play.results
+    assert refused["failed"] and refused["msg"] == (
+        "GET /v1/nodes failed: connection refused by %s (url): is the API reachable at this address?" % stopped[len("https://"):])
+    assert memstore["failed"] and "connection refused by 127.0.0.1:" in memstore["msg"]
+    assert unresolvable["failed"] and "the host name re.nowhere.invalid:9443 (url) could not be resolved" in unresolvable["msg"]
+    assert "retry" not in play.output.lower()

@@ -120,3 +120,35 @@ def test_memstore_list_of_unknown_shape_is_never_nothing(emulator, fault):
     emulator.faults.add_http(server="memstore", method="GET", path="/v1/clusters", status=200, **fault)
     with pytest.raises(ClientError, match=r"^GET /v1/clusters on 127\.0\.0\.1:\d+ \(api_url\) answered HTTP 200 with"):
         memstore_client(emulator).find_by_name("exists")
+
+
+# --- fail fast: only a task that waits retries an unreachable API ------------------------------------------
+def _re_params(url):
+    return dict(url=url, username="u@re.test", password="p-123456", validate_certs=True, ca_path=None, request_timeout=5,
+                client_cert=None, client_key=None)
+
+
+def test_only_a_client_with_a_deadline_retries_an_unreachable_api():
+    from ansible_collections.redisops.platform.plugins.module_utils._factory import EACH_REQUEST, build_client
+    from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+
+    def fail_fast(deadline):
+        return build_client(RedisEnterpriseClient, _re_params("https://127.0.0.1:9"), deadline=deadline).http.fail_fast
+
+    assert (fail_fast(None), fail_fast(EACH_REQUEST), fail_fast(time.monotonic() + 60), fail_fast(lambda: 0)) == (True, True, False, False)
+
+
+def test_a_task_that_does_not_wait_fails_at_once_on_a_refused_connection(emulator):
+    from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
+    from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+
+    emulator.node_down(1, 2.0)
+    warnings = []
+    client = build_client(RedisEnterpriseClient, dict(_re_params(emulator.node_url(1)), ca_path=emulator.tls["ca"]),
+                          on_retry=warnings.append)
+    started = time.monotonic()
+    with pytest.raises(ApiError) as caught:
+        client.get("/v1/nodes")
+    assert time.monotonic() - started < 1
+    assert warnings == [] and "connection refused by 127.0.0.2" in str(caught.value)
+    time.sleep(max(0.0, started + 2.5 - time.monotonic()))  # the node is back for the next tests
