@@ -396,10 +396,12 @@ def parse_error_body(body, text=None, secrets=None):
         message = json.dumps(body, sort_keys=True)
     if message is None and text:
         message = text.strip()
+    # Redacted first (an escaped secret would no longer match), then made printable: a server's
+    # terminal escapes (colours, a cleared screen, a rewritten line) reach no one's terminal.
     if message is not None:
-        message = _truncate(redact(str(message), secrets))
+        message = _truncate(printable(redact(str(message), secrets)))
     if code is not None:
-        code = _truncate(redact(str(code), secrets))
+        code = _truncate(printable(redact(str(code), secrets)))
     return code, message
 
 
@@ -777,7 +779,7 @@ class HttpClient:
                 raise ClientError("%s %s on %s answered HTTP %s with a body that is not JSON (%s: %s): is %s the API's address, "
                                   "or did a proxy answer?" % (method, path, self.where(url), resp.status_code,
                                                               resp.headers.get("Content-Type") or "no Content-Type",
-                                                              _excerpt(redact(response_text(resp, content), self.secrets)),
+                                                              _excerpt(printable(redact(response_text(resp, content), self.secrets))),
                                                               self.option_name))
             return Response(resp.status_code, data, resp.headers, request="%s %s" % (method, path), source=self.where(url))
         code, message = parse_error_body(data, None if data is not None else response_text(resp, content), self.secrets)

@@ -152,3 +152,21 @@ def test_a_task_that_does_not_wait_fails_at_once_on_a_refused_connection(emulato
     assert time.monotonic() - started < 1
     assert warnings == [] and "connection refused by 127.0.0.2" in str(caught.value)
     time.sleep(max(0.0, started + 2.5 - time.monotonic()))  # the node is back for the next tests
+
+
+# --- what a server sends for a terminal is shown, never interpreted ------------------------------------------
+@pytest.mark.parametrize("body, content_type", [
+    ('{"error": {"code": "busy\\u001b[2J", "message": "node \\u001b[31mdown\\u001b[0m\\r\\u0007 ok"}}', "application/json"),
+    ("node \x1b[31mdown\x1b[0m\r\x07 ok", "text/plain"),
+])
+def test_control_characters_from_a_server_are_escaped_in_errors(emulator, body, content_type):
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=400, body=body, content_type=content_type)
+    with pytest.raises(ApiError) as caught:
+        node_client(emulator).get("/v1/nodes")
+    text = str(caught.value)
+    assert "node \\x1b[31mdown\\x1b[0m\\x0d\\x07 ok" in text
+    assert not any(ord(char) < 32 or 127 <= ord(char) < 160 for char in text)
+
+
+def test_printable_keeps_text_tabs_and_newlines():
+    assert _http.printable("café\tok\nnext \u009b") == "café\tok\nnext \\x9b"
