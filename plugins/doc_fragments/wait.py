@@ -26,6 +26,6 @@ options:
       - Every wait of the task shares this one deadline, and no retried request sleeps past it;
         a server that asks with C(Retry-After) to be called again later than that fails the task
         at once, saying what it asked.
-      - A finite number of seconds greater than 0, checked before any request.
+      - A finite number of seconds greater than 0 and at most 604800 (a week), checked before any request.
     type: float
 """

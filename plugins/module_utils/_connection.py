@@ -43,6 +43,9 @@ MEMSTORE_API_URL_TEMPLATE = "https://redis.{region}.kakaocloud.com"
 # The options that hold a server's URL, and those that hold a number of seconds.
 URL_OPTIONS = ("url", "api_url", "identity_url")
 SECONDS_OPTIONS = ("request_timeout", "wait_timeout")
+# The most each may be: an hour for one request, a week for a task (far past any operation, and a
+# deadline that Python's clocks and urllib3's timeouts can hold: 1e12 s overflows them).
+MAX_SECONDS = dict(request_timeout=3600, wait_timeout=7 * 24 * 3600)
 _VALID_URL = "a valid URL looks like https://host:9443 or, for an IPv6 address, https://[::1]:9443"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # A KakaoCloud region name (kr-central-2): it becomes part of the MemStore API's host name.
@@ -292,7 +295,8 @@ def check_url(name, value):
 
 
 def check_seconds(name, value):
-    """Raise ValueError naming option ``name`` unless ``value`` is a finite number of seconds > 0."""
+    """Raise ValueError naming option ``name`` unless ``value`` is a finite number of seconds > 0
+    and at most its :data:`MAX_SECONDS`."""
     if value is None:
         return
     try:
@@ -301,6 +305,8 @@ def check_seconds(name, value):
         seconds = float("nan")
     if isinstance(value, bool) or not math.isfinite(seconds) or seconds <= 0:
         raise ValueError("%s must be a finite number of seconds greater than 0 (got %s)" % (name, value))
+    if seconds > MAX_SECONDS.get(name, seconds):
+        raise ValueError("%s must be at most %d seconds (got %s)" % (name, MAX_SECONDS[name], value))
 
 
 def check_values(params):

@@ -77,3 +77,22 @@ def test_a_region_that_is_not_a_region_name_is_refused_before_any_request(region
 def test_a_region_name_makes_the_api_url(region):
     params = resolve(MEMSTORE_CONNECTION, dict(region=region, auth_token="a-token"))
     assert MemStoreClient(params).http.base_url == "https://redis.%s.kakaocloud.com" % region
+
+
+# --- timeouts have upper bounds ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name, value, bound", [("request_timeout", 1e12, 3600), ("request_timeout", 3600.5, 3600),
+                                                ("wait_timeout", 604801, 604800), ("wait_timeout", "1e300", 604800)])
+def test_a_timeout_beyond_its_bound_is_refused_naming_it(name, value, bound):
+    with pytest.raises(ValueError) as caught:
+        check_values({name: value})
+    assert str(caught.value) == "%s must be at most %d seconds (got %s)" % (name, bound, value)
+
+
+@pytest.mark.parametrize("name, value", [("request_timeout", 3600), ("wait_timeout", 604800), ("request_timeout", 0.5)])
+def test_a_timeout_within_its_bound_is_accepted(name, value):
+    check_values({name: value})
+
+
+def test_the_memstore_connection_refuses_1e12_before_any_request():
+    with pytest.raises(ValueError, match=r"^request_timeout must be at most 3600 seconds \(got 1000000000000\.0\)$"):
+        resolve(MEMSTORE_CONNECTION, dict(auth_token="a-token", request_timeout=1e12))
