@@ -177,7 +177,9 @@ def url_secrets(params):
 
 
 def _is_loopback(host):
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+    """A loopback address, or the exact name ``localhost``: any other name may resolve elsewhere
+    (``evil.localhost`` is whatever the resolver says)."""
+    if host.lower() in ("localhost", "localhost."):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

@@ -96,3 +96,15 @@ def test_a_timeout_within_its_bound_is_accepted(name, value):
 def test_the_memstore_connection_refuses_1e12_before_any_request():
     with pytest.raises(ValueError, match=r"^request_timeout must be at most 3600 seconds \(got 1000000000000\.0\)$"):
         resolve(MEMSTORE_CONNECTION, dict(auth_token="a-token", request_timeout=1e12))
+
+
+# --- loopback by address (and the exact name localhost) only ------------------------------------------------
+@pytest.mark.parametrize("host", ["evil.localhost", "localhost.evil.example", "127.0.0.1.nip.io", "loopback"])
+def test_a_name_that_merely_looks_local_is_not_loopback(host):
+    with pytest.raises(ValueError, match="uses http://, which would send the credentials in clear to %s" % host):
+        check_values({"url": "http://%s:9443" % host})
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST", "127.0.0.1", "127.5.6.7", "[::1]"])
+def test_loopback_addresses_and_localhost_may_use_http(host):
+    check_values({"url": "http://%s:9443" % host})
