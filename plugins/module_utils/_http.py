@@ -25,6 +25,7 @@ __metaclass__ = type
 
 import base64
 import contextvars
+import html
 import json
 import os
 import re
@@ -268,13 +269,22 @@ def _percent_pattern(value):
 
 def _encodings(value):
     """``value`` as it may appear in an error text, besides URL-quoted (see :func:`_percent_pattern`):
-    raw, JSON-escaped (once or twice, ``\\/`` or not, ASCII-escaped or not), Base64
+    raw, JSON-escaped (once or twice, ``\\/`` or not, ASCII-escaped or not, HTML-safe ``\\u0026``),
+    HTML-escaped (``&amp;``), Base64
     (padded or not, standard or URL-safe alphabet), and its UTF-8 bytes read as latin-1
     (a body whose charset was guessed wrong)."""
     forms = set([value])
     for ensure_ascii in (True, False):
         escaped = json.dumps(value, ensure_ascii=ensure_ascii)[1:-1]
         forms.update([escaped, escaped.replace("/", "\\/"), json.dumps(escaped, ensure_ascii=ensure_ascii)[1:-1]])
+        # JSON made safe for HTML: & < > as \u0026 \u003c \u003e (Go's encoder), ' too (Jinja's tojson).
+        for chars in ("[&<>]", "[&<>']"):
+            for case in (str.lower, str.upper):
+                forms.add(re.sub(chars, lambda match, case=case: "\\u" + case("%04x" % ord(match.group())), escaped))
+    # HTML-escaped (a server's error page): &amp; &lt; &gt; &quot; and the quote as &#x27;, &#39; or &apos;.
+    for quote in (True, False):
+        escaped = html.escape(value, quote=quote)
+        forms.update([escaped, escaped.replace("&#x27;", "&#39;"), escaped.replace("&#x27;", "&apos;")])
     raw = value.encode("utf-8")
     for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
         encoded = encoded.decode("ascii")

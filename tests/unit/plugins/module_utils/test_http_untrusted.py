@@ -1,7 +1,8 @@
 """The HTTP client and the API clients do not trust what a server answers: a body that never
 ends or never stops arriving, a 200 that is not the API's answer, text meant for a terminal."""
 
-import threading
+import html
+import json
 import time
 
 import pytest
@@ -170,3 +171,26 @@ def test_control_characters_from_a_server_are_escaped_in_errors(emulator, body, 
 
 def test_printable_keeps_text_tabs_and_newlines():
     assert _http.printable("café\tok\nnext \u009b") == "café\tok\nnext \\x9b"
+
+
+# --- the remaining forms a server may echo a secret in ----------------------------------------------------
+HTML_SECRET = "P&ss<w>rd'\"/é-42"
+
+
+@pytest.mark.parametrize("echoed", [
+    json.dumps(HTML_SECRET)[1:-1].replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("'", "\\u0027"),
+    json.dumps(HTML_SECRET, ensure_ascii=False)[1:-1].replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E"),
+    html.escape(HTML_SECRET),
+    html.escape(HTML_SECRET).replace("&#x27;", "&#39;"),
+    html.escape(HTML_SECRET, quote=False),
+])
+def test_an_html_safe_json_or_html_escaped_echo_is_redacted(echoed):
+    assert _http.redact("rejected <%s> for admin" % echoed, [HTML_SECRET]) == "rejected <%s> for admin" % _http.REDACTED
+
+
+def test_an_html_escaped_echo_in_an_error_page_never_reaches_the_message(emulator):
+    page = "<html><body>password %s rejected</body></html>" % html.escape(HTML_SECRET)
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=401, body=page, content_type="text/html")
+    with pytest.raises(ApiError) as caught:
+        node_client(emulator, secrets=[HTML_SECRET]).get("/v1/nodes")
+    assert "password %s rejected" % _http.REDACTED in str(caught.value) and "ss&lt;" not in str(caught.value)
