@@ -41,6 +41,11 @@ class Wiring:
         self.request_log = request_log
         self.fail_fast = fail_fast
 
+    def warn(self, message):
+        """A warning to the client's user (a module's warnings, the inventory's display), where its retries go."""
+        if self.on_retry:
+            self.on_retry(message)
+
     def http_client(self, base_url, **settings):
         """An :class:`HttpClient` for ``base_url`` (``settings``: its TLS, timeout, auth and secrets)."""
         return HttpClient(base_url, deadline=self.deadline, deadline_option=self.deadline_option,

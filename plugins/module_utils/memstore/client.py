@@ -125,6 +125,7 @@ class MemStoreClient:
         if params.get("application_credential_id") and params.get("application_credential_secret"):  # as a server may echo it
             secrets.append(basic_credential(params["application_credential_id"], params["application_credential_secret"]))
         wiring = wiring or Wiring()
+        self._warn = wiring.warn
         self.http = wiring.http_client(api_url, secrets=secrets, option_name="api_url", **tls)
         self.identity = wiring.http_client(params.get("identity_url") or DEFAULT_IDENTITY_URL, secrets=secrets,
                                            option_name="identity_url", **tls)
@@ -168,7 +169,9 @@ class MemStoreClient:
         project_id = _project_from_token_body(response.data)
         self._use_token(token, project_id)
         if self._cache:
-            self._cache.store(token, project_id, token_expiry(response.data, time.time()))
+            warning = self._cache.store(token, project_id, token_expiry(response.data, time.time()))
+            if warning:
+                self._warn(warning)
         return token
 
     def _use_token(self, token, project_id):
