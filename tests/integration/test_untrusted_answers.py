@@ -24,8 +24,8 @@ def test_memstore_instance_set_absent_is_not_fooled_by_a_proxy_page(ansible, emu
     seed_instance_set(emulator, "still-here", nodes=1)
     emulator.faults.add_http(server="memstore", method="GET", path="/v1/clusters", status=200, times=-1,
                              body="<html><body>Gateway sign-in</body></html>", content_type="text/html")
-    play = ansible.run([{"name": "Delete", "redisops.platform.memstore_instance_set": dict(conn(emulator), name="still-here",
-                                                                                          state="absent")}])
+    delete = dict(conn(emulator), name="still-here", state="absent")
+    play = ansible.run([{"name": "Delete", "redisops.platform.memstore_instance_set": delete}])
     assert play.rc != 0
     result = play.last
     assert result.get("changed") is not True
