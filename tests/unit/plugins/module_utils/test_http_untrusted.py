@@ -11,8 +11,10 @@ from emulator.memstore_instance_sets import seed_instance_set
 
 from ansible_collections.redisops.platform.plugins.module_utils import _http
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION, resolve
+from ansible_collections.redisops.platform.plugins.module_utils._factory import EACH_REQUEST, build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 
 
 def node_client(emulator, **kwargs):
@@ -130,9 +132,6 @@ def _re_params(url):
 
 
 def test_only_a_client_with_a_deadline_retries_an_unreachable_api():
-    from ansible_collections.redisops.platform.plugins.module_utils._factory import EACH_REQUEST, build_client
-    from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
-
     def fail_fast(deadline):
         return build_client(RedisEnterpriseClient, _re_params("https://127.0.0.1:9"), deadline=deadline).http.fail_fast
 
@@ -140,9 +139,6 @@ def test_only_a_client_with_a_deadline_retries_an_unreachable_api():
 
 
 def test_a_task_that_does_not_wait_fails_at_once_on_a_refused_connection(emulator):
-    from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
-    from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
-
     emulator.node_down(1, 2.0)
     warnings = []
     client = build_client(RedisEnterpriseClient, dict(_re_params(emulator.node_url(1)), ca_path=emulator.tls["ca"]),

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.token_cache import (
@@ -212,8 +213,6 @@ def test_without_a_credential_or_with_a_given_token_the_cache_is_not_read(emulat
 
 
 def test_a_directory_at_the_file_path_is_a_warning_not_a_failure(emulator, tmp_path):
-    from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
-
     os.chmod(str(tmp_path), 0o700)
     cache = TokenCache(str(tmp_path), emulator.identity_url, emulator.info()["application_credential_id"],
                        emulator.info()["application_credential_secret"])
