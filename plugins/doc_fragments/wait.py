@@ -17,7 +17,7 @@ options:
         about 1 second or 10% of the time already waited.
       - A failure state, or reaching O(wait_timeout), fails the task with the last state seen.
       - An API that refuses connections (a node restarting) is retried until O(wait_timeout); a
-        read-only (C(_info)) module, which does not wait, fails at once instead.
+        read-only (C(_info)) module, which does not wait, retries it for its C(request_timeout) only.
     type: bool
     default: true
   wait_timeout:

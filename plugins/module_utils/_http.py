@@ -162,12 +162,13 @@ class _Retry(Retry):
         call = _IN_FLIGHT.get()
         source = self
         chain = _chain(error) if error is not None else []
-        if call is not None and call.client.fail_fast and _first(chain, (urllib3_exceptions.ConnectTimeoutError,)):
-            # No connection at all (refused, a name not resolved, no route, none within request_timeout; urllib3's
+        refused = bool(_first(chain, (urllib3_exceptions.NewConnectionError,)) and _first(chain, (ConnectionRefusedError,)))
+        grace = bool(call is not None and call.client.fail_fast and refused)
+        if call is not None and call.client.fail_fast and not refused and _first(chain, (urllib3_exceptions.ConnectTimeoutError,)):
+            # No connection at all (a name not resolved, no route, none within request_timeout; urllib3's
             # NewConnectionError is a ConnectTimeoutError): for a task that does not wait, one clear failure now.
             raise urllib3_exceptions.MaxRetryError(_pool, url, error)
-        until_deadline = bool(call is not None and call.has_deadline() and _first(chain, (urllib3_exceptions.NewConnectionError,))
-                              and _first(chain, (ConnectionRefusedError,)))
+        until_deadline = bool(call is not None and (call.has_deadline() or grace) and refused)
         if until_deadline:
             # A refused connection: nothing reached the server, so even a write may be sent again, and a
             # node that restarts is waited for until the task's deadline, not for a fixed number of tries.
@@ -187,14 +188,20 @@ class _Retry(Retry):
                 asked = None  # an unreadable Retry-After: fall back on our backoff
         wait = asked if asked is not None else retry.get_backoff_time()
         if until_deadline:
-            wait = max(0.0, min(wait, call.remaining()[0]))
+            left = call.grace_left() if grace else call.remaining()[0]
+            if grace and left <= 0:
+                # A task that does not wait: a refused connection is given request_timeout (a node restarting
+                # as a rolling maintenance reads it), not the request's whole budget.
+                raise urllib3_exceptions.MaxRetryError(_pool, url, error)
+            wait = max(0.0, min(wait, left))
         if not call.may_retry(wait, asked):
             # No retry: urllib3 returns this answer as is (raise_on_status is off),
             # or re-raises the connection error; the client says why it stopped.
             reason = error or urllib3_exceptions.ResponseError("retry stopped by the deadline")
             raise urllib3_exceptions.MaxRetryError(_pool, url, reason)
         retry.planned_wait = wait
-        call.announce(len(retry.history), wait, asked, response, error, until_deadline)
+        if not grace or len(retry.history) == 1:  # a task that does not wait says once that it waits a little
+            call.announce(len(retry.history), wait, asked, response, error, until_deadline)
         return retry
 
     def sleep(self, response=None):
@@ -555,6 +562,10 @@ class _Call:
     def has_deadline(self):
         return self.client.deadline is not None
 
+    def grace_left(self):
+        """Seconds left of the request_timeout a task that does not wait gives a refused connection."""
+        return self.started + self.client.timeout - time.monotonic()
+
     def remaining(self):
         """(seconds left before the deadline, the deadline's name)."""
         client = self.client
@@ -600,7 +611,9 @@ class _Call:
             _kind, reason = transport_message(error, client.where(self.url), client.timeout)
             what = "%s %s failed: %s" % (self.method, self.path, reason)
         why = " as the server asked (Retry-After)" if asked is not None else ""
-        if until_deadline:
+        if until_deadline and client.fail_fast:
+            message = "%s; nothing was sent, retried for up to %s s (request_timeout)" % (what, _seconds(client.timeout))
+        elif until_deadline:
             message = "%s; nothing was sent, retry %d in %s s (retried until %s)" % (what, number, _seconds(wait), client.deadline_option)
         else:
             message = "%s; retry %d of %d in %s s%s" % (what, number, client.retries, _seconds(wait), why)
@@ -629,9 +642,10 @@ class HttpClient:
     with :data:`FROM_NOW`, that long after the client was built. ``on_retry(message)``
     is called once per retry with one sentence (a module passes ``module.warn``).
     ``request_log`` (a list) gets ``(method, path, status, seconds)`` for every call
-    (tests and the benchmark count requests with it). With ``fail_fast`` a server that cannot
-    be reached at all (connection refused, name not resolved, no route) is not retried: a
-    task that does not wait fails at once, where one that waits retries until its deadline.
+    (tests and the benchmark count requests with it). With ``fail_fast`` (a task that does not
+    wait) a server that cannot be reached (name not resolved, no route) is not retried, and a
+    refused connection only within ``timeout`` from the request's start, announced once; a task
+    that waits retries a refused connection until its deadline.
 
     The client owns its sessions (:meth:`close`) and keeps nothing of a request on
     itself: threads may share it.

@@ -66,9 +66,9 @@ def test_read_only_tasks_give_up_at_once_on_an_unreachable_api(ansible, emulator
     started = time.monotonic()
     play = ansible.run([
         {"name": "Redis Enterprise", "ignore_errors": True, "redisops.platform.re_node_info": dict(
-            url=stopped, ca_path=emulator.tls["ca"], **emulator.info()["re_viewer"])},
+            url=stopped, ca_path=emulator.tls["ca"], request_timeout=2, **emulator.info()["re_viewer"])},
         {"name": "MemStore", "ignore_errors": True, "redisops.platform.memstore_instance_set_info": dict(
-            conn(emulator), api_url="http://127.0.0.1:%d" % _unused_port())},
+            conn(emulator), api_url="http://127.0.0.1:%d" % _unused_port(), request_timeout=2)},
         {"name": "Unresolvable", "ignore_errors": True, "redisops.platform.re_node_info": dict(
             url="https://re.nowhere.invalid:9443", **emulator.info()["re_viewer"])},
     ])
@@ -79,4 +79,6 @@ def test_read_only_tasks_give_up_at_once_on_an_unreachable_api(ansible, emulator
         "GET /v1/nodes failed: connection refused by %s (url): is the API reachable at this address?" % stopped[len("https://"):])
     assert memstore["failed"] and "connection refused by 127.0.0.1:" in memstore["msg"]
     assert unresolvable["failed"] and "the host name re.nowhere.invalid:9443 (url) could not be resolved" in unresolvable["msg"]
-    assert "retry" not in play.output.lower()
+    # A refused connection is given request_timeout (2 s), said once; an unresolvable name is not retried.
+    assert play.output.count("nothing was sent, retried for up to 2 s (request_timeout)") == 2
+    assert "retry 1 of" not in play.output and "retry 2" not in play.output

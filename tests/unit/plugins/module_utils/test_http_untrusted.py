@@ -138,17 +138,38 @@ def test_only_a_client_with_a_deadline_retries_an_unreachable_api():
     assert (fail_fast(None), fail_fast(EACH_REQUEST), fail_fast(time.monotonic() + 60), fail_fast(lambda: 0)) == (True, True, False, False)
 
 
-def test_a_task_that_does_not_wait_fails_at_once_on_a_refused_connection(emulator):
-    emulator.node_down(1, 2.0)
+def _node_client_that_does_not_wait(emulator, warnings, request_timeout):
+    params = dict(_re_params(emulator.node_url(1)), ca_path=emulator.tls["ca"], request_timeout=request_timeout,
+                  **emulator.info()["re_admin"])
+    return build_client(RedisEnterpriseClient, params, on_retry=warnings.append)
+
+
+def test_a_task_that_does_not_wait_gives_a_refused_connection_request_timeout_only(emulator):
+    emulator.node_down(1, 3.0)
     warnings = []
-    client = build_client(RedisEnterpriseClient, dict(_re_params(emulator.node_url(1)), ca_path=emulator.tls["ca"]),
-                          on_retry=warnings.append)
     started = time.monotonic()
     with pytest.raises(ApiError) as caught:
+        _node_client_that_does_not_wait(emulator, warnings, 1).get("/v1/nodes")
+    assert time.monotonic() - started < 2  # not request_timeout x 5 tries
+    assert "connection refused by 127.0.0.2" in str(caught.value)
+    assert len(warnings) == 1 and warnings[0].endswith("nothing was sent, retried for up to 1 s (request_timeout)")
+    time.sleep(max(0.0, started + 3.5 - time.monotonic()))  # the node is back for the next tests
+
+
+def test_a_node_back_within_request_timeout_is_read(emulator):
+    emulator.seed_re_cluster()
+    emulator.node_down(1, 1.5)  # a node restarting, read through by a rolling maintenance
+    warnings = []
+    assert _node_client_that_does_not_wait(emulator, warnings, 5).get("/v1/nodes").status == 200
+    assert len(warnings) == 1
+
+
+def test_an_unresolvable_name_fails_at_once_without_a_retry():
+    warnings = []
+    client = build_client(RedisEnterpriseClient, _re_params("https://re.nowhere.invalid:9443"), on_retry=warnings.append)
+    with pytest.raises(ApiError, match="could not be resolved"):
         client.get("/v1/nodes")
-    assert time.monotonic() - started < 1
-    assert warnings == [] and "connection refused by 127.0.0.2" in str(caught.value)
-    time.sleep(max(0.0, started + 2.5 - time.monotonic()))  # the node is back for the next tests
+    assert warnings == []
 
 
 # --- what a server sends for a terminal is shown, never interpreted ------------------------------------------
