@@ -92,7 +92,8 @@ options:
         times with backoff, each retry announced as a warning; a server's C(Retry-After) is honoured unless it
         asks for longer than the task has left.
       - If not set, the value of the E(KAKAOCLOUD_REQUEST_TIMEOUT) environment variable is used.
-      - A finite number of seconds greater than 0, checked before any request.
+      - The whole answer, headers and body, must arrive within it; an answer larger than 16 MiB is refused.
+      - A finite number of seconds greater than 0 and at most 3600 (an hour), checked before any request.
     type: float
     default: 30
 notes:

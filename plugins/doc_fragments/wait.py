@@ -16,6 +16,8 @@ options:
       - Polling starts fast and backs off to a cap; a finished operation is noticed within
         about 1 second or 10% of the time already waited.
       - A failure state, or reaching O(wait_timeout), fails the task with the last state seen.
+      - An API that refuses connections (a node restarting) is retried until O(wait_timeout); a
+        read-only (C(_info)) module, which does not wait, retries it for its C(request_timeout) only.
     type: bool
     default: true
   wait_timeout:
@@ -24,6 +26,6 @@ options:
       - Every wait of the task shares this one deadline, and no retried request sleeps past it;
         a server that asks with C(Retry-After) to be called again later than that fails the task
         at once, saying what it asked.
-      - A finite number of seconds greater than 0, checked before any request.
+      - A finite number of seconds greater than 0 and at most 604800 (a week), checked before any request.
     type: float
 """

@@ -49,6 +49,8 @@ notes:
   - Reading a cluster of N nodes costs 2 + N requests (the node list, each node's status, the
     cluster's name). Enable O(cache) to read it once per O(cache_timeout).
   - The cache holds the nodes (addresses, roles, statuses), never credentials.
+  - A node whose address (as the API reports it) is not an IP address or a DNS name is left out, with a
+    warning, since its RV(_hostvars.re_url) would send the credentials elsewhere.
 seealso:
   - module: redisops.platform.re_node_action
   - module: redisops.platform.re_node_action_info
@@ -129,26 +131,16 @@ _hostvars:
       version_added: 1.2.0
 """
 
-from urllib.parse import urlsplit, urlunsplit
-
 from ansible.utils.display import Display
 
-from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION, is_host, node_url
 from ansible_collections.redisops.platform.plugins.module_utils._factory import EACH_REQUEST, build_client
+from ansible_collections.redisops.platform.plugins.module_utils._http import printable
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.nodes import NodeReader
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
 from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import ApiInventory, host_name
 
 display = Display()
-
-
-def node_url(url, address):
-    """``url`` with its host replaced by ``address`` (scheme and port kept)."""
-    parts = urlsplit(url)
-    netloc = "[%s]" % address if ":" in address else address
-    if parts.port:
-        netloc = "%s:%d" % (netloc, parts.port)
-    return urlunsplit((parts.scheme, netloc, "", "", ""))
 
 
 def read_hosts(client, url):
@@ -158,6 +150,10 @@ def read_hosts(client, url):
     hosts = []
     for node in nodes:
         address = node["addr"]
+        if address and not is_host(address):
+            display.warning("redisops.platform.redis_enterprise inventory: node %s skipped: its address %s is not an IP address or a "
+                            "DNS name" % (node["uid"], printable(address)))
+            continue
         hosts.append((host_name(address, node["hostname"], "node%s" % node["uid"]), dict(
             ansible_host=address,
             re_uid=node["uid"],

@@ -62,7 +62,7 @@ options:
   request_timeout:
     description:
       - Seconds to wait for the IAM answer. Throttled and unavailable answers are retried a few times.
-      - A finite number of seconds greater than 0, checked before any request.
+      - A finite number of seconds greater than 0 and at most 3600 (an hour), checked before any request.
     type: float
     default: 30
     env:

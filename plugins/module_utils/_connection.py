@@ -21,12 +21,19 @@ import os
 import re
 
 try:
-    from urllib.parse import unquote, urlsplit
+    from urllib.parse import unquote, urlsplit, urlunsplit
 except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
-    unquote = urlsplit = None
+    unquote = urlsplit = urlunsplit = None
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import env_fallback
+
+from ansible_collections.redisops.platform.plugins.module_utils._http import printable
+
+try:
+    from requests.utils import get_environ_proxies, select_proxy
+except ImportError:  # pragma: no cover - reported through missing_required_lib before any request
+    get_environ_proxies = select_proxy = None
 
 DEFAULT_REGION = "kr-central-2"
 DEFAULT_IDENTITY_URL = "https://iam.kakaocloud.com/identity/v3"
@@ -36,8 +43,13 @@ MEMSTORE_API_URL_TEMPLATE = "https://redis.{region}.kakaocloud.com"
 # The options that hold a server's URL, and those that hold a number of seconds.
 URL_OPTIONS = ("url", "api_url", "identity_url")
 SECONDS_OPTIONS = ("request_timeout", "wait_timeout")
+# The most each may be: an hour for one request, a week for a task (far past any operation, and a
+# deadline that Python's clocks and urllib3's timeouts can hold: 1e12 s overflows them).
+MAX_SECONDS = dict(request_timeout=3600, wait_timeout=7 * 24 * 3600)
 _VALID_URL = "a valid URL looks like https://host:9443 or, for an IPv6 address, https://[::1]:9443"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# A KakaoCloud region name (kr-central-2): it becomes part of the MemStore API's host name.
+_REGION = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _env(*names):
@@ -165,12 +177,92 @@ def url_secrets(params):
 
 
 def _is_loopback(host):
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+    """A loopback address, or the exact name ``localhost``: any other name may resolve elsewhere
+    (``evil.localhost`` is whatever the resolver says)."""
+    if host.lower() in ("localhost", "localhost."):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+_DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def is_host(value):
+    """Whether ``value`` is an IP address or a DNS name, and nothing else (no port, path, user or
+    space): what a server reports as an address may be put in a URL only then."""
+    if not isinstance(value, str) or not value:
+        return False
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        pass
+    name = value[:-1] if value.endswith(".") else value
+    return len(name) <= 253 and all(_DNS_LABEL.match(label) for label in name.split("."))
+
+
+def node_url(url, address):
+    """``url`` with its host replaced by ``address`` (scheme and port kept, always from ``url``).
+
+    ``address`` comes from the server: it must be a host (an IP address or a DNS name), else
+    ValueError, since ``10.0.0.1/#`` or ``evil@host`` would send the credentials elsewhere.
+    """
+    if not is_host(address):
+        raise ValueError("%s is not an IP address or a DNS name" % printable(address))
+    parts = urlsplit(url)
+    netloc = "[%s]" % address if ":" in address else address
+    if parts.port:
+        netloc = "%s:%d" % (netloc, parts.port)
+    return urlunsplit((parts.scheme, netloc, "", "", ""))
+
+
+def memstore_api_url(params):
+    """The MemStore API's URL: ``api_url``, else the one of ``region``."""
+    return params.get("api_url") or MEMSTORE_API_URL_TEMPLATE.format(region=params.get("region") or DEFAULT_REGION)
+
+
+def check_region(value):
+    """Raise ValueError unless ``value`` is a region name (lowercase letters, digits, hyphens): it is
+    put in the API's host name, where anything else (``@``, ``/``, ``#``) could send the request elsewhere."""
+    if value in (None, ""):  # unset: the default region
+        return
+    if not isinstance(value, str) or len(value) > 63 or not _REGION.match(value):
+        raise ValueError("region must be a region name such as %s (lowercase letters, digits and hyphens)" % DEFAULT_REGION)
+
+
+def _proxy_variable(scheme, proxy):
+    """The environment variable that set ``proxy`` for ``scheme`` (as urllib reads them, lowercase first)."""
+    for name in ("%s_proxy" % scheme, "%s_PROXY" % scheme.upper(), "all_proxy", "ALL_PROXY"):
+        if os.environ.get(name) == proxy:
+            return name
+    return "the environment's proxy settings"
+
+
+def check_proxy(name, value):
+    """Raise ValueError when a request to ``value`` (option ``name``) would travel in clear through a
+    proxy that is not on loopback: an ``http://`` URL (loopback only, see :func:`check_url`) that the
+    environment's proxy variables send through a proxy (as requests picks it, NO_PROXY honoured).
+
+    An ``https://`` URL is not concerned: through a proxy, its TLS runs end to end (CONNECT).
+    The message never repeats the proxy's URL: it may carry the proxy's password.
+    """
+    if value is None or get_environ_proxies is None:
+        return
+    parts = urlsplit(str(value))
+    if parts.scheme.lower() != "http":
+        return
+    proxy = select_proxy(str(value), get_environ_proxies(str(value)))
+    if not proxy:
+        return
+    host = urlsplit(proxy if "://" in proxy else "http://" + proxy).hostname
+    if host and _is_loopback(host):
+        return
+    raise ValueError("%s uses http:// and the proxy %s set by %s, which would receive the credentials in clear: use https:// "
+                     "(a proxy then relays TLS it cannot read), or add %s to NO_PROXY"
+                     % (name, host or "(no host)", _proxy_variable(parts.scheme.lower(), proxy), parts.hostname))
 
 
 def check_url(name, value):
@@ -205,7 +297,8 @@ def check_url(name, value):
 
 
 def check_seconds(name, value):
-    """Raise ValueError naming option ``name`` unless ``value`` is a finite number of seconds > 0."""
+    """Raise ValueError naming option ``name`` unless ``value`` is a finite number of seconds > 0
+    and at most its :data:`MAX_SECONDS`."""
     if value is None:
         return
     try:
@@ -214,13 +307,22 @@ def check_seconds(name, value):
         seconds = float("nan")
     if isinstance(value, bool) or not math.isfinite(seconds) or seconds <= 0:
         raise ValueError("%s must be a finite number of seconds greater than 0 (got %s)" % (name, value))
+    if seconds > MAX_SECONDS.get(name, seconds):
+        raise ValueError("%s must be at most %d seconds (got %s)" % (name, MAX_SECONDS[name], value))
 
 
 def check_values(params):
-    """Check every URL and timeout option present in ``params``, before any request (ValueError)."""
+    """Check every URL and timeout option present in ``params``, and the URLs the clients will use
+    through the environment's proxies, before any request (ValueError)."""
+    if "region" in params:
+        check_region(params["region"])
+        if not params.get("api_url"):
+            check_url("api_url (made from region)", memstore_api_url(params))
+            check_proxy("api_url (made from region)", memstore_api_url(params))
     for name in URL_OPTIONS:
         if name in params:
             check_url(name, params[name])
+            check_proxy(name, params[name])
     for name in SECONDS_OPTIONS:
         if name in params:
             check_seconds(name, params[name])

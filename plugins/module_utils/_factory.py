@@ -34,30 +34,41 @@ EACH_REQUEST = "each request's own budget"
 class Wiring:
     """What every HTTP client of one API client is built with (see :class:`HttpClient`)."""
 
-    def __init__(self, deadline=None, deadline_option="wait_timeout", on_retry=None, request_log=None):
+    def __init__(self, deadline=None, deadline_option="wait_timeout", on_retry=None, request_log=None, fail_fast=False):
         self.deadline = deadline
         self.deadline_option = deadline_option
         self.on_retry = on_retry
         self.request_log = request_log
+        self.fail_fast = fail_fast
+
+    def warn(self, message):
+        """A warning to the client's user (a module's warnings, the inventory's display), where its retries go."""
+        if self.on_retry:
+            self.on_retry(message)
 
     def http_client(self, base_url, **settings):
         """An :class:`HttpClient` for ``base_url`` (``settings``: its TLS, timeout, auth and secrets)."""
         return HttpClient(base_url, deadline=self.deadline, deadline_option=self.deadline_option,
-                          on_retry=self.on_retry, request_log=self.request_log, **settings)
+                          on_retry=self.on_retry, request_log=self.request_log, fail_fast=self.fail_fast, **settings)
 
 
 def build_client(client_class, options, deadline=None, on_retry=None, deadline_option="wait_timeout", request_log=None):
     """``client_class`` built from the connection ``options`` and wired to its user.
 
     ``deadline`` bounds every retry wait: monotonic seconds, or a callable returning them (an
-    event source's next poll), named ``deadline_option`` in messages. None is a task that does
-    not wait: one request's budget (``request_timeout`` x tries) from now, so a refused
-    connection (a node restarting) is retried that long. :data:`EACH_REQUEST` bounds each
-    request by its own budget. ``on_retry(message)`` gets one sentence per retry (already
-    redacted); ``request_log`` (a list) gets ``(method, path, status, seconds)`` per request.
+    event source's next poll), named ``deadline_option`` in messages; a connection refused
+    (a node restarting) is retried until then. None is a task that does not wait: one
+    request's budget (``request_timeout`` x tries) from now bounds its retries, an API that
+    cannot be reached (name not resolved, no route) fails at once with one message, and a
+    refused connection is retried for ``request_timeout`` only (a node restarting that a
+    rolling maintenance reads through), announced once. :data:`EACH_REQUEST` (an inventory)
+    bounds each request by its own budget, and fails as fast on an unreachable API.
+    ``on_retry(message)`` gets one sentence per retry (already redacted); ``request_log``
+    (a list) gets ``(method, path, status, seconds)`` per request.
     """
+    waits = deadline is not None and deadline is not EACH_REQUEST
     if deadline is None:
         deadline = FROM_NOW
     elif deadline is EACH_REQUEST:
         deadline = None
-    return client_class(options, wiring=Wiring(deadline, deadline_option, on_retry, request_log))
+    return client_class(options, wiring=Wiring(deadline, deadline_option, on_retry, request_log, fail_fast=not waits))

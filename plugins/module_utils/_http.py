@@ -25,6 +25,7 @@ __metaclass__ = type
 
 import base64
 import contextvars
+import html
 import json
 import os
 import re
@@ -69,6 +70,11 @@ _MIN_SECRET_LINE = 8
 # urllib3 caps what it honours of Retry-After (21600 s by default); we want the
 # server's real ask, to compare it with the deadline and to report it.
 _RETRY_AFTER_MAX = 10 ** 9
+# The largest answer a client reads: far more than any answer of these APIs (a list of a thousand
+# resources is about 2 MiB), little enough that a wrong server (a file served at the API's address)
+# cannot fill the memory of the host that runs the task.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_READ_CHUNK = 64 * 1024
 # HttpClient's ``deadline`` besides a time (or a callable returning one) and None (each request
 # bounded by its own budget from its start): one request's budget counted from when the client
 # was built, for a task that sends a few requests and does not wait.
@@ -168,8 +174,13 @@ class _Retry(Retry):
         call = _IN_FLIGHT.get()
         source = self
         chain = _chain(error) if error is not None else []
-        until_deadline = bool(call is not None and call.has_deadline() and _first(chain, (urllib3_exceptions.NewConnectionError,))
-                              and _first(chain, (ConnectionRefusedError,)))
+        refused = bool(_first(chain, (urllib3_exceptions.NewConnectionError,)) and _first(chain, (ConnectionRefusedError,)))
+        grace = bool(call is not None and call.client.fail_fast and refused)
+        if call is not None and call.client.fail_fast and not refused and _first(chain, (urllib3_exceptions.ConnectTimeoutError,)):
+            # No connection at all (a name not resolved, no route, none within request_timeout; urllib3's
+            # NewConnectionError is a ConnectTimeoutError): for a task that does not wait, one clear failure now.
+            raise urllib3_exceptions.MaxRetryError(_pool, url, error)
+        until_deadline = bool(call is not None and (call.has_deadline() or grace) and refused)
         if until_deadline:
             # A refused connection: nothing reached the server, so even a write may be sent again, and a
             # node that restarts is waited for until the task's deadline, not for a fixed number of tries.
@@ -189,21 +200,30 @@ class _Retry(Retry):
                 asked = None  # an unreadable Retry-After: fall back on our backoff
         wait = asked if asked is not None else retry.get_backoff_time()
         if until_deadline:
-            wait = max(0.0, min(wait, call.remaining()[0]))
+            left = call.grace_left() if grace else call.remaining()[0]
+            if grace and left <= 0:
+                # A task that does not wait: a refused connection is given request_timeout (a node restarting
+                # as a rolling maintenance reads it), not the request's whole budget.
+                raise urllib3_exceptions.MaxRetryError(_pool, url, error)
+            wait = max(0.0, min(wait, left))
         if not call.may_retry(wait, asked):
             # No retry: urllib3 returns this answer as is (raise_on_status is off),
             # or re-raises the connection error; the client says why it stopped.
             reason = error or urllib3_exceptions.ResponseError("retry stopped by the deadline")
             raise urllib3_exceptions.MaxRetryError(_pool, url, reason)
         retry.planned_wait = wait
-        call.announce(len(retry.history), wait, asked, response, error, until_deadline)
+        if not grace or len(retry.history) == 1:  # a task that does not wait says once that it waits a little
+            call.announce(len(retry.history), wait, asked, response, error, until_deadline)
         return retry
 
     def sleep(self, response=None):
         if self.planned_wait is None:
-            return super(_Retry, self).sleep(response)
-        if self.planned_wait > 0:
+            super(_Retry, self).sleep(response)
+        elif self.planned_wait > 0:
             time.sleep(self.planned_wait)
+        call = _IN_FLIGHT.get()
+        if call is not None:
+            call.try_started = time.monotonic()  # the next try has its own request_timeout for headers and body
         return None
 
 
@@ -268,13 +288,22 @@ def _percent_pattern(value):
 
 def _encodings(value):
     """``value`` as it may appear in an error text, besides URL-quoted (see :func:`_percent_pattern`):
-    raw, JSON-escaped (once or twice, ``\\/`` or not, ASCII-escaped or not), Base64
+    raw, JSON-escaped (once or twice, ``\\/`` or not, ASCII-escaped or not, HTML-safe ``\\u0026``),
+    HTML-escaped (``&amp;``), Base64
     (padded or not, standard or URL-safe alphabet), and its UTF-8 bytes read as latin-1
     (a body whose charset was guessed wrong)."""
     forms = set([value])
     for ensure_ascii in (True, False):
         escaped = json.dumps(value, ensure_ascii=ensure_ascii)[1:-1]
         forms.update([escaped, escaped.replace("/", "\\/"), json.dumps(escaped, ensure_ascii=ensure_ascii)[1:-1]])
+        # JSON made safe for HTML: & < > as \u0026 \u003c \u003e (Go's encoder), ' too (Jinja's tojson).
+        for chars in ("[&<>]", "[&<>']"):
+            for case in (str.lower, str.upper):
+                forms.add(re.sub(chars, lambda match, case=case: "\\u" + case("%04x" % ord(match.group())), escaped))
+    # HTML-escaped (a server's error page): &amp; &lt; &gt; &quot; and the quote as &#x27;, &#39; or &apos;.
+    for quote in (True, False):
+        escaped = html.escape(value, quote=quote)
+        forms.update([escaped, escaped.replace("&#x27;", "&#39;"), escaped.replace("&#x27;", "&apos;")])
     raw = value.encode("utf-8")
     for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
         encoded = encoded.decode("ascii")
@@ -351,6 +380,24 @@ def response_text(resp, content=None):
         return content.decode("latin-1")
 
 
+# Control characters but tab and newline: ESC starts the ANSI sequences that recolour, move the
+# cursor or retitle a terminal, CR overwrites a line.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value):
+    """``value`` as text safe to print on a terminal: control characters (and so ANSI escape
+    sequences) a server sent are shown escaped (``\x1b``), never interpreted."""
+    text = "%s" % (value,)
+    return _CONTROL.sub(lambda match: "\\x%02x" % ord(match.group()), text)
+
+
+def _excerpt(text, length=80):
+    """The start of ``text`` on one line, for a message that shows what a server sent."""
+    text = " ".join(text.split())
+    return text[:length] + "..." if len(text) > length else text
+
+
 def _truncate(message):
     if message and len(message) > _MAX_MESSAGE:
         return message[:_MAX_MESSAGE] + "..."
@@ -378,10 +425,12 @@ def parse_error_body(body, text=None, secrets=None):
         message = json.dumps(body, sort_keys=True)
     if message is None and text:
         message = text.strip()
+    # Redacted first (an escaped secret would no longer match), then made printable: a server's
+    # terminal escapes (colours, a cleared screen, a rewritten line) reach no one's terminal.
     if message is not None:
-        message = _truncate(redact(str(message), secrets))
+        message = _truncate(printable(redact(str(message), secrets)))
     if code is not None:
-        code = _truncate(redact(str(code), secrets))
+        code = _truncate(printable(redact(str(code), secrets)))
     return code, message
 
 
@@ -457,13 +506,40 @@ def transport_message(exc, where, timeout):
     return "connection", "the request to %s failed (%s)" % (where, exc.__class__.__name__)
 
 
-class Response:
-    """What a call returned: status, decoded JSON (or None), headers."""
+def listed(body, keys):
+    """The list an answer holds: ``body`` itself when it is a list, else its first entry under ``keys``
+    that is a list; None for any other shape, or when an item is not a JSON object."""
+    found = body if isinstance(body, list) else None
+    if isinstance(body, dict):
+        found = next((body[key] for key in keys if isinstance(body.get(key), list)), None)
+    if found is None or not all(isinstance(item, dict) for item in found):
+        return None
+    return found
 
-    def __init__(self, status, data, headers):
+
+class Response:
+    """What a call returned: status, decoded JSON (or None), headers; ``request`` says which
+    request (method, path) got it and ``source`` which server and option (``"host:port (url)"``)."""
+
+    def __init__(self, status, data, headers, request=None, source=None):
         self.status = status
         self.data = data
         self.headers = headers
+        self.request = request
+        self.source = source
+
+    def list_of(self, keys, what):
+        """The list of ``what`` (e.g. "nodes") the answer holds (see :func:`listed`).
+
+        Any other shape is a :class:`ClientError`, never an empty list: "nothing exists" read from
+        a proxy's page or a changed API would make a module create again or report everything gone.
+        """
+        found = listed(self.data, keys)
+        if found is None:
+            raise ClientError("%s on %s answered HTTP %s with something that is not a list of %s (a JSON array of objects, or an "
+                              "object holding one under %s): is that the API's address?"
+                              % (self.request or "the request", self.source or "the server", self.status, what, " or ".join(keys)))
+        return found
 
     def __repr__(self):
         return "Response(status=%r)" % self.status
@@ -491,11 +567,16 @@ class _Call:
         self.path = path
         self.url = url
         self.started = started
+        self.try_started = started  # when the try whose answer is read was sent
         self.stopped = None  # why retries stopped early: {"deadline_exceeded", "note"}
         self.peeked = None  # (urllib3 response, body) that permanent_answer() read
 
     def has_deadline(self):
         return self.client.deadline is not None
+
+    def grace_left(self):
+        """Seconds left of the request_timeout a task that does not wait gives a refused connection."""
+        return self.started + self.client.timeout - time.monotonic()
 
     def remaining(self):
         """(seconds left before the deadline, the deadline's name)."""
@@ -542,7 +623,9 @@ class _Call:
             _kind, reason = transport_message(error, client.where(self.url), client.timeout)
             what = "%s %s failed: %s" % (self.method, self.path, reason)
         why = " as the server asked (Retry-After)" if asked is not None else ""
-        if until_deadline:
+        if until_deadline and client.fail_fast:
+            message = "%s; nothing was sent, retried for up to %s s (request_timeout)" % (what, _seconds(client.timeout))
+        elif until_deadline:
             message = "%s; nothing was sent, retry %d in %s s (retried until %s)" % (what, number, _seconds(wait), client.deadline_option)
         else:
             message = "%s; retry %d of %d in %s s%s" % (what, number, client.retries, _seconds(wait), why)
@@ -571,7 +654,10 @@ class HttpClient:
     with :data:`FROM_NOW`, that long after the client was built. ``on_retry(message)``
     is called once per retry with one sentence (a module passes ``module.warn``).
     ``request_log`` (a list) gets ``(method, path, status, seconds)`` for every call
-    (tests and the benchmark count requests with it).
+    (tests and the benchmark count requests with it). With ``fail_fast`` (a task that does not
+    wait) a server that cannot be reached (name not resolved, no route) is not retried, and a
+    refused connection only within ``timeout`` from the request's start, announced once; a task
+    that waits retries a refused connection until its deadline.
 
     The client owns its sessions (:meth:`close`) and keeps nothing of a request on
     itself: threads may share it.
@@ -580,7 +666,7 @@ class HttpClient:
     def __init__(self, base_url, validate_certs=True, ca_path=None, client_cert=None, client_key=None,
                  timeout=30, retries=4, backoff_factor=0.5, backoff_max=30.0, headers=None, auth=None,
                  secrets=None, on_retry=None, option_name="url", deadline=None, deadline_option="wait_timeout",
-                 permanent=None, request_log=None):
+                 permanent=None, request_log=None, fail_fast=False):
         if requests is None:
             raise RuntimeError("requests is required")
         self.base_url = base_url.rstrip("/")
@@ -594,6 +680,7 @@ class HttpClient:
         self._add_auth_secrets(auth)
         self.on_retry = on_retry
         self.permanent = permanent
+        self.fail_fast = fail_fast
         if deadline is FROM_NOW:
             budget, deadline_option = self.request_budget()
             deadline = time.monotonic() + budget
@@ -702,7 +789,8 @@ class HttpClient:
         in_flight = _IN_FLIGHT.set(call)
         try:
             session = self.session if repeatable else self.single_shot_session
-            resp = session.request(method, url, **kwargs)
+            # stream: the body is read here, within request_timeout of the try and at most MAX_RESPONSE_BYTES.
+            resp = session.request(method, url, stream=True, **kwargs)
         except requests.exceptions.RequestException as exc:
             self._log(method, path, None, started)
             kind, message = transport_message(exc, self.where(url), request_timeout)
@@ -714,20 +802,70 @@ class HttpClient:
             raise ClientError("%s %s could not be sent: %s" % (method, path, redact(str(exc), self.secrets)))
         finally:
             _IN_FLIGHT.reset(in_flight)
+        try:
+            content = self._read_body(method, path, url, resp, call.try_started + request_timeout, request_timeout)
+        except (ApiError, ClientError):
+            self._log(method, path, None, started)
+            raise
+        finally:
+            resp.close()
         self._log(method, path, resp.status_code, started)
         stopped = call.stopped or {}
-        content = resp.content
         if not content and call.peeked and call.peeked[0] is resp.raw:
             content = call.peeked[1]  # read by permanent_answer() before requests could
         data = _json_or_none(content)
         if (ok is None and 200 <= resp.status_code < 300) or (ok is not None and resp.status_code in ok):
-            return Response(resp.status_code, data, resp.headers)
+            if data is None and content.strip() not in (b"", b"null") and 200 <= resp.status_code < 300:
+                # An HTML page from a proxy or a portal is not an answer of the API: never read it as "nothing".
+                raise ClientError("%s %s on %s answered HTTP %s with a body that is not JSON (%s: %s): is %s the API's address, "
+                                  "or did a proxy answer?" % (method, path, self.where(url), resp.status_code,
+                                                              resp.headers.get("Content-Type") or "no Content-Type",
+                                                              _excerpt(printable(redact(response_text(resp, content), self.secrets))),
+                                                              self.option_name))
+            return Response(resp.status_code, data, resp.headers, request="%s %s" % (method, path), source=self.where(url))
         code, message = parse_error_body(data, None if data is not None else response_text(resp, content), self.secrets)
         if stopped.get("note"):
             message = "%s; %s" % (message, stopped["note"]) if message else stopped["note"]
         raise ApiError(method, path, status=resp.status_code, code=code, message=message,
                        retry_after=resp.headers.get("Retry-After"), deadline_exceeded=stopped.get("deadline_exceeded", False),
                        permanent=bool(self.permanent and self.permanent(resp.status_code, data)))
+
+    def _read_body(self, method, path, url, resp, deadline, request_timeout):
+        """The body of ``resp``, read by the ``deadline`` (a server that sends a byte now and then
+        must not hold a task for ever) and at most :data:`MAX_RESPONSE_BYTES` long."""
+        declared = to_int(resp.headers.get("Content-Length"))
+        if declared is not None and declared > MAX_RESPONSE_BYTES:
+            raise self._too_large(method, path, url, " (it announced %d bytes)" % declared)
+        raw = resp.raw
+        # urllib3 2's read1 returns after one read of the socket, so the deadline is checked that often.
+        read = getattr(raw, "read1", None) or raw.read
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        chunks, size = [], 0
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise urllib3_exceptions.ReadTimeoutError(None, url, "the answer's body was still arriving")
+                if sock is not None:
+                    sock.settimeout(min(left, request_timeout))
+                chunk = read(_READ_CHUNK, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise self._too_large(method, path, url, "")
+                chunks.append(chunk)
+        except (urllib3_exceptions.HTTPError, requests.exceptions.RequestException, OSError) as exc:
+            kind, message = transport_message(exc, self.where(url), request_timeout)
+            if kind == "timeout":
+                message = "no complete answer within %s s (request_timeout) from %s: the body was still arriving" % (
+                    _seconds(request_timeout), self.where(url))
+            raise ApiError(method, path, message=redact(message, self.secrets), transport=kind)
+        return b"".join(chunks)
+
+    def _too_large(self, method, path, url, announced):
+        return ClientError("%s %s: the answer of %s is larger than %d MiB%s, the most this collection reads: is %s the API's address?"
+                           % (method, path, self.where(url), MAX_RESPONSE_BYTES // (1024 * 1024), announced, self.option_name))
 
     def get(self, path, **kwargs):
         return self.request("GET", path, **kwargs)

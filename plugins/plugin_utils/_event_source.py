@@ -8,10 +8,13 @@
   variables (:func:`source_args`, through ``_connection.resolve``), checked before
   any request, each error naming the argument.
 - The polling loop (:func:`poll_forever`): the blocking API clients run in a
-  worker thread (``asyncio.to_thread``), a poll starts every ``interval`` seconds
+  daemon thread (so a cancelled source returns at once, and a request still in
+  flight never holds the process at exit), a poll starts every ``interval`` seconds
   and its retries end before the next one is due, a failed poll is an outage
   (one ``unreachable`` event, one ``reachable`` when a poll succeeds again),
-  never the end of the source.
+  never the end of the source. Credentials the API keeps refusing (401) space the
+  polls out (doubling, up to :data:`MAX_AUTH_BACKOFF`), so a rejected credential is
+  not exchanged for a new token every poll, nor a locked-out user retried.
 - Redaction: every event and log line is scrubbed of the connection's secrets
   (and of tokens issued on the way) in every form the HTTP client knows.
 """
@@ -23,15 +26,19 @@ __metaclass__ = type
 import asyncio
 import logging
 import math
+import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import resolve
 from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
-from ansible_collections.redisops.platform.plugins.module_utils._http import redact
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, redact
 
 # What ansible-rulebook adds to a source's arguments by itself.
 _RULEBOOK_ARGS = frozenset(["eda_feedback_queue"])
+# The longest pause between two polls while the API rejects the credentials (seconds), unless
+# ``interval`` is longer.
+MAX_AUTH_BACKOFF = 900
 
 
 def number_arg(source, name, value, integer=False, minimum=0.0, above=True):
@@ -161,33 +168,76 @@ class Watcher:
             client.close()
 
 
+async def in_thread(function):
+    """``function()`` run in a daemon thread of its own.
+
+    Cancelling the awaiting task returns at once; the thread finishes its request by itself, and,
+    unlike ``asyncio.to_thread`` (whose executor ``asyncio.run`` waits for at exit), never keeps
+    the process alive once the source has stopped.
+    """
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(result, error):
+        if not future.done():
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    def run():
+        try:
+            outcome = (function(), None)
+        except Exception as error:  # pylint: disable=broad-exception-caught  # handed to the awaiting task
+            outcome = (None, error)
+        try:
+            loop.call_soon_threadsafe(settle, *outcome)
+        except RuntimeError:  # the loop is closed: nobody waits any more
+            pass
+
+    threading.Thread(target=run, name="redisops-poll", daemon=True).start()
+    return await future
+
+
+def _rejected(error):
+    """Whether a failed poll means the API refuses the credentials (more polls will not help)."""
+    return isinstance(error, ApiError) and error.status == 401
+
+
 async def poll_forever(queue, watcher, interval, source):
     """Put ``watcher``'s events on ``queue``, polling every ``interval`` seconds, until cancelled.
 
-    Log lines go to the logger named after the ``source`` (its FQCN).
+    While the API answers 401, each pause doubles (up to :data:`MAX_AUTH_BACKOFF`, or
+    ``interval`` when longer): at most one new token is asked for per pause. Log lines go to
+    the logger named after the ``source`` (its FQCN).
     """
     logger = logging.getLogger(source)
     outage = False
+    pause = interval
     try:
         while True:
             started = time.monotonic()
             watcher.set_deadline(started + interval)
             try:
-                events = await asyncio.to_thread(watcher.poll)
+                events = await in_thread(watcher.poll)
             except Exception as error:  # pylint: disable=broad-exception-caught  # a failed poll is an outage, not the end
                 if not outage:
                     message = watcher.scrub(str(error) or type(error).__name__)
                     logger.warning("%s is unreachable: %s", public_url(watcher.url), message)
                     await queue.put(watcher.event(dict(type="unreachable", url=public_url(watcher.url), error=message)))
                     outage = True
+                pause = min(pause * 2, max(interval, MAX_AUTH_BACKOFF)) if _rejected(error) else interval
+                if pause > interval:
+                    logger.info("%s rejects the credentials: next poll in %g s", public_url(watcher.url), pause)
             else:
+                pause = interval
                 if outage:
                     logger.info("%s is reachable again", public_url(watcher.url))
                     await queue.put(watcher.event(dict(type="reachable", url=public_url(watcher.url), error=None)))
                     outage = False
                 for found in events:
                     await queue.put(watcher.event(found))
-            await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
+            await asyncio.sleep(max(0.0, pause - (time.monotonic() - started)))
     finally:
         watcher.close()
 

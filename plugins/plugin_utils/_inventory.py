@@ -14,6 +14,7 @@ import re
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import resolve
 from ansible_collections.redisops.platform.plugins.module_utils._http import REQUESTS_IMPORT_ERROR, ApiError, ClientError
@@ -137,6 +138,9 @@ class ApiInventory(BaseInventoryPlugin, Constructable, Cacheable):
         for name, variables in hosts:
             if not self.wanted(variables):
                 continue
+            # Names and values come from the API (or the cache): marked unsafe, a server's
+            # "{{ lookup('pipe', ...) }}" stays text when a play uses the host (ansible-core 2.16 templates it otherwise).
+            name, variables = wrap_var(name), wrap_var(variables)
             self.inventory.add_host(name, group=self.GROUP)
             for group in self.host_groups(name, variables):
                 if group:

@@ -120,19 +120,25 @@ FAULT = {
     "body": (str, "a string: the whole answer's body, sent as is (UTF-8) instead of the API's error shape"),
     "content_type": (str, "a string: the answer's Content-Type (default text/plain with body, no charset; "
                           "else application/json)"),
+    "dribble": (NUMBER, "a number of real seconds > 0: the answer's body is sent one byte at a time, this long apart"),
+    "size": (int, "an integer >= 0: with status, the answer's body is that many bytes (a JSON array of spaces), "
+                  "streamed without Content-Length"),
 }
 
 
 @blueprint.post("/faults")
 def add_fault():
     body = control_body(FAULT)
-    _check(any(body.get(key) is not None for key in ("status", "delay", "drop")), "a fault needs status, delay or drop", FAULT)
+    _check(any(body.get(key) is not None for key in ("status", "delay", "drop", "dribble")),
+           "a fault needs status, delay or drop", FAULT)
     _check(body.get("status") is None or 100 <= body["status"] <= 599, "status must be from 100 to 599", FAULT)
     _check(body.get("drop") in (None, "before", "after"), "drop must be before or after", FAULT)
     _check(body.get("times", 1) >= -1, "times must be -1 (always) or a count >= 0", FAULT)
     _check(body.get("skip", 0) >= 0, "skip must be >= 0", FAULT)
     _check(body.get("delay") is None or body["delay"] >= 0, "delay must be >= 0", FAULT)
     _check(body.get("retry_after") is None or body["retry_after"] >= 0, "retry_after must be >= 0", FAULT)
+    _check(body.get("dribble") is None or body["dribble"] > 0, "dribble must be > 0", FAULT)
+    _check(body.get("size") is None or (body["size"] >= 0 and body.get("status") is not None), "size must be >= 0, with status", FAULT)
     fault = emulator().faults.add_http(**{key: value for key, value in body.items() if value is not None})
     return jsonify(fault.as_dict()), 201
 

@@ -75,19 +75,20 @@ class HttpFault:
     """One injected HTTP fault, matched on server, method and path (a glob)."""
 
     FIELDS = ("server", "method", "path", "status", "times", "skip", "retry_after", "delay", "drop", "code", "message",
-              "body", "content_type")
+              "body", "content_type", "dribble", "size")
 
     def __init__(self, server="*", method="*", path="*", status=None, times=1, skip=0, retry_after=None,
-                 delay=None, drop=None, code=None, message=None, body=None, content_type=None):
+                 delay=None, drop=None, code=None, message=None, body=None, content_type=None, dribble=None, size=None):
         if drop not in (None, "before", "after"):
             raise ValueError("drop must be 'before' or 'after'")
-        if status is None and delay is None and drop is None:
+        if status is None and delay is None and drop is None and dribble is None:
             raise ValueError("a fault needs status, delay or drop")
         self.server, self.method, self.path = server, method.upper(), path
         self.status, self.times, self.skip = status, int(times), int(skip)
         self.retry_after, self.delay, self.drop = retry_after, delay, drop
         self.code, self.message = code, message
         self.body, self.content_type = body, content_type
+        self.dribble, self.size = dribble, size
 
     def matches(self, server, method, path):
         server_ok = fnmatch.fnmatchcase(server, self.server) or (self.server == "re" and server.startswith("node"))
@@ -228,6 +229,9 @@ class EmulatorMiddleware:
             return [b""]
         if fault and fault.status:
             entry["status"] = fault.status
+            if fault.size is not None:  # a body too large for any client to hold, streamed without Content-Length
+                start_response("%d INJECTED" % fault.status, [("Content-Type", fault.content_type or "application/json")])
+                return _dribbled(_padding(fault.size), fault.dribble)
             if fault.body is not None:  # sent as is: a proxy's page, a server that echoes what it got
                 payload = fault.body.encode("utf-8")
                 content_type = fault.content_type or "text/plain"
@@ -239,7 +243,7 @@ class EmulatorMiddleware:
             if fault.retry_after is not None:
                 headers.append(("Retry-After", str(fault.retry_after)))
             start_response("%d INJECTED" % fault.status, headers)
-            return [payload]
+            return _dribbled([payload], fault.dribble)
 
         def recording_start_response(status, headers, exc_info=None):
             entry["status"] = int(status.split()[0])
@@ -251,4 +255,30 @@ class EmulatorMiddleware:
         if fault and fault.drop == "after":
             entry["status"] = "dropped after %s" % entry["status"]
             _drop_connection(environ)
-        return result
+        return _dribbled(result, fault.dribble if fault else None)
+
+
+def _padding(size):
+    """``size`` bytes of a JSON array (``[`` spaces ``]``), made as they are sent."""
+    if size < 2:
+        yield b"[]"[:size]
+        return
+    yield b"["
+    left = size - 2
+    while left > 0:
+        yield b" " * min(left, 1 << 20)
+        left -= 1 << 20
+    yield b"]"
+
+
+def _dribbled(chunks, seconds):
+    """``chunks`` as they are, or one byte every ``seconds`` real seconds (a slow or stuck server)."""
+    if not seconds:
+        return chunks
+    return (bytes([byte]) for chunk in chunks for byte in _paced(chunk, seconds))
+
+
+def _paced(chunk, seconds):
+    for byte in chunk:
+        time.sleep(seconds)
+        yield byte

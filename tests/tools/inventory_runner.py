@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 # REDISOPS_ANSIBLE_BIN: the bin directory of another ansible-core (make oldest-core sets it).
-ANSIBLE_INVENTORY = str(Path(os.environ.get("REDISOPS_ANSIBLE_BIN") or Path(sys.executable).parent) / "ansible-inventory")
+ANSIBLE_BIN = Path(os.environ.get("REDISOPS_ANSIBLE_BIN") or Path(sys.executable).parent)
+ANSIBLE_INVENTORY = str(ANSIBLE_BIN / "ansible-inventory")
 
 
 def plain(value):
@@ -62,3 +63,17 @@ def run_inventory(ansible, name, config, env=None):
     data = plain(json.loads(proc.stdout)) if proc.returncode == 0 else None
     # Older ansible-core wraps its warnings: the output with each run of blanks made one space.
     return Inventory(proc.returncode, " ".join((proc.stdout + proc.stderr).split()), data)
+
+
+def run_play_on_inventory(ansible, name, config, play, env=None):
+    """Write ``config`` to ``name`` and run ``ansible-playbook`` (of the same ansible-core as
+    :data:`ANSIBLE_INVENTORY`) with that inventory on ``play`` (a dict): ``(rc, output)``."""
+    inventory = ansible.workdir / name
+    inventory.write_text(json.dumps(config))
+    playbook = ansible.workdir / ("play-on-%s" % name)
+    playbook.write_text(json.dumps([play]))
+    command = [str(ANSIBLE_BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]
+    extra = {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "True", "JSON_RESULTS_FILE": str(ansible.workdir / ("results-of-%s" % name))}
+    extra.update(env or {})
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=300, env=ansible.env(extra), check=False)
+    return proc.returncode, proc.stdout + proc.stderr

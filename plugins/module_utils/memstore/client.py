@@ -15,8 +15,8 @@ import time
 
 from ansible_collections.redisops.platform.plugins.module_utils._connection import (
     DEFAULT_IDENTITY_URL,
-    DEFAULT_REGION,
-    MEMSTORE_API_URL_TEMPLATE,
+    check_region,
+    memstore_api_url,
 )
 from ansible_collections.redisops.platform.plugins.module_utils._factory import Wiring
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, basic_credential
@@ -89,15 +89,8 @@ def normalize_mode(value):
     return None
 
 
-def _items(body):
-    """A list from a bare list or a wrapper (``clusters``, ``data``, ``items``, ``instanceSets``)."""
-    if isinstance(body, list):
-        return body
-    if isinstance(body, dict):
-        for key in ("clusters", "data", "items", "instanceSets", "results"):
-            if isinstance(body.get(key), list):
-                return body[key]
-    return []
+# The list comes bare or in a wrapper under one of these keys; any other shape is an error.
+LIST_KEYS = ("clusters", "data", "items", "instanceSets", "results")
 
 
 def normalize_item(item):
@@ -125,13 +118,14 @@ class MemStoreClient:
     """
 
     def __init__(self, params, wiring=None):
-        region = params.get("region") or DEFAULT_REGION
-        api_url = params.get("api_url") or MEMSTORE_API_URL_TEMPLATE.format(region=region)
+        check_region(params.get("region"))  # also here: a client may be built without check_values (a test, a script)
+        api_url = memstore_api_url(params)
         tls = dict(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"), timeout=params["request_timeout"])
         secrets = [params.get("auth_token"), params.get("application_credential_secret")]
         if params.get("application_credential_id") and params.get("application_credential_secret"):  # as a server may echo it
             secrets.append(basic_credential(params["application_credential_id"], params["application_credential_secret"]))
         wiring = wiring or Wiring()
+        self._warn = wiring.warn
         self.http = wiring.http_client(api_url, secrets=secrets, option_name="api_url", **tls)
         self.identity = wiring.http_client(params.get("identity_url") or DEFAULT_IDENTITY_URL, secrets=secrets,
                                            option_name="identity_url", **tls)
@@ -175,7 +169,9 @@ class MemStoreClient:
         project_id = _project_from_token_body(response.data)
         self._use_token(token, project_id)
         if self._cache:
-            self._cache.store(token, project_id, token_expiry(response.data, time.time()))
+            warning = self._cache.store(token, project_id, token_expiry(response.data, time.time()))
+            if warning:
+                self._warn(warning)
         return token
 
     def _use_token(self, token, project_id):
@@ -259,7 +255,7 @@ class MemStoreClient:
 
         Items whose mode the list does not tell are kept (tolerant of both readings).
         """
-        items = [normalize_item(item) for item in _items(self.get(LIST_PATH).data)]
+        items = [normalize_item(item) for item in self.get(LIST_PATH).list_of(LIST_KEYS, "instance sets and clusters")]
         if mode:
             items = [item for item in items if item["clusterMode"] in (mode, None)]
         return items

@@ -152,8 +152,20 @@ class TokenCache:
         return token, project_id
 
     def store(self, token, project_id, expires_at):
-        """Keep ``token``: written to a private temporary file, then renamed over the old one."""
+        """Keep ``token``: written to a private temporary file, then renamed over the old one.
+
+        Returns None, or a warning when the file's place holds a directory: it is left alone and
+        the token is not kept, but the task goes on with it, as the cache ignores such things
+        when it reads.
+        """
         self._prepare()
+        try:
+            found = os.lstat(self.path)
+        except OSError:
+            found = None
+        if found is not None and stat.S_ISDIR(found.st_mode):  # a file (a FIFO, a link) is replaced; a directory cannot be
+            return ("token_cache: %s is a directory, not a token file: the token is not kept for the next tasks (remove it to "
+                    "cache tokens again)" % self.path)
         salt = os.urandom(_SALT_BYTES)
         sealed = self._fernet(salt).encrypt(json.dumps({"token": token, "project_id": project_id,
                                                         "expires_at": expires_at}).encode("utf-8"))
@@ -174,3 +186,4 @@ class TokenCache:
                 pass
             raise ClientError("token_cache: cannot write %s (it must be a regular file, or absent): %s"
                               % (self.path, error.strerror or error))
+        return None

@@ -15,7 +15,9 @@ token request when one is needed), and puts events ``{"redisops": {"type": ..., 
 - ``resource_added``: ``kind``, ``id``, ``name``, ``status``, ``failed``.
 - ``resource_removed``: ``kind``, ``id``, ``name``, ``old`` (its last status seen).
 - ``unreachable``: ``url``, ``error``, once when a poll fails; ``reachable`` (``url``, ``error``
-  null) once when a poll succeeds again.
+  null) once when a poll succeeds again. While the API rejects the credentials (HTTP 401), the
+  pause between polls doubles, up to 15 minutes (or ``interval`` when longer), so a rejected
+  credential is not tried every poll.
 
 The first poll records what exists and reports nothing (only an unreachable API); changes
 are reported from the second poll on, including those made while the API was unreachable.

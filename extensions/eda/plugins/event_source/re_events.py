@@ -17,7 +17,9 @@ and each node's ``/status``), and puts events ``{"redisops": {"type": ..., "clus
   that was removed ``new`` null).
 - ``node_maintenance_changed``: ``uid``, ``in_maintenance``.
 - ``unreachable``: ``url``, ``error``, once when a poll fails; ``reachable`` (``url``, ``error``
-  null) once when a poll succeeds again.
+  null) once when a poll succeeds again. While the API rejects the credentials (HTTP 401), the
+  pause between polls doubles, up to 15 minutes (or ``interval`` when longer), so a rejected
+  credential is not tried every poll.
 
 The first poll reports only conditions that hold (expiring certificates, an unreachable
 API); changes are reported from the second poll on. No event and no log line carries the

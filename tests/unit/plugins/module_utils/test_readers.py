@@ -34,7 +34,7 @@ def test_normalize_status_ignores_case_and_punctuation():
     {"data": [{"objectId": "a", "instanceSetName": "one"}]},
 ])
 def test_list_shapes_are_read_alike(body):
-    items = [_memstore.normalize_item(item) for item in _memstore._items(body)]  # pylint: disable=protected-access
+    items = [_memstore.normalize_item(item) for item in _http.listed(body, _memstore.LIST_KEYS)]
     assert [(item["id"], item["name"]) for item in items] == [("a", "one")]
 
 

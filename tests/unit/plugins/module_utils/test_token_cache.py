@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from ansible_collections.redisops.platform.plugins.module_utils._factory import build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.token_cache import (
@@ -97,9 +98,11 @@ def test_a_directory_or_a_link_at_the_file_path_is_not_read(tmp_path):
     cache = cache_in(tmp_path)
     os.mkdir(cache.path, 0o700)
     assert cache.load() is None
-    with pytest.raises(ClientError) as caught:
-        cache.store(TOKEN, "project-1", time.time() + 12 * 3600)
-    assert str(caught.value).startswith("token_cache: cannot write %s (it must be a regular file, or absent): " % cache.path)
+    # Ignored, as when reading: a warning, the directory left alone, the task goes on with its token.
+    assert cache.store(TOKEN, "project-1", time.time() + 12 * 3600) == (
+        "token_cache: %s is a directory, not a token file: the token is not kept for the next tasks (remove it to cache "
+        "tokens again)" % cache.path)
+    assert os.path.isdir(cache.path) and os.listdir(cache.path) == []
     os.rmdir(cache.path)
     elsewhere = cache_in(tmp_path / "elsewhere")
     elsewhere.store(TOKEN, "project-1", time.time() + 12 * 3600)
@@ -207,3 +210,15 @@ def test_without_a_credential_or_with_a_given_token_the_cache_is_not_read(emulat
     given = MemStoreClient(memstore_params(emulator, tmp_path, auth_token="given-token"))
     assert given.token() == "given-token"
     assert not os.listdir(str(tmp_path))
+
+
+def test_a_directory_at_the_file_path_is_a_warning_not_a_failure(emulator, tmp_path):
+    os.chmod(str(tmp_path), 0o700)
+    cache = TokenCache(str(tmp_path), emulator.identity_url, emulator.info()["application_credential_id"],
+                       emulator.info()["application_credential_secret"])
+    os.mkdir(cache.path, 0o700)
+    warnings = []
+    client = build_client(MemStoreClient, memstore_params(emulator, tmp_path), on_retry=warnings.append)
+    assert client.get("/v1/clusters").status == 200
+    assert warnings == ["token_cache: %s is a directory, not a token file: the token is not kept for the next tasks (remove "
+                        "it to cache tokens again)" % cache.path]

@@ -1,0 +1,213 @@
+"""The HTTP client and the API clients do not trust what a server answers: a body that never
+ends or never stops arriving, a 200 that is not the API's answer, text meant for a terminal."""
+
+import html
+import json
+import time
+
+import pytest
+
+from emulator.memstore_instance_sets import seed_instance_set
+
+from ansible_collections.redisops.platform.plugins.module_utils import _http
+from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION, resolve
+from ansible_collections.redisops.platform.plugins.module_utils._factory import EACH_REQUEST, build_client
+from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import MemStoreClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+
+
+def node_client(emulator, **kwargs):
+    options = dict(ca_path=emulator.tls["ca"], backoff_factor=0.01, retries=1)
+    options.update(kwargs)
+    return HttpClient(emulator.node_url(1), **options)
+
+
+# --- a total deadline per answer, and a size limit ---------------------------------------------------
+def test_a_body_that_dribbles_fails_within_request_timeout(emulator):
+    emulator.seed_re_cluster()
+    emulator.faults.add_http(server="node1", path="/v1/bootstrap", status=200, body='{"bootstrap_status": {}}     ',
+                             content_type="application/json", dribble=0.4, times=-1)
+    started = time.monotonic()
+    with pytest.raises(ApiError) as caught:
+        node_client(emulator, timeout=1.5).get("/v1/bootstrap")
+    took = time.monotonic() - started
+    assert took < 2.5, took  # one try: a read error of a GET is not worth a second 1.5 s
+    error = caught.value
+    assert error.transport == "timeout" and error.status is None
+    assert "no complete answer within 1.5 s (request_timeout) from 127.0.0.2" in str(error)
+    assert "the body was still arriving" in str(error)
+
+
+def test_a_slow_body_within_request_timeout_is_read(emulator):
+    emulator.faults.add_http(server="node1", path="/v1/bootstrap", status=200, body='{"a": 1}', content_type="application/json",
+                             dribble=0.05)
+    assert node_client(emulator, timeout=5).get("/v1/bootstrap").data == {"a": 1}
+
+
+def test_an_answer_larger_than_the_limit_is_refused_before_it_is_read(emulator, monkeypatch):
+    monkeypatch.setattr(_http, "MAX_RESPONSE_BYTES", 1024 * 1024)
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, body="[%s]" % (" " * (1024 * 1024)),
+                             content_type="application/json")
+    with pytest.raises(ClientError) as caught:
+        node_client(emulator).get("/v1/nodes")
+    assert str(caught.value) == ("GET /v1/nodes: the answer of 127.0.0.2:%d (url) is larger than 1 MiB (it announced %d bytes), "
+                                 "the most this collection reads: is url the API's address?" % (emulator.re_port, 1024 * 1024 + 2))
+
+
+def test_a_streamed_answer_stops_being_read_at_the_limit(emulator):
+    # 64 MiB, streamed without Content-Length: read only up to the limit (16 MiB), then refused.
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, size=64 * 1024 * 1024)
+    started = time.monotonic()
+    with pytest.raises(ClientError) as caught:
+        node_client(emulator).get("/v1/nodes")
+    assert "is larger than 16 MiB, the most this collection reads: is url the API's address?" in str(caught.value)
+    assert time.monotonic() - started < 10
+    assert _http.MAX_RESPONSE_BYTES == 16 * 1024 * 1024
+
+
+def test_an_answer_at_the_limit_is_read(emulator, monkeypatch):
+    monkeypatch.setattr(_http, "MAX_RESPONSE_BYTES", 4096)
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, size=4096)
+    assert node_client(emulator).get("/v1/nodes").data == []
+
+
+# --- a 200 that is not the API's answer ----------------------------------------------------------------
+PROXY_PAGE = "<html><body><h1>Proxy Authentication Required</h1>\n<p>Sign in to continue</p></body></html>"
+
+
+def test_a_200_that_is_not_json_is_a_client_error(emulator):
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, body=PROXY_PAGE, content_type="text/html")
+    with pytest.raises(ClientError) as caught:
+        node_client(emulator).get("/v1/nodes")
+    assert str(caught.value) == (
+        "GET /v1/nodes on 127.0.0.2:%d (url) answered HTTP 200 with a body that is not JSON (text/html: <html><body><h1>Proxy "
+        "Authentication Required</h1> <p>Sign in to continue</p></b...): is url the API's address, or did a proxy answer?"
+        % emulator.re_port)
+
+
+def test_an_empty_200_is_no_data(emulator):
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=200, body="")
+    assert node_client(emulator).get("/v1/nodes").data is None
+
+
+@pytest.mark.parametrize("body", [{"nodes": None}, {"error": "maintenance"}, "nodes", [1, 2], None])
+def test_a_list_of_unknown_shape_is_a_client_error(body):
+    answer = _http.Response(200, body, {}, request="GET /v1/nodes", source="127.0.0.2:9443 (url)")
+    with pytest.raises(ClientError) as caught:
+        answer.list_of(("nodes",), "nodes")
+    assert str(caught.value) == ("GET /v1/nodes on 127.0.0.2:9443 (url) answered HTTP 200 with something that is not a list of "
+                                 "nodes (a JSON array of objects, or an object holding one under nodes): is that the API's address?")
+
+
+@pytest.mark.parametrize("body", [[], [{"uid": 1}], {"nodes": [{"uid": 1}]}, {"other": 1, "nodes": []}])
+def test_a_list_bare_or_wrapped_is_read(body):
+    assert _http.Response(200, body, {}).list_of(("nodes",), "nodes") == _http.listed(body, ("nodes",))
+    assert isinstance(_http.listed(body, ("nodes",)), list)
+
+
+def memstore_client(emulator):
+    info = emulator.info()
+    return MemStoreClient(resolve(MEMSTORE_CONNECTION, dict(
+        api_url=emulator.memstore_url, identity_url=emulator.identity_url,
+        application_credential_id=info["application_credential_id"],
+        application_credential_secret=info["application_credential_secret"])))
+
+
+@pytest.mark.parametrize("fault", [
+    dict(body=PROXY_PAGE, content_type="text/html"),
+    dict(body='{"message": "ok"}', content_type="application/json"),
+])
+def test_memstore_list_of_unknown_shape_is_never_nothing(emulator, fault):
+    seed_instance_set(emulator, "exists", nodes=1)
+    emulator.faults.add_http(server="memstore", method="GET", path="/v1/clusters", status=200, **fault)
+    with pytest.raises(ClientError, match=r"^GET /v1/clusters on 127\.0\.0\.1:\d+ \(api_url\) answered HTTP 200 with"):
+        memstore_client(emulator).find_by_name("exists")
+
+
+# --- fail fast: only a task that waits retries an unreachable API ------------------------------------------
+def _re_params(url):
+    return dict(url=url, username="u@re.test", password="p-123456", validate_certs=True, ca_path=None, request_timeout=5,
+                client_cert=None, client_key=None)
+
+
+def test_only_a_client_with_a_deadline_retries_an_unreachable_api():
+    def fail_fast(deadline):
+        return build_client(RedisEnterpriseClient, _re_params("https://127.0.0.1:9"), deadline=deadline).http.fail_fast
+
+    assert (fail_fast(None), fail_fast(EACH_REQUEST), fail_fast(time.monotonic() + 60), fail_fast(lambda: 0)) == (True, True, False, False)
+
+
+def _node_client_that_does_not_wait(emulator, warnings, request_timeout):
+    params = dict(_re_params(emulator.node_url(1)), ca_path=emulator.tls["ca"], request_timeout=request_timeout,
+                  **emulator.info()["re_admin"])
+    return build_client(RedisEnterpriseClient, params, on_retry=warnings.append)
+
+
+def test_a_task_that_does_not_wait_gives_a_refused_connection_request_timeout_only(emulator):
+    emulator.node_down(1, 3.0)
+    warnings = []
+    started = time.monotonic()
+    with pytest.raises(ApiError) as caught:
+        _node_client_that_does_not_wait(emulator, warnings, 1).get("/v1/nodes")
+    assert time.monotonic() - started < 2  # not request_timeout x 5 tries
+    assert "connection refused by 127.0.0.2" in str(caught.value)
+    assert len(warnings) == 1 and warnings[0].endswith("nothing was sent, retried for up to 1 s (request_timeout)")
+    time.sleep(max(0.0, started + 3.5 - time.monotonic()))  # the node is back for the next tests
+
+
+def test_a_node_back_within_request_timeout_is_read(emulator):
+    emulator.seed_re_cluster()
+    emulator.node_down(1, 1.5)  # a node restarting, read through by a rolling maintenance
+    warnings = []
+    assert _node_client_that_does_not_wait(emulator, warnings, 5).get("/v1/nodes").status == 200
+    assert len(warnings) == 1
+
+
+def test_an_unresolvable_name_fails_at_once_without_a_retry():
+    warnings = []
+    client = build_client(RedisEnterpriseClient, _re_params("https://re.nowhere.invalid:9443"), on_retry=warnings.append)
+    with pytest.raises(ApiError, match="could not be resolved"):
+        client.get("/v1/nodes")
+    assert warnings == []
+
+
+# --- what a server sends for a terminal is shown, never interpreted ------------------------------------------
+@pytest.mark.parametrize("body, content_type", [
+    ('{"error": {"code": "busy\\u001b[2J", "message": "node \\u001b[31mdown\\u001b[0m\\r\\u0007 ok"}}', "application/json"),
+    ("node \x1b[31mdown\x1b[0m\r\x07 ok", "text/plain"),
+])
+def test_control_characters_from_a_server_are_escaped_in_errors(emulator, body, content_type):
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=400, body=body, content_type=content_type)
+    with pytest.raises(ApiError) as caught:
+        node_client(emulator).get("/v1/nodes")
+    text = str(caught.value)
+    assert "node \\x1b[31mdown\\x1b[0m\\x0d\\x07 ok" in text
+    assert not any(ord(char) < 32 or 127 <= ord(char) < 160 for char in text)
+
+
+def test_printable_keeps_text_tabs_and_newlines():
+    assert _http.printable("café\tok\nnext \u009b") == "café\tok\nnext \\x9b"
+
+
+# --- the remaining forms a server may echo a secret in ----------------------------------------------------
+HTML_SECRET = "P&ss<w>rd'\"/é-42"
+
+
+@pytest.mark.parametrize("echoed", [
+    json.dumps(HTML_SECRET)[1:-1].replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("'", "\\u0027"),
+    json.dumps(HTML_SECRET, ensure_ascii=False)[1:-1].replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E"),
+    html.escape(HTML_SECRET),
+    html.escape(HTML_SECRET).replace("&#x27;", "&#39;"),
+    html.escape(HTML_SECRET, quote=False),
+])
+def test_an_html_safe_json_or_html_escaped_echo_is_redacted(echoed):
+    assert _http.redact("rejected <%s> for admin" % echoed, [HTML_SECRET]) == "rejected <%s> for admin" % _http.REDACTED
+
+
+def test_an_html_escaped_echo_in_an_error_page_never_reaches_the_message(emulator):
+    page = "<html><body>password %s rejected</body></html>" % html.escape(HTML_SECRET)
+    emulator.faults.add_http(server="node1", path="/v1/nodes", status=401, body=page, content_type="text/html")
+    with pytest.raises(ApiError) as caught:
+        node_client(emulator, secrets=[HTML_SECRET]).get("/v1/nodes")
+    assert "password %s rejected" % _http.REDACTED in str(caught.value) and "ss&lt;" not in str(caught.value)
