@@ -133,7 +133,7 @@ _hostvars:
 
 from ansible.utils.display import Display
 
-from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION, is_host, node_url
+from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION, is_host
 from ansible_collections.redisops.platform.plugins.module_utils._factory import EACH_REQUEST, build_client
 from ansible_collections.redisops.platform.plugins.module_utils._http import printable
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.nodes import NodeReader
@@ -143,7 +143,7 @@ from ansible_collections.redisops.platform.plugins.plugin_utils._inventory impor
 display = Display()
 
 
-def read_hosts(client, url):
+def read_hosts(client):
     """``[(host name, variables)]`` of the cluster's nodes, in uid order (2 + N requests)."""
     nodes = NodeReader(client).nodes()
     cluster = client.cluster_name()
@@ -158,7 +158,7 @@ def read_hosts(client, url):
             ansible_host=address,
             re_uid=node["uid"],
             re_addr=address,
-            re_url=node_url(url, address) if address else None,
+            re_url=node["api_url"],
             re_hostname=node["hostname"],
             re_role=node["role"],
             re_rack_id=node["rack_id"],
@@ -183,7 +183,7 @@ class InventoryModule(ApiInventory):
     def read(self, params):
         client = build_client(RedisEnterpriseClient, params, deadline=EACH_REQUEST, on_retry=display.warning)
         try:
-            return read_hosts(client, params["url"])
+            return read_hosts(client)
         finally:
             client.close()
 

@@ -10,11 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    from urllib.parse import urlsplit, urlunsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
-    urlsplit = urlunsplit = None
-
+from ansible_collections.redisops.platform.plugins.module_utils._connection import is_host, node_url
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, to_int
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import to_uid
 
@@ -60,14 +56,11 @@ def removed_node_status(uid):
 
 def node_api_url(url, addr):
     """The REST API URL of the node at ``addr``: ``url``'s scheme and port, ``addr`` as host
-    (an IPv6 address in brackets); None without an address."""
-    if not addr:
+    (an IPv6 address in brackets); None without an address, or when what the server reports
+    is not a host (an IP address or a DNS name): credentials are sent to this URL."""
+    if not is_host(addr):
         return None
-    parts = urlsplit(url)
-    netloc = "[%s]" % addr if ":" in addr else addr
-    if parts.port:
-        netloc = "%s:%d" % (netloc, parts.port)
-    return urlunsplit((parts.scheme, netloc, "", "", ""))
+    return node_url(url, addr)
 
 
 def maintenance_snapshot(status):

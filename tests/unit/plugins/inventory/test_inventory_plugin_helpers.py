@@ -3,7 +3,8 @@ name and status filters, and the sentence an API error becomes."""
 
 import pytest
 
-from ansible_collections.redisops.platform.plugins.inventory import memstore, redis_enterprise
+from ansible_collections.redisops.platform.plugins.inventory import memstore
+from ansible_collections.redisops.platform.plugins.module_utils._connection import node_url
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError
 from ansible_collections.redisops.platform.plugins.plugin_utils._inventory import host_name, inventory_error, names_plugin, safe_group
 
@@ -15,7 +16,7 @@ from ansible_collections.redisops.platform.plugins.plugin_utils._inventory impor
     ("https://[fd00::1]:9443", "fd00::2", "https://[fd00::2]:9443"),
 ])
 def test_node_url_keeps_scheme_and_port(url, address, expected):
-    assert redis_enterprise.node_url(url, address) == expected
+    assert node_url(url, address) == expected
 
 
 def test_names():
