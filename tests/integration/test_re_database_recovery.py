@@ -127,3 +127,22 @@ def test_bad_options_are_refused_before_any_request(ansible, recovered):
     play, result = recover(ansible, recovered, databases=["nope"])
     assert result["failed"] and "nope match no database" in result["msg"]
     assert requests(recovered, seq, writes=True) == []
+
+
+def test_the_recovery_role_in_check_mode_predicts_the_cluster_and_writes_nothing(ansible, emulator):
+    emulator.seed_re_cluster()
+    assert control(emulator, "POST", "/re/quorum-loss", json={}).status_code == 200
+    seq = emulator.log.last_seq()
+    nodes = [{"url": emulator.node_url(index), "uid": index} for index in (1, 2, 3)]
+    role_vars = {"re_cluster_recovery_cluster_name": "cluster.re.test", "re_cluster_recovery_nodes": nodes,
+                 "re_cluster_recovery_filename": RECOVERY_FILE}
+    play = ansible.run([{"name": "Predict the recovery", "ansible.builtin.include_role": {"name": "redisops.platform.re_cluster_recovery"},
+                         "vars": role_vars},
+                        {"name": "Show the result", "ansible.builtin.debug": {"var": "re_cluster_recovery_result"}}],
+                       check=True, module_defaults=defaults(emulator))
+    assert play.rc == 0, play.output
+    result = play.last["re_cluster_recovery_result"]
+    predicted = [(n["uid"], n["action"], n["changed"]) for n in result["nodes"]]
+    assert predicted == [(1, "recovered", True), (2, "joined", True), (3, "joined", True)]
+    assert result["databases"] == [] and result["healthy"] is False
+    assert requests(emulator, seq, writes=True) == [("POST", "/v1/bootstrap/validate/recover_cluster")]
