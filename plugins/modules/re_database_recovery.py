@@ -59,6 +59,8 @@ notes:
   - Recover the cluster first, and wait until every node is C(active) (M(redisops.platform.re_cluster_health) with
     O(redisops.platform.re_cluster_health#module:wait=true)), since before Redis Enterprise 7.22 a database
     recovery failed while any node was down. The C(redisops.platform.re_cluster_recovery) role does all of it.
+  - With O(wait=false), each recovery is started once the previous one is seen under way, and the task returns
+    without waiting for them to end (RV(databases[].status) is then the status read last, usually C(recovery)).
   - Recovering databases needs a user with the C(admin) role; check mode reads only.
   - In check mode every plan is returned, a C(missing-files) one included, and nothing fails (a plan that would be
     refused is a warning).

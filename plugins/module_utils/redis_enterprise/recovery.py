@@ -234,10 +234,10 @@ class DatabaseRecovery(Resource):
                 "the configuration of %s without its data (the data is lost)" % ("; ".join(named), "it" if len(uids) == 1 else "them"))
 
     def ready(self, state):
-        if any(running(state.actions.get(uid)) for uid in self.selected):
-            return False
         if not self.params["wait"]:
             return True  # without wait, a recovery seen under way is enough to start the next one
+        if any(running(state.actions.get(uid)) for uid in self.selected):
+            return False
         waited = self.followed | set(outcome.step.uid for outcome in self.journal.of_type(RecoverDatabase))
         return all(state.status(uid) == ACTIVE for uid in waited)
 

@@ -124,6 +124,14 @@ def test_databases_in_recovery_are_recovered_one_after_the_other_and_waited_for(
     assert SECRET not in str(result)
 
 
+def test_without_wait_each_recovery_is_started_and_seen_under_way_only():
+    cluster = FakeCluster(["recovery", "recovery"])
+    failed, result, _task = converge(cluster, wait=False)
+    assert not failed and cluster.writes() == ["POST /v1/bdbs/1/actions/recover", "POST /v1/bdbs/2/actions/recover"]
+    assert result["changed"] and [d["changed"] for d in result["databases"]] == [True, True]
+    assert list(cluster.actions.values())[-1]["status"] == "running"  # the task did not wait for it to end
+
+
 def test_nothing_in_recovery_is_one_request_and_no_change():
     cluster = FakeCluster(["active", "active"])
     failed, result, _task = converge(cluster)
