@@ -69,6 +69,15 @@ options:
     type: list
     elements: int
     default: []
+  checks:
+    description:
+      - The checks to judge. Omitted, all seven; the others are still read, but their blockers are dropped and their
+        outcome in RV(checks) is C(ignored).
+      - For example V([quorum, nodes]) waits until every node is C(active) after a cluster's recovery, while its
+        databases are still in recovery. An empty list is refused.
+    type: list
+    elements: str
+    choices: [quorum, nodes, maintenance, databases, shards, alerts, actions]
 notes:
   - Any user of the cluster can read its health, including read-only (C(cluster_viewer)) users.
   - "The request count of a poll: 8 cluster-wide reads, one status per node and one availability per judged
@@ -232,7 +241,9 @@ alerts:
   sample:
     - {scope: cluster, subject: cluster, name: cluster_inconsistent_rl_sw, severity: WARNING, ignored: true}
 checks:
-  description: Each check's outcome, C(passed), C(failed) or C(skipped) (the server serves none of its reads).
+  description:
+    - Each check's outcome, C(passed), C(failed), C(skipped) (the server serves none of its reads) or C(ignored)
+      (not in O(checks)).
   returned: always
   type: dict
   sample: {quorum: passed, nodes: passed, maintenance: passed, databases: passed, shards: failed, alerts: passed, actions: passed}
@@ -275,6 +286,7 @@ duration:
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.health import (
+    CHECKS,
     DEFAULT_IGNORED_ALERTS,
     HealthGate,
     option_errors,
@@ -285,6 +297,7 @@ ARGUMENT_SPEC = dict(
     databases=dict(type="list", elements="str"),
     ignore_alerts=dict(type="list", elements="str", default=list(DEFAULT_IGNORED_ALERTS)),
     allow_maintenance=dict(type="list", elements="int", default=[]),
+    checks=dict(type="list", elements="str", choices=list(CHECKS)),
 )
 
 

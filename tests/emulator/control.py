@@ -8,7 +8,7 @@ or of the wrong type is answered 400 ``{"error": "<what is wrong>", "expected":
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import re_databases, re_health
+from . import re_databases, re_health, re_recovery
 from .memstore import VERSION
 from .redis_enterprise import DEFAULT_ADMIN
 
@@ -296,6 +296,7 @@ DATABASE_STATE = {
     "status": (str, "a database status: %s" % ", ".join(re_databases.DATABASE_STATUSES)),
     "availability": (str, "an error_code GET /v1/bdbs/<uid>/availability answers with 503 (e.g. bdb_unavailable_port_unbound); "
                           "\"\" to let the database's shards decide again"),
+    "files_lost": (bool, "a boolean: true, its shards' files are lost (its recovery plan is missing-files); false, found"),
     "node": CLUSTER_OF,
 }
 
@@ -312,7 +313,28 @@ def set_database(uid):
         database.status = body["status"]
     if body.get("availability") is not None:
         database.availability_error = body["availability"] or None
-    return jsonify({"uid": uid, "status": database.status, "availability": database.availability_error})
+    if body.get("files_lost") is not None:
+        database.files_lost = body["files_lost"]
+    answer = {"uid": uid, "status": database.status, "availability": database.availability_error}
+    if body.get("files_lost") is not None:
+        answer["files_lost"] = database.files_lost
+    return jsonify(answer)
+
+
+QUORUM_LOSS = {"node": CLUSTER_OF}
+
+
+@blueprint.post("/re/quorum-loss")
+def quorum_loss():
+    body = control_body(QUORUM_LOSS)
+    cluster = _cluster(body, QUORUM_LOSS)
+    members = sorted(cluster.members(emulator()), key=lambda n: n.index)
+    for node in members:
+        emulator().node_up(node.index)  # a replacement node serves, even where the old one was down
+    snapshot = re_recovery.lose_quorum(emulator(), cluster)
+    return jsonify({"name": snapshot.name, "nodes": [n.index for n in members],
+                    "uids": {str(index): uid for index, uid in sorted(snapshot.uids.items())},
+                    "recovery_filename": re_recovery.RECOVERY_FILE})
 
 
 SHARD_SYNC = {

@@ -29,13 +29,16 @@ Checks (made at the end of the working phase, or at once by validate), in this o
             default viewer user is created; the node gets uid 1 and is the master.
   join      ``cluster.nodes`` must hold the address of a node that is in a completed cluster,
             else ``connect_error``; the credentials must be an admin of that cluster, else
-            ``access_denied``; a cluster with ``repair_required`` set answers that (with
-            ``failed_nodes``/``replace_candidate``); a rack-aware cluster needs
+            ``access_denied``; a cluster with ``repair_required`` set (after a quorum loss,
+            ``re_recovery.py``) answers that (with ``failed_nodes``/``replace_candidate``) unless
+            ``node.identity.uid`` is one of its missing old uids; a rack-aware cluster needs
             ``node.identity.rack_id``, else ``rack_id_required`` with ``current_rack_ids``.
-            Completed: the node gets the next uid, role slave.
+            Completed: the node gets the next uid (or its old uid back), role slave.
   recover   ``recovery_filename`` present, else ``config_error``; absolute, else ``path_error``.
-            Completed: a cluster named as the emulated backup says (``RECOVERED_CLUSTER_NAME``,
-            or ``cluster.name`` when the body sets it) with the credentials as admin.
+            Completed: on a node holding that file after a quorum loss, the cluster it persisted
+            (``re_recovery.py``); else a cluster named as the emulated backup says
+            (``RECOVERED_CLUSTER_NAME``), ``cluster.name`` when the body sets it, with the
+            credentials as admin.
 
 Faults
   ``emulator.faults.add_operation("bootstrap", outcome, target="node2", details=...)``, taken
@@ -53,6 +56,7 @@ import re
 
 from flask import Blueprint, jsonify, request
 
+from . import re_recovery
 from .redis_enterprise import ADMIN_ROLE, ReCluster, authenticate, current_node, emulator, error, utcnow
 
 blueprint = Blueprint("re_bootstrap", __name__)
@@ -122,7 +126,7 @@ def check(emu, node, action, body):
             raise Failure("config_error", "recovery_filename is required to recover a cluster")
         if not str(filename).startswith("/"):
             raise Failure("path_error", "recovery file %r does not exist or is not accessible" % filename)
-        return {"name": cluster.get("name") or RECOVERED_CLUSTER_NAME, "admin": admin, "identity": identity}
+        return {"name": cluster.get("name"), "admin": admin, "identity": identity, "filename": filename}
     addresses = cluster.get("nodes")
     if not isinstance(addresses, list) or not addresses:
         raise Failure("config_error", "cluster.nodes must list the address of a node in the cluster")
@@ -133,12 +137,13 @@ def check(emu, node, action, body):
     user = target.users.get(admin[0])
     if user is None or user["password"] != admin[1] or user["role"] != ADMIN_ROLE:
         raise Failure("access_denied", "invalid credentials for cluster %s" % target.name)
-    if target.repair_required:
+    uid = re_recovery.replaced_uid(target, identity)
+    if uid is False:
         raise Failure("repair_required", "the cluster is degraded and only accepts replacement nodes", **target.repair_required)
     if target.rack_aware and not identity.get("rack_id"):
         racks = sorted(set(n.rack_id for n in target.members(emu) if n.rack_id))
         raise Failure("rack_id_required", "the cluster is rack-aware: a rack_id is required", current_rack_ids=racks)
-    return {"cluster": target, "identity": identity}
+    return {"cluster": target, "identity": identity, "uid": uid}
 
 
 def _forced(fault):
@@ -196,9 +201,15 @@ def start(emu, node, action, body):
 def complete(emu, node, action, outcome, start_time):
     """The node is part of a cluster: a new one (create/recover) or the one it joined."""
     if action == "join_cluster":
-        node.join(outcome["cluster"], role="slave")
+        node.join(outcome["cluster"], role="slave", uid=outcome["uid"])
+        if outcome["uid"] is not None:
+            re_recovery.take_uid(outcome["cluster"], outcome["uid"])
+    elif action == "recover_cluster" and outcome["filename"] in node.recovery_files:
+        cluster, uid = re_recovery.recovered_cluster(node, outcome["filename"], outcome["name"], outcome["admin"])
+        node.join(cluster, role="master", uid=uid)
+        node.recovery_files = {}
     else:
-        node.join(ReCluster(outcome["name"], outcome["admin"]), role="master")
+        node.join(ReCluster(outcome["name"] or RECOVERED_CLUSTER_NAME, outcome["admin"]), role="master")
     node.rack_id = outcome["identity"].get("rack_id")
     node.bootstrap["start_time"] = start_time
 

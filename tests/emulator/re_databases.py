@@ -64,6 +64,7 @@ class Database:
         self.replication = replication
         self.status = status
         self.availability_error = None  # an error_code forced by the control API
+        self.files_lost = False  # set by the control API: its recovery plan is missing-files
         # Real servers send a database's passwords in its object: the emulator does too, so
         # a client that prints what it read would show them.
         self.secrets = {key: "%s-%s" % (key.split("_")[1], secrets.token_hex(8))

@@ -19,7 +19,8 @@ Endpoints (any user of the cluster)
                                           ``task_id``, ``creation_time``; strings as real servers send them)
                                           and, for each database whose status is a pending one, its state
                                           machine (``action_uid``, ``name``, ``object_name`` ``bdb:<uid>``,
-                                          ``status`` ``running``, ``heartbeat``)
+                                          ``status`` ``running``, ``heartbeat``), and each database
+                                          recovery (``re_recovery.py``)
   GET /v1/actions/{uid}                   one of them; 404 ``action_not_found``
 
 Alerts: every cluster, node and database has the alerts of ``ALERTS``, all ``state: false``
@@ -32,6 +33,7 @@ import time
 
 from flask import Blueprint, jsonify
 
+from . import re_recovery
 from .re_databases import cluster_data, is_up, lookup, members_by_uid
 from .redis_enterprise import error, utcnow
 
@@ -115,7 +117,7 @@ def state_machines(cluster):
         if name:
             found.append({"action_uid": "sm-bdb-%d-%s" % (uid, database.status), "name": name, "object_name": "bdb:%d" % uid,
                           "status": "running", "heartbeat": int(time.time())})
-    return found
+    return found + re_recovery.state_machines(cluster)
 
 
 def node_actions(emu, cluster):

@@ -5,7 +5,8 @@ This file holds what every Redis Enterprise feature shares: nodes and clusters,
 users and roles, Basic auth, the error shape, ``GET /v1/bootstrap`` and
 ``GET /v1/cluster``. Bootstrap writes live in ``re_bootstrap.py``, nodes and
 node actions in ``re_nodes.py``, databases and shards in ``re_databases.py``, alerts,
-actions and the health endpoints in ``re_health.py``, cluster certificates in
+actions and the health endpoints in ``re_health.py``, quorum loss and recovery in
+``re_recovery.py``, cluster certificates in
 ``re_certificates.py`` (registered on every node's app by ``create_app``).
 """
 
@@ -40,6 +41,7 @@ class ReCluster:
         self.next_bdb_uid = 1
         self.next_shard_uid = 1
         self.alerts = None  # made on first read: {"cluster": {name: alert}, "node": {uid: {...}}, "database": {uid: {...}}}
+        self.recoveries = []  # database recoveries (re_recovery.py), as state machines
 
     def members(self, emu):
         return [node for node in emu.re_nodes if node.cluster is self and not node.removed]
@@ -62,6 +64,7 @@ class ReNode:
         self.actions = {}  # action name -> action dict
         self.rack_id = None  # from node.identity.rack_id at bootstrap
         self.bootstrap_race = None  # a bootstrap body "another client" posts just before this node's next POST (re_bootstrap.py)
+        self.recovery_files = {}  # path -> the cluster it persisted, left by a quorum loss (re_recovery.py)
 
     @property
     def name(self):
@@ -90,10 +93,13 @@ class ReNode:
         info["available_addrs" if doc_shapes else "available_addresses"] = addresses
         return info
 
-    def join(self, cluster, role="slave"):
+    def join(self, cluster, role="slave", uid=None):
+        """Join ``cluster`` with the next uid, or with ``uid`` (an old uid taken back)."""
         self.cluster = cluster
-        self.uid = cluster.next_uid
-        cluster.next_uid += 1
+        if uid is None:
+            uid = cluster.next_uid
+            cluster.next_uid += 1
+        self.uid = uid
         self.role = role
         self.removed = False
         self.bootstrap = {"state": "completed", "start_time": utcnow(), "end_time": utcnow()}

@@ -67,6 +67,7 @@ ENTRY_POINTS = [
     module("re_node_action_info", node_uid=2),
     module("re_node_info"),
     module("re_cluster_health"),
+    module("re_database_recovery"),
     module("memstore_cluster", name="cache-echo", state="absent"),
     module("memstore_cluster_info", name="cache-echo"),
     module("memstore_instance_set", name="cache-echo", state="absent"),

@@ -52,6 +52,8 @@ SAMPLES = {
     "redisops.platform.re_cluster_health": (dict(URL, cluster_name=NAMED, healthy=True, nodes=[{"uid": 1, "addr": "10.0.0.1"}, {"uid": 3}]),
                                             ["cluster.example.com/node1", "cluster.example.com/node3"]),
     "redisops.platform.re_certificates": (dict(URL, cluster_name=NAMED, certificates=[{"name": "proxy"}]), ["cluster.example.com"]),
+    "redisops.platform.re_database_recovery": (dict(URL, cluster_name=NAMED, databases=[{"uid": 1, "name": "orders", "status": "active"}]),
+                                               ["cluster.example.com"]),
     "redisops.platform.re_certificates_info": (dict(URL, cluster_name=NAMED, certificates=[]), ["cluster.example.com"]),
 }
 

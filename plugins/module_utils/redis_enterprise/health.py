@@ -33,6 +33,7 @@ SECRET_FIELDS = ("authentication_admin_pass", "authentication_redis_pass", "auth
 #: Statuses of a cluster action or state machine that has ended; any other one is under way.
 ENDED_ACTION_STATUSES = ("completed", "failed", "aborted", "cancelled", "done", "finished", "error")
 IDLE = "idle"
+IGNORED = "ignored"  # the outcome of a check the task does not judge (option checks)
 IN_PROGRESS = "in_progress"
 
 # The cluster-wide reads of one poll (key -> path); node status and availability follow the lists.
@@ -193,9 +194,11 @@ class Judgement:
         return dict((name, "failed" if name in failed else "skipped" if name in self.unanswered else "passed") for name in CHECKS)
 
 
-def judge(reading, ignore_alerts=DEFAULT_IGNORED_ALERTS, allow_maintenance=()):
+def judge(reading, ignore_alerts=DEFAULT_IGNORED_ALERTS, allow_maintenance=(), checks=CHECKS):
     """The health report of a :class:`Reading`: ``healthy``, ``blockers``, ``nodes``,
-    ``databases``, ``alerts``, ``checks`` and ``skipped_checks``."""
+    ``databases``, ``alerts``, ``checks`` and ``skipped_checks``. Only ``checks`` are judged: the
+    others' blockers are dropped and their outcome is ``ignored`` (a recovery waits for its nodes
+    while its databases are known to be down)."""
     found = Judgement()
     _judge_quorum(reading, found)
     nodes = _judge_nodes(reading, found, set(str(uid) for uid in allow_maintenance))
@@ -203,8 +206,10 @@ def judge(reading, ignore_alerts=DEFAULT_IGNORED_ALERTS, allow_maintenance=()):
     databases = _judge_databases(reading, found, shards)
     alerts = _judge_alerts(reading, found, set(ignore_alerts), set(to_uid(d.get("uid")) for d in reading.databases))
     _judge_actions(reading, found)
-    return dict(healthy=not found.blockers, blockers=found.blockers, nodes=nodes, databases=databases, alerts=alerts,
-                checks=found.checks(), skipped_checks=found.skipped)
+    blockers = [blocker for blocker in found.blockers if blocker["check"] in checks]
+    outcomes = dict((name, outcome if name in checks else IGNORED) for name, outcome in found.checks().items())
+    return dict(healthy=not blockers, blockers=blockers, nodes=nodes, databases=databases, alerts=alerts,
+                checks=outcomes, skipped_checks=[skip for skip in found.skipped if skip["check"] in checks])
 
 
 def _judge_quorum(reading, found):
@@ -364,6 +369,8 @@ def option_errors(params):
             errors.append("databases must name at least one database (omit it to judge every database)")
         elif not all(str(item).strip() for item in params["databases"]):
             errors.append("databases must not hold an empty name")
+    if params.get("checks") is not None and not params["checks"]:
+        errors.append("checks must name at least one check (omit it to judge every check: %s)" % ", ".join(CHECKS))
     if any(uid is None or uid < 1 for uid in params.get("allow_maintenance") or []):
         errors.append("allow_maintenance must hold node uids (integers >= 1)")
     return errors
@@ -390,7 +397,7 @@ class HealthGate:
         params = self.task.params
         reading = self.reader.read(params["databases"])
         self.hide(reading.secrets)
-        return judge(reading, params["ignore_alerts"], params["allow_maintenance"] or ())
+        return judge(reading, params["ignore_alerts"], params["allow_maintenance"] or (), params.get("checks") or CHECKS)
 
     def result(self, report, cluster_name):
         result = dict(changed=False, polls=self.polls, cluster_name=cluster_name, duration=round(self.clock() - self.started, 3))

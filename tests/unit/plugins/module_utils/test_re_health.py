@@ -97,6 +97,18 @@ def test_a_database_that_is_not_active(status):
     assert "database 1 (orders) is %s" % status in report["blockers"][0]["message"]
 
 
+def test_only_the_checks_asked_for_are_judged():
+    statuses = reading().statuses
+    statuses["2"] = {"node_status": "down"}
+    recovering = reading(databases=[database(1, "orders", status="recovery"), database(2, "cache", replication=False)])
+    report = judge(recovering, checks=("quorum", "nodes"))
+    assert report["healthy"] is True and report["blockers"] == []
+    assert report["checks"] == dict(quorum="passed", nodes="passed", maintenance="ignored", databases="ignored", shards="ignored",
+                                    alerts="ignored", actions="ignored")
+    assert blockers(judge(reading(statuses=statuses, databases=recovering.databases), checks=("quorum", "nodes"))) == [
+        ("nodes", "node:2", "down")]
+
+
 def test_an_unavailable_database_names_the_error_code_and_a_404_is_skipped():
     availability = {"1": (False, ("bdb_unavailable_shard_unreachable", "no primary for slots 0-8191")), "2": NOT_SERVED}
     report = judge(reading(availability=availability))
@@ -185,6 +197,7 @@ def test_the_secrets_a_database_carries_are_collected_to_be_masked():
     (dict(databases=[]), "databases must name at least one database"),
     (dict(databases=[" "]), "databases must not hold an empty name"),
     (dict(allow_maintenance=[0]), "allow_maintenance must hold node uids"),
+    (dict(checks=[]), "checks must name at least one check"),
 ])
 def test_option_errors(params, message):
     assert message in "; ".join(health.option_errors(params))

@@ -574,6 +574,7 @@ MODULE_ARGS = {
     "re_certificates_info": dict(),
     "re_cluster": dict(name="cluster.example.com", nodes=["https://node1.invalid:9443"]),
     "re_cluster_health": dict(),
+    "re_database_recovery": dict(),
     "re_node_action": dict(node_uid=2, action="maintenance_on"),
     "re_node_action_info": dict(),
     "re_node_info": dict(),
