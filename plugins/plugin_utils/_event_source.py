@@ -60,6 +60,16 @@ def number_arg(source, name, value, integer=False, minimum=0.0, above=True):
     return int(number) if integer else number
 
 
+def names_arg(source, name, value):
+    """``value`` as a list of names: a list of strings, or one comma-separated string (as a rulebook
+    templates it from a variable); ``[]`` or ``""`` is no name. Raises ValueError naming the argument."""
+    if isinstance(value, str):
+        value = [item.strip() for item in value.split(",") if item.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ValueError("%s: %s must be a list of names (got %r)" % (source, name, value))
+    return [item.strip() for item in value]
+
+
 def source_args(source, args, connection, own):
     """(connection options, own arguments) from a source's ``args``.
 

@@ -1,6 +1,6 @@
 """The rulebooks of extensions/eda/rulebooks/ run by the real ansible-rulebook (Java 17, Drools)
 against the emulator: the emulator produces the event (a certificate that expires in 5 days;
-an instance set whose instance turns Failed), the rulebook's event source sees it, its rule
+an instance set whose instance turns Failed; a replica shard losing its link), the rulebook's event source sees it, its rule
 runs the collection's playbook, and the test checks what the playbook did.
 
 Each rulebook is run as shipped, with one addition: its rule ends with a ``shutdown`` action,
@@ -151,20 +151,63 @@ def test_memstore_failed(emulator, tmp_path):
     assert info["application_credential_secret"] not in output
 
 
+def break_link_after_first_poll(emu, shard):
+    """Once the rulebook's source has read the health (the databases), break ``shard``'s replication link."""
+    seen = emu.log.last_seq()
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if any(entry["path"] == "/v1/bdbs" for entry in emu.log.entries(seen)):
+            requests.post(emu.memstore_url + "/_emulator/re/shards/%s/sync" % shard, json={"status": "link_down"}, timeout=10)
+            return
+        time.sleep(0.2)
+
+
+def test_re_cluster_unhealthy(emulator, tmp_path):
+    emulator.seed_re_cluster()
+    response = requests.post(emulator.memstore_url + "/_emulator/re/databases", json={"name": "orders", "shards_count": 1}, timeout=10)
+    assert response.status_code == 201, response.text
+    database = response.json()
+    shard = database["shard_list"][0]
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    admin = emulator.info()["re_admin"]
+    env = {"REDIS_ENTERPRISE_URL": emulator.node_url(1), "REDIS_ENTERPRISE_CA_PATH": emulator.tls["ca"],
+           "REDIS_ENTERPRISE_USERNAME": admin["username"], "REDIS_ENTERPRISE_PASSWORD": admin["password"]}
+    # The link breaks once the source has read a healthy cluster: a change, not a condition at start.
+    breaker = threading.Thread(target=break_link_after_first_poll, args=(emulator, shard), daemon=True)
+    breaker.start()
+    output = run_rulebook(emulator, tmp_path, "re_cluster_unhealthy.yml", {"eda_report_dir": str(reports), "redisops_eda_interval": 1}, env)
+    breaker.join(5)
+
+    report = json.loads((reports / "cluster.re.test-health.json").read_text())
+    subject = "db:%s shard:%s" % (database["uid"], shard)
+    assert report["event"]["type"] == "health_changed" and report["event"]["old"] is True and report["event"]["new"] is False
+    assert [(b["check"], b["subject"], b["state"]) for b in report["event"]["blockers"]] == [("shards", subject, "link_down")]
+    assert not report["healthy"]
+    assert [(b["check"], b["subject"], b["state"]) for b in report["blockers"]] == [("shards", subject, "link_down")]
+    assert "turned unhealthy" in output and "link_down" in output
+    writes = [(entry["method"], entry["path"]) for entry in emulator.log.entries() if entry["method"] != "GET"]
+    assert writes == [], output  # a record and a notice: nothing is written to the cluster
+    assert admin["password"] not in output
+
+
 def test_rulebooks_sources_and_playbooks_resolve_by_name(emulator, tmp_path):
     """What `ansible-rulebook -r redisops.platform.<rulebook>` and the rulebooks' names find in the installed collection."""
     script = ("from ansible_rulebook import collection as c\n"
               "print(c.find_object('redisops.platform', 'rotate_expiring_certificates', ['extensions/eda/rulebooks'], '.yml'))\n"
               "print(c.find_object('redisops.platform', 'memstore_failed', ['extensions/eda/rulebooks'], '.yml'))\n"
+              "print(c.find_object('redisops.platform', 're_cluster_unhealthy', ['extensions/eda/rulebooks'], '.yml'))\n"
               "print(c.find_source('redisops.platform', 're_events'))\n"
               "print(c.find_source('redisops.platform', 'memstore_events'))\n"
               "print(c.find_playbook('redisops.platform', 'eda_rotate_certificate'))\n"
-              "print(c.find_playbook('redisops.platform', 'eda_memstore_failed'))\n")
+              "print(c.find_playbook('redisops.platform', 'eda_memstore_failed'))\n"
+              "print(c.find_playbook('redisops.platform', 'eda_health_report'))\n")
     env = Ansible(emulator, tmp_path).env({"PATH": os.pathsep.join([str(ANSIBLE_RULEBOOK.parent), os.environ.get("PATH", "")])})
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     found = [os.path.relpath(line, os.path.join(env["ANSIBLE_COLLECTIONS_PATH"], "ansible_collections", "redisops", "platform"))
              for line in proc.stdout.split()]
     assert found == ["extensions/eda/rulebooks/rotate_expiring_certificates.yml", "extensions/eda/rulebooks/memstore_failed.yml",
+                     "extensions/eda/rulebooks/re_cluster_unhealthy.yml",
                      "extensions/eda/plugins/event_source/re_events.py", "extensions/eda/plugins/event_source/memstore_events.py",
-                     "playbooks/eda_rotate_certificate.yml", "playbooks/eda_memstore_failed.yml"]
+                     "playbooks/eda_rotate_certificate.yml", "playbooks/eda_memstore_failed.yml", "playbooks/eda_health_report.yml"]

@@ -16,14 +16,21 @@ and each node's ``/status``), and puts events ``{"redisops": {"type": ..., "clus
 - ``node_status_changed``: ``uid``, ``old``, ``new`` (a node that joined has ``old`` null, one
   that was removed ``new`` null).
 - ``node_maintenance_changed``: ``uid``, ``in_maintenance``.
+- ``health_changed``: ``old``, ``new`` (the cluster's ``healthy``, before and now) and ``blockers``
+  (what keeps it from being healthy now, as ``re_cluster_health`` returns them: ``check``,
+  ``subject``, ``state``, ``message``; empty when it turned healthy), when the cluster turns
+  unhealthy or healthy again. Read as ``re_cluster_health`` reads it (the same reader: quorum,
+  nodes, maintenance, databases and their availability, shards, alerts, actions), every database
+  judged and ``ignore_alerts`` ignored.
 - ``unreachable``: ``url``, ``error``, once when a poll fails; ``reachable`` (``url``, ``error``
   null) once when a poll succeeds again. While the API rejects the credentials (HTTP 401), the
   pause between polls doubles, up to 15 minutes (or ``interval`` when longer), so a rejected
   credential is not tried every poll.
 
 The first poll reports only conditions that hold (expiring certificates, an unreachable
-API); changes are reported from the second poll on. No event and no log line carries the
-password (or any form of it).
+API); changes (a node's status or maintenance, the cluster's health) are reported from the
+second poll on. No event and no log line carries the password (or any form of it), nor the
+databases' passwords that the database objects read for the health carry.
 
 Arguments (connection options as the modules', with the same environment variables):
 
@@ -42,6 +49,9 @@ Arguments (connection options as the modules', with the same environment variabl
 - ``interval``: seconds between the starts of two polls (a poll's retries end before the
   next one is due); default 60.
 - ``certificate_days``: report certificates with fewer days left than this; default 30.
+- ``ignore_alerts``: names of alerts that do not make the cluster unhealthy (a list, or one
+  comma-separated string); default ``re_cluster_health``'s: ``cluster_inconsistent_rl_sw``,
+  ``cluster_inconsistent_redis_sw``.
 
 Example:
 
@@ -58,6 +68,11 @@ Example:
           action:
             run_playbook:
               name: redisops.platform.eda_rotate_certificate
+        - name: Record why the cluster turned unhealthy
+          condition: event.redisops.type == "health_changed" and event.redisops.new == false
+          action:
+            run_playbook:
+              name: redisops.platform.eda_health_report
 """
 
 from __future__ import absolute_import, division, print_function
@@ -77,26 +92,36 @@ except ImportError:
 # pylint: disable=wrong-import-position
 from ansible_collections.redisops.platform.plugins.module_utils._connection import REDIS_ENTERPRISE_CONNECTION
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import certificates
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.health import (
+    DEFAULT_IGNORED_ALERTS,
+    HealthClient,
+    HealthReader,
+    judge,
+)
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.nodes import NodeReader
 
 SOURCE = "redisops.platform.re_events"
-DEFAULTS = dict(interval=60, certificate_days=30)
+DEFAULTS = dict(interval=60, certificate_days=30, ignore_alerts=list(DEFAULT_IGNORED_ALERTS))
 
 
 class ClusterWatcher(_event_source.Watcher):
     """A Redis Enterprise cluster: its certificates and its nodes."""
 
-    def __init__(self, params, certificate_days):
+    def __init__(self, params, certificate_days, ignore_alerts=DEFAULT_IGNORED_ALERTS):
         super(ClusterWatcher, self).__init__(SOURCE)
-        client = self.build(RedisEnterpriseClient, params)
+        # re_cluster_health's client: an unavailable database is an answer, not a request to retry.
+        client = self.build(HealthClient, params)
         self.url = params["url"]
-        self.secrets = [params.get(name) for name in REDIS_ENTERPRISE_CONNECTION.secret_options()]
+        self.connection_secrets = [params.get(name) for name in REDIS_ENTERPRISE_CONNECTION.secret_options()]
+        self.secrets = list(self.connection_secrets)
         self.certificate_days = certificate_days
+        self.ignore_alerts = list(ignore_alerts)
         self.client = client
         self.nodes = NodeReader(client)
+        self.health = HealthReader(client)
         self.cluster = None
         self.known_nodes = None  # {uid: node} of the last successful poll; None before the first
+        self.healthy = None  # the cluster's health at the last successful poll; None before the first
         self.reported = set()  # (name, fingerprint) of the expiring certificates already reported
 
     def context(self):
@@ -107,10 +132,20 @@ class ClusterWatcher(_event_source.Watcher):
             self.cluster = self.client.cluster_name()
         described = certificates.describe_all(certificates.read_live(self.client))
         nodes = dict((node["uid"], node) for node in self.nodes.nodes())
+        reading = self.health.read()
+        # The database objects carry their passwords: scrubbed from whatever the events hold.
+        self.secrets = self.connection_secrets + reading.secrets
+        report = judge(reading, self.ignore_alerts)
         # Every read succeeded: only now does the state move on.
-        events = self._certificate_events(described) + self._node_events(nodes)
+        events = self._certificate_events(described) + self._node_events(nodes) + self._health_events(report)
         self.known_nodes = nodes
+        self.healthy = report["healthy"]
         return events
+
+    def _health_events(self, report):
+        if self.healthy is None or self.healthy == report["healthy"]:
+            return []
+        return [dict(type="health_changed", old=self.healthy, new=report["healthy"], blockers=report["blockers"])]
 
     def _certificate_events(self, described):
         events, expiring = [], set()
@@ -150,7 +185,7 @@ def watcher_from_args(args):
     params, own = _event_source.source_args(SOURCE, args, REDIS_ENTERPRISE_CONNECTION, DEFAULTS)
     interval = _event_source.number_arg(SOURCE, "interval", own["interval"])
     days = _event_source.number_arg(SOURCE, "certificate_days", own["certificate_days"], integer=True, above=False)
-    return ClusterWatcher(params, days), interval
+    return ClusterWatcher(params, days, _event_source.names_arg(SOURCE, "ignore_alerts", own["ignore_alerts"])), interval
 
 
 async def main(queue, args):

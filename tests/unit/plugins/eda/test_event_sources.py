@@ -173,6 +173,54 @@ def test_re_node_maintenance_change_is_an_event(cluster):
                                        "in_maintenance": True}
 
 
+def test_re_health_changes_are_events_through_the_health_reader(cluster):
+    """A replica losing its link turns the cluster unhealthy (its blocker named as re_cluster_health
+    names it), mending it turns it healthy again; the databases' passwords never reach an event."""
+    database = control(cluster, "/re/databases", {"name": "watched", "shards_count": 1})
+    shard = database["shard_list"][0]
+    admin = tuple(cluster.info()["re_admin"].values())
+    secrets = [value for item in requests.get(cluster.node_url(1) + "/v1/bdbs", auth=admin, verify=cluster.tls["ca"], timeout=10).json()
+               for key, value in item.items() if key.startswith("authentication_") and value]
+    assert secrets
+
+    async def scenario():
+        async with Source("re_events", re_args(cluster)) as source:
+            await polls(2)
+            assert source.drain() == []  # healthy at the start: no event
+            control(cluster, "/re/shards/%s/sync" % shard, {"status": "link_down"})
+            down = await source.wait_for(lambda e: e["type"] == "health_changed")
+            control(cluster, "/re/shards/%s/sync" % shard, {"status": "idle"})
+            up = await source.wait_for(lambda e: e["type"] == "health_changed" and e["new"])
+            await polls(2)
+            return down, up, source.of_type("health_changed")
+
+    down, up, changes = asyncio.run(scenario())
+    assert down == {"type": "health_changed", "cluster": "cluster.re.test", "old": True, "new": False,
+                    "blockers": [{"check": "shards", "subject": "db:%s shard:%s" % (database["uid"], shard), "state": "link_down",
+                                  "message": down["blockers"][0]["message"]}]}
+    assert "watched" in down["blockers"][0]["message"]
+    assert up == {"type": "health_changed", "cluster": "cluster.re.test", "old": False, "new": True, "blockers": []}
+    assert len(changes) == 2  # one event per change, none while the state holds
+    assert not any(secret in repr(changes) for secret in secrets)
+
+
+def test_re_unhealthy_at_start_is_no_event_and_ignore_alerts_is_the_modules(cluster):
+    control(cluster, "/re/alerts", {"scope": "node", "subject": 2, "name": "node_memory"})
+
+    async def scenario():
+        async with Source("re_events", re_args(cluster, ignore_alerts="node_memory, cluster_inconsistent_rl_sw")) as ignoring:
+            async with Source("re_events", re_args(cluster)) as watching:
+                await polls(2)
+                control(cluster, "/re/alerts", {"scope": "node", "subject": 2, "name": "node_memory", "state": False})
+                await watching.wait_for(lambda e: e["type"] == "health_changed")
+                await polls(2)
+                return ignoring.drain(), watching.drain()
+
+    ignored, watched = asyncio.run(scenario())
+    assert ignored == []  # the alert is ignored: the cluster was healthy all along
+    assert watched == [{"type": "health_changed", "cluster": "cluster.re.test", "old": False, "new": True, "blockers": []}]
+
+
 def test_re_outage_gives_one_unreachable_then_one_reachable(cluster):
     async def scenario():
         async with Source("re_events", re_args(cluster)) as source:
@@ -213,6 +261,8 @@ def test_re_unreachable_at_start_is_reported_and_the_source_keeps_polling(emulat
     ({"interval": "soon"}, "interval must be a number > 0"),
     ({"certificate_days": 2.5}, "certificate_days must be an integer >= 0"),
     ({"certificate_days": -1}, "certificate_days must be an integer >= 0"),
+    ({"ignore_alerts": [""]}, "ignore_alerts must be a list of names"),
+    ({"ignore_alerts": 3}, "ignore_alerts must be a list of names"),
     ({"username": "admin@re.test", "password": None}, "username and password are required together"),
 ])
 def test_re_bad_arguments_fail_before_any_request(cluster, args, message):
