@@ -856,11 +856,11 @@ class HttpClient:
                     raise self._too_large(method, path, url, "")
                 chunks.append(chunk)
         except (urllib3_exceptions.HTTPError, requests.exceptions.RequestException, OSError) as exc:
-            kind, message = transport_message(exc, self.where(url), request_timeout)
-            if kind == "timeout":
+            transport, message = transport_message(exc, self.where(url), request_timeout)
+            if transport == "timeout":
                 message = "no complete answer within %s s (request_timeout) from %s: the body was still arriving" % (
                     _seconds(request_timeout), self.where(url))
-            raise ApiError(method, path, message=redact(message, self.secrets), transport=kind)
+            raise ApiError(method, path, message=redact(message, self.secrets), transport=transport)
         return b"".join(chunks)
 
     def _too_large(self, method, path, url, announced):
