@@ -179,10 +179,12 @@ from ansible_collections.redisops.platform.plugins.module_utils._connection impo
 from ansible_collections.redisops.platform.plugins.module_utils._module import RedisOpsModule
 from ansible_collections.redisops.platform.plugins.module_utils._resource import run
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.recovery import (
-    ARGUMENT_SPEC,
+    ARGUMENT_SPEC as RECOVERY_OPTIONS,
     DEFAULT_WAIT_TIMEOUT,
     DatabaseRecovery,
 )
+
+ARGUMENT_SPEC = RECOVERY_OPTIONS
 
 
 def main():
