@@ -15,6 +15,7 @@ __metaclass__ = type
 
 from dataclasses import dataclass
 
+
 class Answer:
     """What an ambiguous write answer means (see Resource.ambiguity). After any of them the resource
     is read again; a read that shows the step ends the doubt. Until then:
