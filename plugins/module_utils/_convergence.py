@@ -244,7 +244,9 @@ class Convergence:
     def _verify_answer(self, answer, error):
         """Read until the step shows or could be sent again, after an ambiguous ``error``."""
         step = self._step
-        refused_again = answer.honours_retry_after and self._phase == _VERIFY and self._answer[0] is answer
+        # Sent again and refused again the same way: the polls go on backing off. A resource that reads
+        # writable may still refuse (a MemStore resource stays Running while its backup runs).
+        refused_again = answer.resends and self._phase == _VERIFY and self._answer[0] is answer
         if answer.honours_retry_after:
             asked = _asked_wait(error)
             if self._clock() + asked > self._waiter.deadline:

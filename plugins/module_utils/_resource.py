@@ -22,7 +22,7 @@ else, once for all modules:
   write (a 429, or a 503 with its error body or a Retry-After: ``ApiError.not_taken``),
   the resource is read again until the step shows (it is adopted, never stacked) or
   the resource accepts writes (it is sent again, within the deadline, never before a
-  Retry-After). After a lost answer (no answer, a timeout, another 5xx, a 502/504 from
+  Retry-After; refused again, it is sent again at a slowing pace). After a lost answer (no answer, a timeout, another 5xx, a 502/504 from
   something in between) the resource is read again: a step that shows was done; a
   create whose name the service keeps unique is sent once more when nothing is there
   (a duplicate would be refused); any other step that does not show fails the task,

@@ -13,6 +13,7 @@ import sys
 import threading
 
 from .memstore import DEFAULT_VERSIONS, VERSION
+from .memstore_backups import DEFAULT_BACKUP_SECONDS
 from .server import DEFAULT_BUSY_STATUS, DEFAULT_SPEED, DEFAULT_SYNC_SECONDS, Emulator
 
 
@@ -32,6 +33,8 @@ def parse_args(argv=None):
                              "5.0.6 stays cluster-mode-disabled only")
     parser.add_argument("--memstore-no-versions-endpoint", action="store_true",
                         help="GET /v1/redis/versions answers 404, as a service without it would (creates still check the versions)")
+    parser.add_argument("--memstore-backup-seconds", type=float, default=DEFAULT_BACKUP_SECONDS,
+                        help="emulated seconds a MemStore manual backup takes before it is Available")
     parser.add_argument("--re-port", type=int, default=9443, help="Redis Enterprise port on every node address (0: any free port)")
     parser.add_argument("--nodes", type=int, default=3, help="number of Redis Enterprise nodes (127.0.0.2, 127.0.0.3, ...)")
     parser.add_argument("--re-sync-seconds", type=float, default=DEFAULT_SYNC_SECONDS,
@@ -48,6 +51,8 @@ def parse_args(argv=None):
         parser.error("--nodes must be at least 1")
     if args.speed <= 0:
         parser.error("--speed must be greater than 0")
+    if args.memstore_backup_seconds < 0:
+        parser.error("--memstore-backup-seconds must be 0 or more")
     if args.re_sync_seconds < 0:
         parser.error("--re-sync-seconds must be 0 or more")
     args.memstore_versions = [v.strip() for v in args.memstore_versions.split(",") if v.strip()]
@@ -63,7 +68,7 @@ def main(argv=None):
                    memstore_tls=args.memstore_tls, memstore_busy_status=args.memstore_busy_status,
                    memstore_versions=args.memstore_versions,
                    memstore_versions_endpoint=not args.memstore_no_versions_endpoint,
-                   re_sync_seconds=args.re_sync_seconds).start()
+                   re_sync_seconds=args.re_sync_seconds, memstore_backup_seconds=args.memstore_backup_seconds).start()
     try:
         info = emu.info()
         if args.info_file:

@@ -69,6 +69,7 @@ from flask import Blueprint, jsonify, request
 
 from .control import ControlError, control_body
 from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token, version_refused
+from .memstore_backups import refuse_during_backup
 
 blueprint = Blueprint("memstore_clusters", __name__)
 
@@ -387,6 +388,11 @@ def _writable(cluster, allow_failed=False):
                   code="InvalidState")
 
 
+def _not_backing_up(cluster):
+    """No shard or node is added or removed, nor the cluster deleted, while its backup runs (busy: 400 InvalidState)."""
+    refuse_during_backup(cluster, "cluster", 400, Invalid)
+
+
 def _answer(cluster, status=200):
     response = jsonify({"objectId": cluster["id"]})
     response.status_code = status
@@ -439,6 +445,7 @@ def delete_cluster(cluster_id):
     state = memstore_state()
     cluster = _get_cluster(cluster_id)
     _writable(cluster, allow_failed=True)
+    _not_backing_up(cluster)
     outcome = _outcome("delete", cluster)
     _begin(cluster, DELETING, DELETE_SECONDS, outcome, lambda c: state.resources.pop(c["id"], None))
     _set_status(_everything(cluster), DELETING)
@@ -470,6 +477,7 @@ def add_shard(cluster_id):
     primary, replicas = _placement(assignments, "subnetAssignments")
     _fit([(primary, replicas)], nodes, [s["id"] for s in cluster["subnets"]])
     _writable(cluster)
+    _not_backing_up(cluster)
     if len(cluster["_shards"]) >= SHARDS_MAX:
         raise Invalid("a cluster has at most %d shards" % SHARDS_MAX)
     outcome = _outcome("add_shard", cluster)
@@ -494,6 +502,7 @@ def remove_shard(cluster_id, shard_id):
     cluster = _get_cluster(cluster_id)
     shard = _get_shard(cluster, shard_id)
     _writable(cluster)
+    _not_backing_up(cluster)
     if len(cluster["_shards"]) == 1:
         raise Invalid("the last shard of a cluster cannot be deleted; delete the cluster")
     outcome = _outcome("remove_shard", cluster)
@@ -526,6 +535,7 @@ def add_replica(cluster_id, shard_id):
     if subnet not in [s["id"] for s in cluster["subnets"]]:
         raise Invalid("subnet %s is not one of the cluster's subnets" % subnet)
     _writable(cluster)
+    _not_backing_up(cluster)
     if len(shard["nodes"]) >= NODES_MAX:
         raise Invalid("a shard has at most %d nodes (one primary and %d replicas)" % (NODES_MAX, NODES_MAX - 1))
     outcome = _outcome("add_replica", cluster)
@@ -554,6 +564,7 @@ def remove_replica(cluster_id, shard_id, node_id):
     if node["role"] == "primary":
         raise Invalid("primary nodes cannot be deleted")
     _writable(cluster)
+    _not_backing_up(cluster)
     outcome = _outcome("remove_replica", cluster)
 
     def finish(c):

@@ -73,6 +73,7 @@ from flask import Blueprint, jsonify, request
 
 from .control import ControlError, control_body
 from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token, version_refused
+from .memstore_backups import refuse_during_backup, restorable
 
 blueprint = Blueprint("memstore_instance_sets", __name__)
 
@@ -295,6 +296,8 @@ def _check_restore(source, version, state):
         backup = state.backups.get(name) if isinstance(name, str) else None
         if backup is None or backup.get("projectId", current_project()) != current_project():
             raise Invalid("backup %r does not exist" % name)
+        if restorable(backup):
+            raise Invalid("%s: it cannot be restored yet" % restorable(backup))
         if backup.get("clusterMode", "disabled") != "disabled":
             raise Invalid("backup %r was taken with cluster mode enabled; restore it as a cluster" % name)
         if _version_key(version) < _version_key(backup.get("version", "0")):
@@ -387,6 +390,11 @@ def _writable(resource, allow_failed=False):
         raise Invalid("instance set %r is in an invalid state for this request (%s); try again when it is Running"
                       % (resource["name"], status), code="InvalidState")
     raise Invalid("instance set %r is %s; try again when it is Running" % (resource["name"], status), status=409, code="Conflict")
+
+
+def _not_backing_up(resource):
+    """No node of a set is added, removed or promoted, nor the set deleted, while its backup runs (busy)."""
+    refuse_during_backup(resource, "instance set", emulator().memstore_busy_status, Invalid)
 
 
 def _answer(resource, status=200):
@@ -482,6 +490,7 @@ def delete_instance_set(set_id):
     if automatic and keep is None:
         raise Invalid("the instance set has automatic backups: keepAutomaticBackups is required")
     _writable(resource, allow_failed=True)
+    _not_backing_up(resource)
     outcome = _outcome("delete", resource)
 
     def finish(res):
@@ -517,6 +526,7 @@ def delete_instance(set_id, instance_id):
     if instance is None:
         raise Invalid("instance %s not found in instance set %s" % (instance_id, set_id), status=404, code="NotFound")
     _writable(resource, allow_failed=True)
+    _not_backing_up(resource)
     instances = resource["_instances"]
     if len(instances) == 1:
         raise Invalid("the last instance of an instance set cannot be deleted; delete the instance set")
@@ -552,6 +562,7 @@ def promote_replica(set_id):
     resource = _get_set(set_id)
     primary_id = _string(_body(), "primaryId")
     _writable(resource)
+    _not_backing_up(resource)
     if resource["recoveryEnabled"]:
         raise Invalid("promotion is only available when high availability mode is disabled")
     target = next((i for i in resource["_instances"] if i["objectId"] == primary_id), None)
@@ -584,6 +595,7 @@ def add_replica(set_id):
     if subnet_id not in [s["id"] for s in resource["subnets"]]:
         raise Invalid("subnet %s is not one of the instance set's subnets" % subnet_id)
     _writable(resource)
+    _not_backing_up(resource)
     if len([i for i in resource["_instances"] if i["role"] == "replica"]) >= MAX_REPLICAS:
         raise Invalid("an instance set has at most %d replicas" % MAX_REPLICAS)
     start_adding_replica(emulator(), resource, subnet_id, _outcome("scale", resource))

@@ -12,11 +12,11 @@ import threading
 
 from werkzeug.serving import make_server
 
-from . import control, memstore, memstore_instance_sets, re_bootstrap, re_databases, re_health, re_nodes, re_recovery, redis_enterprise
+from . import control, memstore, memstore_backups, memstore_instance_sets, re_bootstrap, re_databases, re_health, re_nodes, re_recovery, redis_enterprise
 from .core import Clock, EmulatorMiddleware, Faults, RequestLog, Scheduler
 from .tls import write_tls_files
 
-MEMSTORE_BLUEPRINTS = [memstore_instance_sets.blueprint, control.blueprint]
+MEMSTORE_BLUEPRINTS = [memstore_instance_sets.blueprint, memstore_backups.blueprint, control.blueprint]
 RE_BLUEPRINTS = [re_bootstrap.blueprint, re_nodes.blueprint, re_databases.blueprint, re_health.blueprint,
                  re_recovery.blueprint]
 DEFAULT_SPEED = 100.0
@@ -38,13 +38,15 @@ class Emulator:
 
     def __init__(self, nodes=3, speed=DEFAULT_SPEED, host="127.0.0.1", memstore_port=0, re_port=0, state_dir=None, quiet=True,
                  memstore_tls=False, memstore_busy_status=DEFAULT_BUSY_STATUS, memstore_versions=memstore.DEFAULT_VERSIONS,
-                 memstore_versions_endpoint=True, re_sync_seconds=DEFAULT_SYNC_SECONDS):
+                 memstore_versions_endpoint=True, re_sync_seconds=DEFAULT_SYNC_SECONDS,
+                 memstore_backup_seconds=memstore_backups.DEFAULT_BACKUP_SECONDS):
         self.lock = threading.RLock()
         self.default_speed = speed
         self.default_busy_status = memstore_busy_status
         self.default_versions = tuple(memstore_versions)
         self.default_versions_endpoint = memstore_versions_endpoint
         self.default_sync_seconds = float(re_sync_seconds)
+        self.default_backup_seconds = float(memstore_backup_seconds)
         self.host = host
         self.memstore_port = memstore_port
         self.re_port = re_port
@@ -76,6 +78,7 @@ class Emulator:
         self.memstore_busy_status = self.default_busy_status
         self.memstore_versions = self.default_versions
         self.memstore_versions_endpoint = self.default_versions_endpoint
+        self.memstore_backup_seconds = self.default_backup_seconds
         for node in self.re_nodes:
             if node.index in self._node_apps:
                 self._node_apps[node.index].config["RE_NODE"] = node
@@ -129,6 +132,7 @@ class Emulator:
             "memstore_busy_status": self.memstore_busy_status,
             "memstore_versions": list(self.memstore_versions),
             "memstore_versions_endpoint": self.memstore_versions_endpoint,
+            "memstore_backup_seconds": self.memstore_backup_seconds,
             "state_dir": self.state_dir,
         }
 

@@ -289,6 +289,17 @@ def test_a_write_refused_for_now_again_and_again_is_sent_again_at_a_slowing_pace
     assert gaps == sorted(gaps) and gaps[-1] > gaps[1] > 0  # never sent again at once, nor faster and faster
 
 
+def test_a_write_answered_busy_again_and_again_on_a_writable_looking_resource_is_sent_again_at_a_slowing_pace():
+    # A MemStore resource Running while its backup runs refuses node changes as busy: the reads show it
+    # writable, so only the pace of the resends keeps the task from hammering the API.
+    task = FakeTask(value=4, initial={"k": 1}, script=["busy"] * 6)
+    outcome, api = run_on_api(task)
+    assert not outcome.failed and len(api.sent) == 7 and outcome.result["actions"] == ["set 4"]
+    times = [when for call, when in api.calls if call == "set"]
+    gaps = [round(later - earlier, 3) for earlier, later in zip(times, times[1:])]
+    assert gaps == sorted(gaps) and gaps[-1] > gaps[1] > 0  # never sent again at once, nor faster and faster
+
+
 def test_a_retry_after_on_a_write_is_waited_before_it_is_read_and_sent_again():
     task = FakeTask(value=4, initial={"k": 1}, script=["slow down"])
     outcome, api = run_on_api(task)
