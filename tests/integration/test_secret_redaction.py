@@ -68,6 +68,8 @@ ENTRY_POINTS = [
     module("re_node_info"),
     module("re_cluster_health"),
     module("re_database_recovery"),
+    module("memstore_backup", name="nightly", instance_set="cache-echo"),
+    module("memstore_backup_info", instance_set="cache-echo"),
     module("memstore_cluster", name="cache-echo", state="absent"),
     module("memstore_cluster_info", name="cache-echo"),
     module("memstore_instance_set", name="cache-echo", state="absent"),

@@ -34,6 +34,8 @@ SAMPLES = {
     "redisops.platform.memstore_instance_set_info": ({"instance_sets": [INSTANCE_SET]}, ["cache-1", "cache-2"]),
     "redisops.platform.memstore_cluster": ({"cluster": CLUSTER}, ["sessions-001-001", "sessions-002-001"]),
     "redisops.platform.memstore_cluster_info": ({"clusters": [CLUSTER]}, ["sessions-001-001", "sessions-002-001"]),
+    "redisops.platform.memstore_backup": ({"backup": {"id": "b-1", "name": "nightly", "resource_id": "set-1", "resource_name": "cache"}}, []),
+    "redisops.platform.memstore_backup_info": ({"backups": [{"id": "b-1", "name": "nightly", "resource_id": "set-1"}]}, []),
     "redisops.platform.memstore_resources": (
         {"resources": [{"kind": "instance_set", "instance_set": INSTANCE_SET}, {"kind": "cluster", "cluster": CLUSTER}]},
         ["cache-1", "cache-2", "sessions-001-001", "sessions-002-001"]),

@@ -28,3 +28,7 @@ NODE_PATH = NODES_PATH + "/{node_id}"
 
 # A DELETE answered 404 found nothing left to delete.
 DELETED = (200, 202, 204, 404)
+
+# Manual backups of both modes (an instance set is addressed as a cluster there: clusterId).
+BACKUPS_PATH = "/v1/backups"
+BACKUP_PATH = BACKUPS_PATH + "/{id}"

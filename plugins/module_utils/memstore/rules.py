@@ -5,7 +5,7 @@
 """The rules MemStore options must follow, checked before any request: names,
 descriptions, versions, ports, parameter groups, security groups, subnets and node
 counts (both modes), the backup and restore options (instance sets), the shard options
-(clusters). Validators only: each returns the rules broken, one sentence each.
+(clusters), manual backups' names. Validators only: each returns the rules broken, one sentence each.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -50,6 +50,19 @@ def name_errors(name):
     if "--" in name:
         errors.append("name must not contain consecutive hyphens '--' (got %r)" % name)
     return errors
+
+
+# Manual backup names: what the service's own backups are named with (``scheduled.cache.2024-02-27-16-47.KST``).
+# The documents give no rule; this one is an assumption, checked by the emulator alike.
+BACKUP_NAME_MAX = 64
+_BACKUP_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def backup_name_errors(name):
+    """The rules a manual backup's ``name`` breaks."""
+    if not 1 <= len(name) <= BACKUP_NAME_MAX or not _BACKUP_NAME.match(name):
+        return ["name must be 1 to %d letters, digits, '.', '-' and '_' (got %r)" % (BACKUP_NAME_MAX, name)]
+    return []
 
 
 def description_errors(description):

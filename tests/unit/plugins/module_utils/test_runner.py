@@ -574,6 +574,8 @@ MINIMAL_ARGS = {
     "re": dict(url="https://node.invalid:9443", username="admin@example.com", password="Secret-Passw0rd"),
 }
 MODULE_ARGS = {
+    "memstore_backup": dict(name="nightly", instance_set="orders"),
+    "memstore_backup_info": dict(),
     "memstore_cluster": dict(name="orders"),
     "memstore_cluster_info": dict(),
     "memstore_instance_set": dict(name="orders"),
