@@ -151,10 +151,10 @@ def clear_faults():
 
 
 OPERATION_FAULT = {
-    "operation": (str, "a string (glob): create, update, scale, recovery, promote, delete (MemStore), bootstrap, "
+    "operation": (str, "a string (glob): create, update, scale, recovery, promote, delete, backup (MemStore), bootstrap, "
                        "or a node action name (Redis Enterprise)"),
     "outcome": (str, "failed, stuck, error or aborted"),
-    "target": (str, "a string (glob): the instance set's name; node<index> for bootstrap; node<uid> for a node action "
+    "target": (str, "a string (glob): the instance set's or cluster's name; node<index> for bootstrap; node<uid> for a node action "
                     "(default *)"),
     "times": (int, "an integer: how many operations it hits (default 1, -1: every one)"),
     "details": (dict, "an object passed to the feature, e.g. {\"error_code\": ..., \"error_message\": ...}"),

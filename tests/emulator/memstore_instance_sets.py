@@ -57,8 +57,10 @@ endpoint starts (another client scaling the set at a chosen moment; hold ``emula
 Test-only control routes (``/_emulator/memstore/...``, not in the request log):
 
   POST /_emulator/memstore/instance-sets         seed a Running set ``{name, nodes, <create-body fields>}``
-  POST /_emulator/memstore/backups               seed a backup ``{name, version, clusterMode
-                                                 (default disabled), instanceSetId, automatic}``
+  POST /_emulator/memstore/backups               seed an Available backup ``{name, version, clusterMode
+                                                 (default disabled), instanceSetId, automatic}`` (manual
+                                                 backups: ``memstore_backups.py``; a restore needs an
+                                                 Available one)
   GET  /_emulator/memstore/backups               the backups
   POST /_emulator/memstore/instances/{iid}/status  ``{status, instance_set_status}``: set one instance's
                                                  status and, with ``instance_set_status``, its set's (what a
