@@ -4,8 +4,14 @@ asked for while another one runs (409: busy), a Failed backup, a lost answer, de
 backup restored into a new instance set. Requests are counted from the emulator's log (IAM
 token requests excluded)."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+from collection_link import ROOT
 from emulator.memstore_clusters import seed_cluster
 from emulator.memstore_instance_sets import seed_instance_set
 from memstore_plays import api, calls, conn, writes
@@ -193,3 +199,43 @@ def test_a_timeout_says_what_was_last_seen(ansible, emulator):
     play = ansible.run([task("take", dict(backup(emulator, "slow", instance_set="cache-a"), wait_timeout=2))])
     assert play.rc != 0
     assert "backup 'slow' of instance set 'cache-a'" in play.last["msg"] and "backup status Creating" in play.last["msg"], play.last["msg"]
+
+
+# --- playbooks/memstore_backup.yml: back up, scale down, restore into a new set if that fails ------------------------
+PLAYBOOK = Path(ROOT) / "playbooks" / "memstore_backup.yml"
+
+
+def run_example(ansible, emulator, **extra_vars):
+    info = emulator.info()
+    env = ansible.env({"KAKAOCLOUD_MEMSTORE_URL": emulator.memstore_url, "KAKAOCLOUD_IDENTITY_URL": emulator.identity_url,
+                       "KAKAOCLOUD_APPLICATION_CREDENTIAL_ID": info["application_credential_id"],
+                       "KAKAOCLOUD_APPLICATION_CREDENTIAL_SECRET": info["application_credential_secret"]})
+    return subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(PLAYBOOK),
+                           "-e", json.dumps(extra_vars)], capture_output=True, text=True, timeout=600, env=env, check=False)
+
+
+def test_example_playbook_backs_up_then_scales_down_and_changes_nothing_again(ansible, emulator):
+    resource = seed_instance_set(emulator, "cache-a", nodes=3)
+    first = run_example(ansible, emulator, memstore_set_name="cache-a")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert len(resource["_instances"]) == 2 and emulator.memstore.backups["cache-a-before-scale-down"]["status"] == "Available"
+    assert "WARNING" not in first.stdout + first.stderr
+    since = emulator.log.last_seq()
+    again = run_example(ansible, emulator, memstore_set_name="cache-a")
+    assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
+    assert writes(emulator, since) == []
+
+
+def test_example_playbook_restores_the_backup_into_a_new_set_when_the_scale_down_fails(ansible, emulator):
+    resource = seed_instance_set(emulator, "cache-a", nodes=3, version="7.0.15", subnets=[{"id": "subnet-1"}, {"id": "subnet-2"}])
+    emulator.faults.add_operation("scale", "failed", target="cache-a")  # the scale-down ends with the set Failed
+    proc = run_example(ansible, emulator, memstore_set_name="cache-a", memstore_node_count=1)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert resource["status"] == "Failed"
+    restored = next(r for r in emulator.memstore.resources.values() if r["name"] == "cache-a-restored")
+    assert restored["status"] == "Running" and restored["restoreSource"] == {"backupName": "cache-a-before-scale-down"}
+    assert len(restored["_instances"]) == 3 and restored["version"] == "7.0.15"
+    assert [s["id"] for s in restored["subnets"]] == ["subnet-1", "subnet-2"]
+    assert "The scale-down of cache-a failed" in output and "was restored into cache-a-restored (primary " in output
+    assert "rescued=1" in output
