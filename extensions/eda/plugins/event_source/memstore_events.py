@@ -6,21 +6,29 @@
 KakaoCloud MemStore instance sets (cluster mode disabled) and clusters (cluster mode
 enabled) of a project.
 
-Every ``interval`` seconds it lists them, in one request (``GET /v1/clusters``, plus an IAM
-token request when one is needed), and puts events ``{"redisops": {"type": ..., ...}}``:
+Every ``interval`` seconds it lists them and their backups, in two concurrent requests (``GET
+/v1/clusters`` and ``GET /v1/backups``, plus an IAM token request when one is needed), and puts
+events ``{"redisops": {"type": ..., ...}}``:
 
 - ``status_changed``: ``kind`` (``instance_set`` or ``cluster``), ``id``, ``name``, ``old``,
   ``new`` (the statuses as the API writes them) and ``failed`` (true when ``new`` is a failure
   status, whatever its spelling: ``Failed``, ``FAILED``, ``Error``).
 - ``resource_added``: ``kind``, ``id``, ``name``, ``status``, ``failed``.
 - ``resource_removed``: ``kind``, ``id``, ``name``, ``old`` (its last status seen).
+- ``backup_completed``: a backup turned ``Available`` (or appeared so): ``id`` and ``name`` (the
+  backup's), ``kind`` (``instance_set`` or ``cluster``), ``resource_id`` and ``resource_name`` (the
+  resource backed up), ``status``, ``created_at``.
+- ``backup_failed``: a backup turned ``Failed`` (or appeared so), with the same fields. Backup events
+  carry no ``failed`` field: a rule on ``event.redisops.failed`` (a resource that failed) does not
+  match them; match ``event.redisops.type == "backup_failed"``.
 - ``unreachable``: ``url``, ``error``, once when a poll fails; ``reachable`` (``url``, ``error``
   null) once when a poll succeeds again. While the API rejects the credentials (HTTP 401), the
   pause between polls doubles, up to 15 minutes (or ``interval`` when longer), so a rejected
   credential is not tried every poll.
 
-The first poll records what exists and reports nothing (only an unreachable API); changes
-are reported from the second poll on, including those made while the API was unreachable.
+The first poll records what exists and reports nothing (only an unreachable API): a backup already
+complete then is no event. Changes are reported from the second poll on, including those made while
+the API was unreachable.
 Statuses are compared case- and punctuation-insensitively (``Scaling(horizontal)`` and
 ``SCALING_HORIZONTAL`` are one status). No event and no log line carries the token or the
 credential secret (or any form of them).
@@ -69,6 +77,7 @@ __metaclass__ = type
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 try:
     from ansible_collections.redisops.platform.plugins.plugin_utils import _event_source
@@ -79,6 +88,7 @@ except ImportError:
     from ansible_collections.redisops.platform.plugins.plugin_utils import _event_source
 # pylint: disable=wrong-import-position
 from ansible_collections.redisops.platform.plugins.module_utils._connection import MEMSTORE_CONNECTION
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.backups import is_available, list_backups, present_backup
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import (
     MODE_DISABLED,
     MODE_ENABLED,
@@ -93,7 +103,7 @@ KINDS = {MODE_DISABLED: "instance_set", MODE_ENABLED: "cluster"}
 
 
 class ProjectWatcher(_event_source.Watcher):
-    """The instance sets and clusters of one project, from one list per poll."""
+    """The instance sets and clusters of one project and their backups, from two concurrent lists per poll."""
 
     def __init__(self, params):
         super(ProjectWatcher, self).__init__(SOURCE)
@@ -102,12 +112,24 @@ class ProjectWatcher(_event_source.Watcher):
         self.secrets = [params.get(name) for name in MEMSTORE_CONNECTION.secret_options()]
         self.client = client
         self.known = None  # {id: item} of the last successful poll; None before the first
+        self.known_backups = None  # {id: backup} of the last successful poll
 
     def poll(self):
-        items = dict((item["id"], item) for item in self.client.list_resources())
+        # The two lists at once, on the one client (it is safe to share between threads).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            listing = pool.submit(self.client.list_resources)
+            backups = pool.submit(list_backups, self.client)
+            items = dict((item["id"], item) for item in listing.result())
+            backed = dict((item["id"] or item["name"], item) for item in backups.result())
         known, self.known = self.known, items
+        known_backups, self.known_backups = self.known_backups, backed
         if known is None:
             return []
+        events = self._resource_events(known, items)
+        events.extend(self._backup_events(known_backups, backed))
+        return events
+
+    def _resource_events(self, known, items):
         events = []
         for resource_id in sorted(set(items) - set(known)):
             item = items[resource_id]
@@ -121,6 +143,20 @@ class ProjectWatcher(_event_source.Watcher):
             if normalize_status(old) != normalize_status(new):
                 events.append(dict(self._describe(items[resource_id]), type="status_changed", old=old, new=new,
                                    failed=is_failed(new)))
+        return events
+
+    @staticmethod
+    def _backup_events(known, backed):
+        """A backup that turned (or appeared) Available is completed, Failed is failed."""
+        events = []
+        for key in sorted(backed):
+            item, before = backed[key], (known.get(key) or {})
+            status = item.get("status")
+            for kind, reached in (("backup_completed", is_available), ("backup_failed", is_failed)):
+                if reached(status) and not reached(before.get("status")):
+                    shown = present_backup(item)
+                    events.append(dict(type=kind, id=shown["id"], name=shown["name"], kind=shown["kind"], resource_id=shown["resource_id"],
+                                       resource_name=shown["resource_name"], status=status, created_at=shown["created_at"]))
         return events
 
     @staticmethod

@@ -331,9 +331,12 @@ def test_memstore_secret_in_listed_data_is_redacted(emulator):
     assert asyncio.run(scenario())["name"] == "echo-********"
 
 
-def test_memstore_one_list_per_poll(emulator):
+def test_memstore_two_concurrent_lists_per_poll(emulator):
     seed_instance_set(emulator, "sessions-a", nodes=2)
     seed_cluster(emulator, "orders-c")
+    # Each list answers 0.2 s late: read one after the other, a poll would take 0.4 s.
+    for path in ("/v1/clusters", "/v1/backups"):
+        control(emulator, "/faults", {"server": "memstore", "path": path, "delay": 0.2, "times": -1})
 
     async def scenario():
         async with Source("memstore_events", memstore_args(emulator)) as source:
@@ -341,9 +344,54 @@ def test_memstore_one_list_per_poll(emulator):
             return source.drain()
 
     assert asyncio.run(scenario()) == []
-    paths = [(entry["method"], entry["path"]) for entry in api_requests(emulator)]
+    entries = api_requests(emulator)
+    paths = [(entry["method"], entry["path"]) for entry in entries]
     assert paths[0] == ("POST", "/identity/v3/auth/tokens")
-    assert set(paths[1:]) == {("GET", "/v1/clusters")} and len(paths) >= 4
+    assert set(paths[1:]) == {("GET", "/v1/clusters"), ("GET", "/v1/backups")} and len(paths) >= 5
+    lists = entries[1:len(entries) - len(entries[1:]) % 2]
+    assert abs(paths[1:].count(("GET", "/v1/clusters")) - paths[1:].count(("GET", "/v1/backups"))) <= 1  # one of each per poll
+    for first, second in zip(lists[::2], lists[1::2]):
+        assert {first["path"], second["path"]} == {"/v1/clusters", "/v1/backups"}
+        assert abs(second["time"] - first["time"]) < 0.15  # sent together, not after the other's answer
+
+
+def test_memstore_backups_completed_and_failed_are_events_and_none_at_the_first_poll(emulator):
+    cache = seed_instance_set(emulator, "cache-a", nodes=2)
+    orders = seed_cluster(emulator, "orders-c", shards=1, nodes_per_shard=2)
+    emulator.memstore_backup_seconds = 30  # 0.3 s
+    control(emulator, "/memstore/backups", {"name": "old-one", "instanceSetId": cache["id"]})  # complete before the source starts
+    session = requests.Session()
+    info = emulator.info()
+    token = requests.post(emulator.identity_url + "/auth/tokens", timeout=10, json={"auth": {"identity": {
+        "methods": ["application_credential"], "application_credential": {
+            "id": info["application_credential_id"], "secret": info["application_credential_secret"]}}}})
+    session.headers["X-Auth-Token"] = token.headers["X-Subject-Token"]
+
+    def take(resource, name):
+        answer = session.post(emulator.memstore_url + "/v1/backups", json={"clusterId": resource["id"], "name": name}, timeout=10)
+        assert answer.status_code == 201, answer.text
+        return answer.json()["objectId"]
+
+    async def scenario():
+        async with Source("memstore_events", memstore_args(emulator)) as source:
+            await polls(2)
+            assert source.drain() == []
+            taken = take(cache, "cache-nightly")
+            await source.wait_for(lambda e: e["type"] == "backup_completed")
+            control(emulator, "/faults/operation", {"operation": "backup", "outcome": "failed", "target": "orders-c"})
+            doomed = take(orders, "orders-nightly")
+            await source.wait_for(lambda e: e["type"] == "backup_failed")
+            await polls(2)
+            return source.drain(), taken, doomed
+
+    events, taken, doomed = asyncio.run(scenario())
+    stored = emulator.memstore.backups
+    assert events == [
+        {"type": "backup_completed", "id": taken, "name": "cache-nightly", "kind": "instance_set", "resource_id": cache["id"],
+         "resource_name": "cache-a", "status": "Available", "created_at": stored["cache-nightly"]["createdAt"]},
+        {"type": "backup_failed", "id": doomed, "name": "orders-nightly", "kind": "cluster", "resource_id": orders["id"],
+         "resource_name": "orders-c", "status": "Failed", "created_at": stored["orders-nightly"]["createdAt"]},
+    ]
 
 
 def test_memstore_outage_and_recovery(emulator):
