@@ -103,8 +103,8 @@ def test_node_and_shard_changes_are_busy_while_a_backup_runs_and_updates_are_not
     answer = session.patch(base + "/v1/instance-sets/%s/replicas" % cache["id"], json={"subnet": {"id": "subnet-2"}}, timeout=10)
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "InvalidState"
     shard = orders["_shards"][0]
-    for method, path, body in [("POST", "/v1/clusters/%s/shards" % orders["id"], {"nodeCount": 2, "subnetAssignments": {
-                                   "primary": {"id": "subnet-1"}, "replicas": [{"id": "subnet-2"}]}}),
+    new_shard = {"nodeCount": 2, "subnetAssignments": {"primary": {"id": "subnet-1"}, "replicas": [{"id": "subnet-2"}]}}
+    for method, path, body in [("POST", "/v1/clusters/%s/shards" % orders["id"], new_shard),
                                ("POST", "/v1/clusters/%s/shards/%s/nodes" % (orders["id"], shard["id"]), {"subnet": {"id": "subnet-3"}}),
                                ("DELETE", "/v1/clusters/%s" % orders["id"], None)]:
         status, code, message = error_of(session.request(method, base + path, json=body, timeout=10))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from collection_link import ROOT
+from emulator.memstore_backups import AVAILABLE, CREATING
 from emulator.memstore_clusters import seed_cluster
 from emulator.memstore_instance_sets import seed_instance_set
 from memstore_plays import api, calls, conn, writes
@@ -29,9 +30,7 @@ def task(name, args, **keywords):
 
 
 def take_directly(emulator, resource, name):
-    """Another client asks for a backup of ``resource`` (hold no lock: this is a plain request)."""
-    from emulator.memstore_backups import AVAILABLE, CREATING  # noqa: F401  pylint: disable=import-outside-toplevel
-
+    """Another client's backup of ``resource``, being taken from now (put into the emulator's state)."""
     with emulator.lock:
         emulator.memstore.backups[name] = {"id": "other-%s" % name, "name": name, "clusterId": resource["id"],
                                            "clusterName": resource["name"], "clusterMode": resource["clusterMode"],
@@ -57,7 +56,7 @@ def test_backup_check_apply_rerun_then_restore_and_delete(ansible, emulator):
     assert taken["backup"]["resource_name"] == "cache-a" and taken["backup"]["created_at"]
     assert taken["diff"]["after"] == predicted["diff"]["after"]
     assert checked["changed"] is False and again["changed"] is False and again["backup"] == taken["backup"]
-    assert [call for call in calls(writes(emulator))] == [("POST", "/v1/backups")]
+    assert calls(writes(emulator)) == [("POST", "/v1/backups")]
     assert writes(emulator)[0]["body"] == {"clusterId": resource["id"], "name": "cache-a-first"}
 
     # The re-run is one list and no write.

@@ -83,8 +83,9 @@ def test_option_rules(params, errors):
 
 # --- the reader --------------------------------------------------------------------------------------------------
 def test_the_reader_applies_the_filters_a_server_ignores_and_reads_every_shape():
-    items = [listed("a", SET), listed("b", CLUSTER), {"objectId": "b-c", "backupName": "c", "instanceSetId": "set-1",
-                                                     "instanceSetName": "cache-a", "clusterMode": "disabled", "status": "Creating"}]
+    odd = {"objectId": "b-c", "backupName": "c", "instanceSetId": "set-1", "instanceSetName": "cache-a", "clusterMode": "disabled",
+           "status": "Creating"}
+    items = [listed("a", SET), listed("b", CLUSTER), odd]
     api = ScriptedApi({"/v1/backups": {"data": items}})
     found = read_backups(api, kind="instance_set", resource="cache-a")
     assert [(item["name"], item["kind"], item["resource_id"]) for item in found] == [("a", "instance_set", "set-1"), ("c", "instance_set", "set-1")]
