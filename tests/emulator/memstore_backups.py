@@ -46,7 +46,7 @@ import re
 
 from flask import Blueprint, jsonify, request
 
-from .control import ControlError, control_body
+from .control import NUMBER, ControlError, control_body
 from .memstore import current_project, emulator, error, memstore_state, new_id, requires_token
 
 blueprint = Blueprint("memstore_backups", __name__)
@@ -242,8 +242,7 @@ def delete_backup(backup_id):
 
 
 # --- test-only control route -----------------------------------------------------------------------------
-BACKUP_TIME = {"seconds": (
-    (int, float), "a number >= 0 of emulated seconds a manual backup takes before it is Available")}
+BACKUP_TIME = {"seconds": (NUMBER, "a number >= 0 of emulated seconds a manual backup takes before it is Available")}
 
 
 @blueprint.post("/_emulator/memstore/backup-time")
