@@ -45,13 +45,36 @@ options:
     type: int
   flavor_id:
     description:
-      - Flavor (instance type) ID of every node. Required to create; cannot change afterwards.
+      - Flavor (instance type) ID of every node. Required to create (or O(flavor)); cannot change afterwards.
+      - Mutually exclusive with O(flavor).
     type: str
+  flavor:
+    description:
+      - Flavor (instance type) of every node by name, for example V(a1-4-co); the alternative to O(flavor_id).
+      - The name is looked up in the flavors the service offers (C(GET /v1/redis/flavors), one request per task,
+        shared by every resource of a M(redisops.platform.memstore_resources) task), before anything is compared or sent.
+        A name that is not offered fails before any write, naming the offered ones.
+      - Required to create (or O(flavor_id)); cannot change afterwards. The result shows both the name and the ID.
+      - M(redisops.platform.memstore_flavor_info) lists the flavors.
+    type: str
+    version_added: 1.2.0
   parameter_group_id:
     description:
-      - Parameter group linked to it. Required to create; can be changed, never to empty
+      - Parameter group linked to it. Required to create (or O(parameter_group)); can be changed, never to empty
         (the API cannot unlink a parameter group; the module refuses an empty one before any request).
+      - Mutually exclusive with O(parameter_group).
     type: str
+  parameter_group:
+    description:
+      - Parameter group linked to it, by name (a default group such as V(default-redis-7.2.7), or a custom one
+        made with M(redisops.platform.memstore_parameter_group)); the alternative to O(parameter_group_id).
+      - The name is looked up in the project's parameter groups (C(GET /v1/parameter-groups), one request per task,
+        shared by every resource of a M(redisops.platform.memstore_resources) task), before anything is compared or sent.
+        A name that does not exist fails before any write, naming the existing ones.
+      - Required to create (or O(parameter_group_id)); can be changed. The result shows both the name and the ID.
+      - M(redisops.platform.memstore_parameter_group_info) lists the parameter groups.
+    type: str
+    version_added: 1.2.0
   user:
     description:
       - Database user created with it. Create-only.

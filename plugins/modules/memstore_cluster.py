@@ -17,14 +17,14 @@ description:
     spread over the shards.
   - Creates the cluster with one request and waits until the cluster, every shard and every node are
     Running.
-  - Updates what the API can change, O(description) and O(parameter_group_id), in one C(PATCH) that
+  - Updates what the API can change, O(description) and O(parameter_group_id) (or O(parameter_group)), in one C(PATCH) that
     carries only what differs.
   - Adds shards one at a time (O(shard_count) raised), each with O(nodes_per_shard) nodes; removes
     shards, the highest first, only with O(allow_shard_removal=true), since their slots move to the
     other shards.
   - Adds or removes replicas in every shard (O(nodes_per_shard) changed), one at a time; never removes
     a primary.
-  - Options that cannot change after creation (O(version), O(port), O(flavor_id), O(tls_enabled),
+  - Options that cannot change after creation (O(version), O(port), O(flavor_id) or O(flavor), O(tls_enabled),
     O(user), O(subnets), O(security_groups)) fail the task, naming each one, when they differ from the
     live cluster; nothing is sent then.
   - Every option is validated before any request is sent.
@@ -153,8 +153,8 @@ EXAMPLES = r"""
     description: Order cache
     version: 7.2.6
     port: 6379
-    flavor_id: 3830ebad-ea2f-4822-8a7d-9e301c86a58d
-    parameter_group_id: bbbbcccc-1234-1234-5678-e705e91db2fb
+    flavor: a1-8-co
+    parameter_group: default-redis-7.2.6-cluster
     shard_count: 3
     nodes_per_shard: 3
     subnet_assignments:
@@ -178,7 +178,7 @@ EXAMPLES = r"""
   redisops.platform.memstore_cluster:
     name: orders
     description: Order cache (checkout)
-    parameter_group_id: ccccdddd-1234-1234-5678-e705e91db2fb
+    parameter_group: orders-tuned
 
 - name: Add a fourth shard (placed like the first, round robin)
   redisops.platform.memstore_cluster:
@@ -246,6 +246,19 @@ cluster:
     parameter_group_id:
       description: Attached parameter group.
       type: str
+    flavor:
+      description:
+        - Name of the flavor, when the task read the flavors (it gave a flavor or parameter group by name); null otherwise.
+      type: str
+      sample: a1-4-co
+      version_added: 1.2.0
+    parameter_group:
+      description:
+        - Name of the linked parameter group, when the task read the parameter groups (it gave a flavor or
+          parameter group by name); null otherwise.
+      type: str
+      sample: default-redis-7.2.7
+      version_added: 1.2.0
     security_groups:
       description: Security group IDs.
       type: list
@@ -375,7 +388,8 @@ DEFAULT_WAIT_TIMEOUT = 3600
 
 
 def main():
-    run(RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT), Cluster)
+    run(RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT,
+                       mutually_exclusive=Cluster.mutually_exclusive), Cluster)
 
 
 if __name__ == "__main__":

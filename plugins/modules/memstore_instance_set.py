@@ -21,7 +21,7 @@ description:
   - Scales O(node_count) one replica at a time, waiting for the set to be Running between steps;
     removes replicas only, never the primary.
   - Turns high availability on or off and promotes a replica to primary (O(primary_instance)).
-  - Options that cannot change after creation (O(version), O(port), O(flavor_id), O(tls_enabled),
+  - Options that cannot change after creation (O(version), O(port), O(flavor_id) or O(flavor), O(tls_enabled),
     O(user), O(restore_from), O(subnet_assignment.primary), O(subnets)) fail the task, naming each one,
     when they differ from the live set.
   - Every option is validated before any request is sent.
@@ -175,8 +175,8 @@ EXAMPLES = r"""
     description: Session cache
     version: 7.2.7
     port: 6379
-    flavor_id: 3830ebad-ea2f-4822-8a7d-9e301c86a58d
-    parameter_group_id: bbbbcccc-1234-1234-5678-e705e91db2fb
+    flavor: a1-4-co
+    parameter_group: default-redis-7.2.7
     node_count: 2
     high_availability: true
     subnet_assignment:
@@ -194,6 +194,12 @@ EXAMPLES = r"""
 - name: Show where clients connect
   ansible.builtin.debug:
     msg: "primary {{ sessions.instance_set.primary_endpoint }}, replicas {{ sessions.instance_set.replica_endpoints }}"
+
+- name: The same set by IDs (no flavor or parameter group look-up)
+  redisops.platform.memstore_instance_set:
+    name: sessions
+    flavor_id: "{{ sessions.instance_set.flavor_id }}"
+    parameter_group_id: "{{ sessions.instance_set.parameter_group_id }}"
 
 - name: Restore a new set from a MemStore backup
   redisops.platform.memstore_instance_set:
@@ -321,6 +327,19 @@ instance_set:
     parameter_group_id:
       description: Linked parameter group.
       type: str
+    flavor:
+      description:
+        - Name of the flavor, when the task read the flavors (it gave a flavor or parameter group by name); null otherwise.
+      type: str
+      sample: a1-4-co
+      version_added: 1.2.0
+    parameter_group:
+      description:
+        - Name of the linked parameter group, when the task read the parameter groups (it gave a flavor or
+          parameter group by name); null otherwise.
+      type: str
+      sample: default-redis-7.2.7
+      version_added: 1.2.0
     security_groups:
       description: Security group IDs.
       type: list
@@ -439,7 +458,8 @@ DEFAULT_WAIT_TIMEOUT = 1800
 
 
 def main():
-    run(RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT), InstanceSet)
+    run(RedisOpsModule(ARGUMENT_SPEC, connection=MEMSTORE_CONNECTION, wait_timeout=DEFAULT_WAIT_TIMEOUT,
+                       mutually_exclusive=InstanceSet.mutually_exclusive), InstanceSet)
 
 
 if __name__ == "__main__":

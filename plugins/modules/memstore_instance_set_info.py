@@ -111,6 +111,15 @@ instance_sets:
     parameter_group_id:
       description: Linked parameter group.
       type: str
+    flavor:
+      description: Always null here (this module reads no catalog); M(redisops.platform.memstore_flavor_info) names the flavor IDs.
+      type: str
+      version_added: 1.2.0
+    parameter_group:
+      description:
+        - Always null here (this module reads no catalog); M(redisops.platform.memstore_parameter_group_info) names the group IDs.
+      type: str
+      version_added: 1.2.0
     security_groups:
       description: Security group IDs.
       type: list

@@ -24,6 +24,10 @@ description:
     request, the timeout) is reported after the others have converged; the task then fails naming each
     failed one, and its result still lists every resource.
   - Check mode predicts every resource; diff mode shows one before/after per resource.
+  - Flavors and parameter groups given by name (V(flavor), V(parameter_group)) are looked up with one
+    request per catalog for the whole task, and only when an item names one. An item whose name is not
+    offered fails before any write to it, naming the offered ones, as an item whose version is not offered;
+    the other items converge.
 author:
   - redisops.platform maintainers (@redisops)
 extends_documentation_fragment:
@@ -37,7 +41,7 @@ options:
     description:
       - Instance sets (cluster mode disabled), one dict each, with the options of
         M(redisops.platform.memstore_instance_set) (V(name), V(id), V(state), V(description), V(version),
-        V(port), V(flavor_id), V(parameter_group_id), V(node_count), V(high_availability),
+        V(port), V(flavor_id) or V(flavor), V(parameter_group_id) or V(parameter_group), V(node_count), V(high_availability),
         V(subnet_assignment), V(subnets), V(security_groups), V(backup), V(user), V(tls_enabled),
         V(restore_from), V(primary_instance), V(keep_automatic_backups)), with the same rules and defaults.
       - Each item is validated against that module's options before any request; an unknown option
@@ -50,7 +54,8 @@ options:
   clusters:
     description:
       - Clusters (cluster mode enabled), one dict each, with the options of M(redisops.platform.memstore_cluster)
-        (V(name), V(id), V(state), V(description), V(version), V(port), V(flavor_id), V(parameter_group_id),
+        (V(name), V(id), V(state), V(description), V(version), V(port), V(flavor_id) or V(flavor),
+        V(parameter_group_id) or V(parameter_group),
         V(shard_count), V(nodes_per_shard), V(subnet_assignments), V(subnets), V(security_groups), V(user),
         V(tls_enabled), V(allow_shard_removal)), with the same rules and defaults.
     type: list
@@ -81,8 +86,8 @@ EXAMPLES = r"""
       - name: sessions-a
         version: 7.2.7
         port: 6379
-        flavor_id: 3830ebad-ea2f-4822-8a7d-9e301c86a58d
-        parameter_group_id: bbbbcccc-1234-1234-5678-e705e91db2fb
+        flavor: a1-4-co  # by name: the flavors and parameter groups are read once for the whole task
+        parameter_group: default-redis-7.2.7
         node_count: 2
         subnet_assignment: {primary: subnet-a, replicas: [subnet-b]}
         security_groups: [sg-redis]
@@ -98,8 +103,8 @@ EXAMPLES = r"""
       - name: catalogue
         version: 7.2.7
         port: 6379
-        flavor_id: 3830ebad-ea2f-4822-8a7d-9e301c86a58d
-        parameter_group_id: bbbbcccc-1234-1234-5678-e705e91db2fb
+        flavor: a1-8-co
+        parameter_group: default-redis-7.2.7-cluster
         shard_count: 3
         nodes_per_shard: 2
         subnet_assignments: [{primary: subnet-a, replicas: [subnet-b]}]

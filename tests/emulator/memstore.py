@@ -12,7 +12,8 @@ accept only an offered version, and 5.0.6 only with cluster mode disabled (400 n
 version otherwise). ``--memstore-no-versions-endpoint`` (or ``{"endpoint": false}``) makes the
 route answer 404, as a service without it would; creates still check the list then.
 The instance-set endpoints live in ``memstore_instance_sets.py``, the cluster endpoints
-(cluster mode enabled) in ``memstore_clusters.py``, manual backups of both in ``memstore_backups.py``.
+(cluster mode enabled) in ``memstore_clusters.py``, the flavors and parameter groups in
+``memstore_catalog.py``, manual backups of both in ``memstore_backups.py``.
 """
 
 import datetime
@@ -44,6 +45,7 @@ class MemStoreState:
         self.tokens_issued = 0
         self.resources = {}
         self.backups = {}  # backup name -> {"clusterMode", "version", ...}
+        self.parameter_groups = {}  # custom parameter groups by id (memstore_catalog.py)
 
 
 def error(status, code, message):

@@ -12,11 +12,13 @@ import threading
 
 from werkzeug.serving import make_server
 
-from . import control, memstore, memstore_backups, memstore_instance_sets, re_bootstrap, re_databases, re_health, re_nodes, re_recovery, redis_enterprise
+from . import (control, memstore, memstore_backups, memstore_catalog, memstore_instance_sets, re_bootstrap, re_databases, re_health,
+               re_nodes, re_recovery, redis_enterprise)
 from .core import Clock, EmulatorMiddleware, Faults, RequestLog, Scheduler
 from .tls import write_tls_files
 
-MEMSTORE_BLUEPRINTS = [memstore_instance_sets.blueprint, memstore_backups.blueprint, control.blueprint]
+MEMSTORE_BLUEPRINTS = [memstore_instance_sets.blueprint, control.blueprint,
+                       memstore_catalog.blueprint, memstore_backups.blueprint]
 RE_BLUEPRINTS = [re_bootstrap.blueprint, re_nodes.blueprint, re_databases.blueprint, re_health.blueprint,
                  re_recovery.blueprint]
 DEFAULT_SPEED = 100.0

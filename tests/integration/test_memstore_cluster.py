@@ -333,7 +333,7 @@ def test_rules_that_need_the_live_cluster_refuse_before_any_write(ansible, emula
     ])
     msgs = [r["msg"] for r in play.results]
     assert all(r["failed"] for r in play.results), play.output
-    assert ("creating it needs version, port, flavor_id, parameter_group_id, nodes_per_shard, subnet_assignments, "
+    assert ("creating it needs version, port, flavor_id or flavor, parameter_group_id or parameter_group, nodes_per_shard, subnet_assignments, "
             "security_groups") in msgs[0]
     assert "is an instance set (cluster mode disabled), not a cluster" in msgs[1]
     assert "subnet-9 not among the subnets of cluster 'live-rules'" in msgs[2]

@@ -318,7 +318,7 @@ def test_rules_that_need_the_live_set_refuse_before_any_write(ansible, emulator)
     assert "active automatic backup policy" in msgs[0] and "backup.enabled: false" in msgs[0]
     assert "only Running replicas can be deleted" in msgs[1]
     assert "'nope' is not an instance of instance set 'cache-rules'" in msgs[2]
-    assert "creating it needs flavor_id, version, port, parameter_group_id, subnet_assignment, security_groups" in msgs[3]
+    assert "creating it needs flavor_id or flavor, version, port, parameter_group_id or parameter_group, subnet_assignment, security_groups" in msgs[3]
     assert writes(emulator) == []
 
 

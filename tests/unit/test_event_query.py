@@ -39,6 +39,9 @@ SAMPLES = {
     "redisops.platform.memstore_resources": (
         {"resources": [{"kind": "instance_set", "instance_set": INSTANCE_SET}, {"kind": "cluster", "cluster": CLUSTER}]},
         ["cache-1", "cache-2", "sessions-001-001", "sessions-002-001"]),
+    "redisops.platform.memstore_flavor_info": ({"flavors": [{"id": "f-1", "name": "a1-2-co", "vcpus": 2, "memory_gib": 4}]}, []),
+    "redisops.platform.memstore_parameter_group": ({"parameter_group": {"id": "pg-1", "name": "tuned", "type": "custom"}}, []),
+    "redisops.platform.memstore_parameter_group_info": ({"parameter_groups": [{"id": "pg-1", "name": "tuned"}]}, []),
     "redisops.platform.re_bootstrap": (dict(URL, cluster_name=NAMED, local_node_info={"uid": "1"}), ["cluster.example.com/node1"]),
     "redisops.platform.re_bootstrap_info": (dict(URL, cluster_name=NAMED, local_node_info={"uid": 1}), ["cluster.example.com/node1"]),
     "redisops.platform.re_node_action": (dict(URL, cluster_name=NAMED, action={"name": "maintenance_on", "node_uid": "2"}),

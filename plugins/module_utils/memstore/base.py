@@ -22,6 +22,7 @@ __metaclass__ = type
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ClientError
 from ansible_collections.redisops.platform.plugins.module_utils._resource import BUSY_ANSWER, Plan, PlanError, Resource, own_read
+from ansible_collections.redisops.platform.plugins.module_utils.memstore.catalog import FLAVOR, NAME_OR_ID, NAMED_OPTIONS, with_ids, with_names
 from ansible_collections.redisops.platform.plugins.module_utils.memstore.client import (
     MemStoreClient,
     is_busy,
@@ -49,7 +50,9 @@ SHARED_OPTIONS = dict(
     version=dict(type="str"),
     port=dict(type="int"),
     flavor_id=dict(type="str"),
+    flavor=dict(type="str"),
     parameter_group_id=dict(type="str"),
+    parameter_group=dict(type="str"),
     subnets=dict(type="list", elements="str"),
     security_groups=dict(type="list", elements="str"),
     user=dict(type="dict", options=dict(
@@ -66,6 +69,8 @@ class MemStoreResource(Resource):
     client_class = MemStoreClient
     #: The module's options (an item of memstore_resources takes the same).
     argument_spec = SHARED_OPTIONS
+    #: Options that exclude each other: a name or an id (the module's and a batch item's argument spec).
+    mutually_exclusive = NAME_OR_ID
     #: The key of a list of them (memstore_resources' option, the _info module's result).
     list_key = None
     #: "instance set" or "cluster": how messages name the resource.
@@ -249,17 +254,29 @@ class MemStoreResource(Resource):
             raise PlanError("id %s belongs to %s %r, not %r" % (self.params["id"], self.noun, state[0].get("name"), self.name))
         if self.params["state"] == "absent":
             return self.plan_delete(state)
+        # Names become ids before anything is compared or sent (a name not offered fails here, before any write).
+        self.params = with_ids(self.api, self.params)
         if state is None:
             if self.params.get("id"):
                 raise PlanError("no %s has id %s; leave id out to create %r" % (self.noun, self.params["id"], self.name))
-            missing = [option for option in self.create_required if self.params.get(option) is None]
+            missing = [_or_its_name(option) for option in self.create_required if self.params.get(option) is None]
             if missing:
                 raise PlanError("%s %r does not exist; creating it needs %s" % (self.noun, self.name, ", ".join(missing)))
             message = version_offer_error(self.params["version"], self.api.redis_versions(), self.noun)
             if message:
                 raise PlanError(message)
-            return self.plan_create()
-        return self.plan_converge(*state)
+            return self.named_prediction(self.plan_create())
+        return self.named_prediction(self.plan_converge(*state))
+
+    def flavor_name(self, flavor_id):
+        """The name of ``flavor_id`` when the task read the flavors (None otherwise)."""
+        return FLAVOR.name_of(self.api, flavor_id)
+
+    def named_prediction(self, plan):
+        """``plan`` whose predicted view shows the names of its flavor and parameter group (as :meth:`view`)."""
+        if plan.predicted:
+            with_names(self.api, plan.predicted.get(self.result_key))
+        return plan
 
     def plan_delete(self, state):
         gone = Plan(after={}, predicted={self.result_key: {}})
@@ -325,7 +342,7 @@ class MemStoreResource(Resource):
     def view(self, state):
         if state is None or self.params["state"] == "absent":
             return {self.result_key: {}}
-        return {self.result_key: self.present(state[0], state[1] or [])}
+        return {self.result_key: with_names(self.api, self.present(state[0], state[1] or []))}
 
     def comparable(self, state):
         return {} if state is None else self.compared(self.present(state[0], state[1] or []))
@@ -356,3 +373,8 @@ class MemStoreResource(Resource):
         shown = view.get(self.result_key) or {}
         return dict(kind=self.result_key, name=self.name, id=shown.get("id") or self.known_id(),
                     status="absent" if self.absent() else shown.get("status"), endpoints=self.endpoints(shown))
+
+
+def _or_its_name(option):
+    """``option``, or ``option or <its name>`` for an id that a name can give (``flavor_id or flavor``)."""
+    return next(("%s or %s" % (option, named.option) for named in NAMED_OPTIONS if named.id_option == option), option)

@@ -54,7 +54,7 @@ def batch_items(module):
     items, errors, seen = [], [], {}
     for resource_class in KINDS:
         option = resource_class.list_key
-        validator = ArgumentSpecValidator(resource_class.argument_spec)
+        validator = ArgumentSpecValidator(resource_class.argument_spec, mutually_exclusive=resource_class.mutually_exclusive)
         for index, item in enumerate(module.params[option]):
             position = "%s[%d]" % (option, index)
             name = item.get("name") if isinstance(item, dict) else None

@@ -137,6 +137,7 @@ class MemStoreClient:
         self._project_id = params.get("project_id")
         self.tokens_issued = 0
         self._versions = _UNREAD
+        self._catalogs = {}  # reader -> what it read: a catalog is read once per client (see once)
         self._cache = None
         if params.get("token_cache") and all(self._credential):
             self._cache = TokenCache(params["token_cache"], self.identity.base_url, *self._credential)
@@ -248,6 +249,17 @@ class MemStoreClient:
                 data = data.get("versions") or data.get("data")
             self._versions = [str(version) for version in data] if isinstance(data, list) else None
         return self._versions
+
+    def once(self, reader):
+        """``reader(self)``, read the first time only: a catalog (the flavors, the parameter groups) that
+        every resource of a task shares. Threads may race to read it first; they read the same thing."""
+        if reader not in self._catalogs:
+            self._catalogs[reader] = reader(self)
+        return self._catalogs[reader]
+
+    def already_read(self, reader):
+        """What :meth:`once` read with ``reader`` (None when it has not been read)."""
+        return self._catalogs.get(reader)
 
     # --- look-up -------------------------------------------------------------
     def list_resources(self, mode=None):

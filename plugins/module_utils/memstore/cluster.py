@@ -157,7 +157,7 @@ class Cluster(MemStoreResource):
     # --- converging a live cluster ---------------------------------------------------------------------------
     def immutable_comparison(self, resource):
         check = ImmutableComparison(resource)
-        check.compare_created_with(self.params)
+        check.compare_created_with(self.params, self.flavor_name)
         check.compare_ids("subnets", self.params.get("subnets"), "subnets")
         # The update endpoint changes only the description and the parameter group.
         check.compare_ids("security_groups", self.params.get("security_groups"), "securityGroups")

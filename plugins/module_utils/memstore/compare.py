@@ -45,12 +45,18 @@ class ImmutableComparison:
         live_user = self.resource.get("user") if isinstance(self.resource.get("user"), dict) else {}
         self.compare("user", "name=%s" % user["name"], "user", "name=%s" % live_user["name"] if live_user.get("name") else "none")
 
-    def compare_created_with(self, params):
-        """The options fixed at creation in both cluster modes."""
+    def compare_created_with(self, params, flavor_name=None):
+        """The options fixed at creation in both cluster modes. ``flavor_name(id)``: the name of a flavor,
+        when the task named it (``params`` then holds both ``flavor`` and its ``flavor_id``)."""
         resource = self.resource
         self.compare("version", params.get("version"), "version", resource.get("version"))
         self.compare("port", params.get("port"), "port", to_int(resource.get("port")))
-        self.compare("flavor_id", params.get("flavor_id"), "flavorId", resource.get("flavorId"))
+        if params.get("flavor") is not None and flavor_name is not None:
+            # Named: told by name (a name is one id, so comparing names compares the ids).
+            live = resource.get("flavorId")
+            self.compare("flavor", params["flavor"], "flavorId", flavor_name(live) or live)
+        else:
+            self.compare("flavor_id", params.get("flavor_id"), "flavorId", resource.get("flavorId"))
         self.compare("tls_enabled", params.get("tls_enabled"), "tlsEnabled", bool(resource.get("tlsEnabled")))
         self.compare_user(params.get("user"))
 

@@ -180,7 +180,7 @@ class InstanceSet(MemStoreResource):
     def immutable_comparison(self, resource):
         params = self.params
         check = ImmutableComparison(resource)
-        check.compare_created_with(params)
+        check.compare_created_with(params, self.flavor_name)
         if params.get("restore_from"):
             check.compare("restore_from", _render_restore(params["restore_from"]), "restoreSource", _render_restore(resource.get("restoreSource")))
         if params.get("subnet_assignment"):

@@ -29,6 +29,12 @@ NODE_PATH = NODES_PATH + "/{node_id}"
 # A DELETE answered 404 found nothing left to delete.
 DELETED = (200, 202, 204, 404)
 
+# The catalogs: node sizes, and the parameter groups a resource links (the DELETE is assumed:
+# the documents show no parameter group's own path).
+FLAVORS_PATH = "/v1/redis/flavors"
+PARAMETER_GROUPS_PATH = "/v1/parameter-groups"
+PARAMETER_GROUP_PATH = PARAMETER_GROUPS_PATH + "/{id}"
+
 # Manual backups of both modes (an instance set is addressed as a cluster there: clusterId).
 BACKUPS_PATH = "/v1/backups"
 BACKUP_PATH = BACKUPS_PATH + "/{id}"

@@ -36,6 +36,11 @@ _BACKUP_FILE = re.compile(r"^[^/\s]+/.*[^/]$")
 _VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 CLUSTER_MODE_DISABLED_ONLY = ("5.0.6",)
 
+# Custom parameter group names (assumed: the pages we have state no rule): letters, digits, '-', '_' and '.',
+# starting with a letter, at most 64 characters.
+_GROUP_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*$")
+GROUP_NAME_MAX = 64
+
 
 def name_errors(name):
     errors = []
@@ -106,6 +111,9 @@ def common_errors(params, cluster_mode_enabled):
     parameter_group = params.get("parameter_group_id")
     if parameter_group is not None and not parameter_group.strip():
         errors.append("parameter_group_id must not be empty: the API cannot unlink a parameter group")
+    for option in ("flavor", "parameter_group"):
+        if params.get(option) is not None and not params[option].strip():
+            errors.append("%s must not be empty: it names a %s" % (option, option.replace("_", " ")))
     if params.get("security_groups") is not None and not [sg for sg in params["security_groups"] if sg]:
         errors.append("security_groups must name at least one security group")
     if params.get("subnets") is not None and not [s for s in params["subnets"] if s]:
@@ -189,4 +197,18 @@ def cluster_errors(params):
             errors.append("subnet_assignments must hold at most one placement per shard: %d given for shard_count %d"
                           % (len(assignments), shard_count))
         errors.extend(assignment_subnet_errors("subnet_assignments", assignments, params.get("subnets")))
+    return errors
+
+
+def parameter_group_errors(params):
+    """Every rule the options of a custom parameter group break, one message each naming the option ([] when valid)."""
+    name, errors = params["name"], []
+    if not 1 <= len(name) <= GROUP_NAME_MAX:
+        errors.append("name must be 1 to %d characters long (got %d)" % (GROUP_NAME_MAX, len(name)))
+    elif not _GROUP_NAME.match(name):
+        errors.append("name may contain only letters, digits, '-', '_' and '.', and must start with a letter (got %r)" % name)
+    if params.get("description") is not None:
+        errors.extend(description_errors(params["description"]))
+    if params.get("base") is not None and not params["base"].strip():
+        errors.append("base must not be empty: it names the default group the new one is made from")
     return errors

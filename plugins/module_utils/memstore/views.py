@@ -75,7 +75,9 @@ def resource_fields(resource, cluster_mode):
         version=resource.get("version"),
         port=to_int(resource.get("port")),
         flavor_id=resource.get("flavorId"),
+        flavor=None,  # the names: known when a task read the catalogs (catalog.with_names)
         parameter_group_id=resource.get("parameterGroupId"),
+        parameter_group=None,
         security_groups=ids(resource.get("securityGroups")),
         subnets=ids(resource.get("subnets")),
         tls_enabled=bool(resource.get("tlsEnabled")),
