@@ -105,4 +105,6 @@ def test_tarball_ships_only_the_collection(tarball):
     # What users run: the emulator with its own requirements, the roles' targets, the docs.
     assert {"tests/emulator/__main__.py", "tests/emulator/requirements.txt", "docs/user-guide.md", "docs/awx.md",
             "tests/integration/targets/setup_emulator/tasks/main.yml", "playbooks/demo.yml", "CHANGELOG.rst"} <= set(files)
-    assert os.path.getsize(str(tarball)) < 400 * 1024
+    # A guard against shipping something large by mistake (a build, a plot, a virtualenv), not a budget:
+    # the collection's own files are about 440 KiB compressed at 1.2.0.
+    assert os.path.getsize(str(tarball)) < 600 * 1024
