@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import threading
+import time
 from concurrent.futures import Future
 
 
@@ -75,13 +76,18 @@ class NamesItsCluster:
         return self._cluster_name.result() if self._cluster_name is not None else None
 
 
-def report(module, client_class, read):
+def report(module, client_class, read, wait_timeout=None):
     """The run of a Redis Enterprise ``_info`` module: ``read(client)`` gives the result's keys (a
     client of ``client_class``); the result also says ``changed: false`` and names the cluster
-    (``cluster_name``, unless ``read`` gave it), read concurrently with ``read``."""
+    (``cluster_name``, unless ``read`` gave it), read concurrently with ``read``.
+
+    Without ``wait_timeout`` the task does not wait: an API it cannot reach fails it at once. With
+    it (seconds), a refused connection (a node that restarts) is retried until that long from now.
+    """
 
     def run():
-        client = module.client(client_class)
+        deadline = time.monotonic() + wait_timeout if wait_timeout else None
+        client = module.client(client_class, deadline=deadline)
         name = ClusterNameRead(client)
         result = read(client)
         if "cluster_name" not in result:
