@@ -149,6 +149,21 @@ def test_maintenance_on_then_off_check_apply_and_rerun(ansible, cluster):
     assert node.maintenance_snapshots == [] and node.shards == 2
 
 
+def test_removing_a_node_the_cluster_never_had_is_no_change_with_a_warning(ansible, cluster):
+    play = ansible.run([
+        task("Predict removing node 42", check_mode=True, node_uid=42, action="remove"),
+        task("Remove node 42 (a typo for 2)", node_uid=42, action="remove"),
+    ], diff=True, module_defaults=connection_defaults(cluster))
+    assert play.rc == 0, play.output
+    for result in play.results:
+        assert (result["changed"], result["actions"], result["action"]) == (False, [], {})
+        assert result["node_status"]["removed"] is True and result["node_status"]["uid"] == "42"
+        assert result["warnings"] == ["node 42 is not a member of the cluster (GET /v1/nodes/42 answered 404): it was either already "
+                                      "removed or never a member; nothing was sent. Check node_uid if you expected node 42 in the cluster"]
+    assert not writes(cluster.log.entries())
+    assert not any(node.removed for node in cluster.re_nodes)
+
+
 def test_maintenance_on_sends_only_the_options_set(ansible, cluster):
     play = ansible.run([task("Enter maintenance keeping replicas", node_uid=3, action="maintenance_on",
                              evict_ha_replica=False, evict_active_active_replica=False, evict_dbs=["1", "3"])],
@@ -172,6 +187,10 @@ def test_remove_a_node_then_rerun(ansible, cluster):
     assert remove["changed"] is True and remove["action"]["status"] == "completed"
     assert remove["node_status"]["removed"] is True
     assert again["changed"] is False and again["action"] == {} and again["node_status"]["removed"] is True
+    # Absent is what remove makes true, but a uid never in the cluster reads the same: the re-run says both.
+    assert "warnings" not in remove
+    assert again["warnings"] == ["node 3 is not a member of the cluster (GET /v1/nodes/3 answered 404): it was either already removed "
+                                 "or never a member; nothing was sent. Check node_uid if you expected node 3 in the cluster"]
     entries = cluster.log.entries()
     posts = writes(entries)
     assert [(e["path"], e["content_type"], e["body"]) for e in posts] == [("/v1/nodes/3/actions/remove", "application/json", {})]

@@ -179,6 +179,38 @@ def test_remove_counts_a_vanished_status_of_a_vanished_node_as_completed(run):
     assert result["node_status"]["removed"] is True and result["node_status"]["uid"] == "3"
 
 
+ABSENT_NODE_WARNING = ("node 42 is not a member of the cluster (GET /v1/nodes/42 answered 404): it was either already removed or "
+                       "never a member; nothing was sent. Check node_uid if you expected node 42 in the cluster")
+
+
+@pytest.fixture
+def module_warnings(monkeypatch):
+    """The warnings of the module runs of a test (Ansible keeps its own list for the whole process)."""
+    said = []
+    monkeypatch.setattr(RedisOpsModule, "warn", lambda _self, text: said.append(text))
+    return said
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_remove_of_a_node_the_cluster_does_not_have_changes_nothing_and_says_why(run, module_warnings, check_mode):
+    result, api = run(re_node_action, {("GET", "/v1/nodes/42"): [(404, {"error_code": "node_not_found"})]},
+                      node_uid=42, action="remove", _ansible_check_mode=check_mode)
+    assert (result["changed"], result["actions"], result["action"]) == (False, [], {})
+    assert module_warnings == [ABSENT_NODE_WARNING]
+    assert result["node_status"]["removed"] is True and result["node_status"]["uid"] == "42"
+    assert api.writes == []
+
+
+def test_a_node_removed_by_the_task_itself_is_not_warned_about(run, module_warnings):
+    result, _api = run(re_node_action, {
+        ("GET", "/v1/nodes/3"): [(200, {"uid": 3, "status": "active"}), (404, {"error_code": "node_not_found"})],
+        ("GET", "/v1/nodes/3/actions/remove"): [NOT_FOUND, (200, {"status": "completed", "progress": 100})],
+        ("POST", "/v1/nodes/3/actions/remove"): [(200, {"status": "queued", "task_id": "t-3"})],
+    }, node_uid=3, action="remove")
+    assert result["changed"] is True and result["node_status"]["removed"] is True
+    assert module_warnings == []
+
+
 def test_an_already_replica_node_is_not_enslaved(run):
     result, api = run(re_node_action, {("GET", "/v1/nodes/1/status"): [status(role="slave")]}, node_uid=1, action="enslave_node")
     assert result["changed"] is False and api.writes == []
