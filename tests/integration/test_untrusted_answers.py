@@ -77,10 +77,10 @@ def test_tasks_that_do_not_wait_give_up_at_once_on_an_unreachable_api(ansible, e
         {"name": "Redis Enterprise info", "redisops.platform.re_node_info": admin},
         {"name": "MemStore info", "redisops.platform.memstore_instance_set_info": memstore},
         {"name": "Unresolvable", "redisops.platform.re_node_info": dict(admin, url="https://re.nowhere.invalid:9443")},
-        {"name": "A node action without wait", "redisops.platform.re_node_action": dict(admin, node_uid=2, action="maintenance_on",
-                                                                                         wait=False)},
-        {"name": "A delete without wait", "redisops.platform.memstore_instance_set": dict(memstore, name="gone", state="absent",
-                                                                                            wait=False)},
+        {"name": "A node action without wait",
+         "redisops.platform.re_node_action": dict(admin, node_uid=2, action="maintenance_on", wait=False)},
+        {"name": "A delete without wait",
+         "redisops.platform.memstore_instance_set": dict(memstore, name="gone", state="absent", wait=False)},
         {"name": "A node action in check mode", "check_mode": True,
          "redisops.platform.re_node_action": dict(admin, node_uid=2, action="maintenance_on")},
     ]])
@@ -129,5 +129,4 @@ def test_a_read_that_waits_gets_through_a_node_that_restarts(ansible, emulator):
     assert "warnings" not in at_once
     assert [node["uid"] for node in waited["nodes"]] == [1, 2, 3] and waited["cluster_name"] == "cluster.re.test"
     assert waited.get("warnings"), play.output
-    assert all("connection refused" in text and text.endswith("(retried until wait_timeout)")
-                                      for text in waited["warnings"])
+    assert all("connection refused" in text and text.endswith("(retried until wait_timeout)") for text in waited["warnings"])
