@@ -103,6 +103,11 @@ notes:
     C(GET /v1/clusters/{id}) returns one; passing an C(id) skips the list.
   - Requests answered 429, 502, 503 or 504, and connection failures, are retried a few times with
     jittered exponential backoff (honouring C(Retry-After)). A C(POST) is never repeated blindly.
+  - An API that cannot be reached (connection refused, a host name that does not resolve, no route to the host)
+    fails a task that does not wait for an operation at once, with one message and no retry. Such tasks are the
+    C(_info) modules, a task with C(wait=false) and a task in check mode. A task that waits for an operation
+    retries a refused connection until its C(wait_timeout), each retry a warning, so a node whose API restarts
+    does not fail it; a name that does not resolve or no route is retried a few times only.
 requirements:
   - requests (Python library on the host that runs the module)
   - cryptography (Python library, only for O(token_cache))

@@ -16,8 +16,9 @@ options:
       - Polling starts fast and backs off to a cap; a finished operation is noticed within
         about 1 second or 10% of the time already waited.
       - A failure state, or reaching O(wait_timeout), fails the task with the last state seen.
-      - An API that refuses connections (a node restarting) is retried until O(wait_timeout); a
-        read-only (C(_info)) module, which does not wait, retries it for its C(request_timeout) only.
+      - An API that refuses connections (a node restarting) is retried until O(wait_timeout). With
+        O(wait=false), and in check mode, the task does not wait, and an API that cannot be reached fails it
+        at once with one message.
     type: bool
     default: true
   wait_timeout:

@@ -58,11 +58,11 @@ def build_client(client_class, options, deadline=None, on_retry=None, deadline_o
     ``deadline`` bounds every retry wait: monotonic seconds, or a callable returning them (an
     event source's next poll), named ``deadline_option`` in messages; a connection refused
     (a node restarting) is retried until then. None is a task that does not wait: one
-    request's budget (``request_timeout`` x tries) from now bounds its retries, an API that
-    cannot be reached (name not resolved, no route) fails at once with one message, and a
-    refused connection is retried for ``request_timeout`` only (a node restarting that a
-    rolling maintenance reads through), announced once. :data:`EACH_REQUEST` (an inventory)
-    bounds each request by its own budget, and fails as fast on an unreachable API.
+    request's budget (``request_timeout`` x tries) from now bounds its retries, and an API that
+    cannot be reached (connection refused, name not resolved, no route) fails it at once with
+    one message, no retry and no warning (a task that must read through a node that may be
+    restarting passes a deadline). :data:`EACH_REQUEST` (an inventory) bounds each request by
+    its own budget, and fails as fast on an unreachable API.
     ``on_retry(message)`` gets one sentence per retry (already redacted); ``request_log``
     (a list) gets ``(method, path, status, seconds)`` per request.
     """

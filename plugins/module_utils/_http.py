@@ -174,13 +174,14 @@ class _Retry(Retry):
         call = _IN_FLIGHT.get()
         source = self
         chain = _chain(error) if error is not None else []
-        refused = bool(_first(chain, (urllib3_exceptions.NewConnectionError,)) and _first(chain, (ConnectionRefusedError,)))
-        grace = bool(call is not None and call.client.fail_fast and refused)
-        if call is not None and call.client.fail_fast and not refused and _first(chain, (urllib3_exceptions.ConnectTimeoutError,)):
-            # No connection at all (a name not resolved, no route, none within request_timeout; urllib3's
-            # NewConnectionError is a ConnectTimeoutError): for a task that does not wait, one clear failure now.
+        # No connection at all (refused, a name not resolved, no route, none within request_timeout): urllib3's
+        # NewConnectionError, and its NameResolutionError, are ConnectTimeoutErrors. Nothing reached the server.
+        unreached = bool(_first(chain, (urllib3_exceptions.ConnectTimeoutError,)))
+        if call is not None and call.client.fail_fast and unreached:
+            # A task that does not wait: an API it cannot reach fails it now, with one message. Retrying would
+            # only make a wrong address or a stopped endpoint look like a hang.
             raise urllib3_exceptions.MaxRetryError(_pool, url, error)
-        until_deadline = bool(call is not None and (call.has_deadline() or grace) and refused)
+        until_deadline = bool(call is not None and call.has_deadline() and unreached and _first(chain, (ConnectionRefusedError,)))
         if until_deadline:
             # A refused connection: nothing reached the server, so even a write may be sent again, and a
             # node that restarts is waited for until the task's deadline, not for a fixed number of tries.
@@ -200,20 +201,14 @@ class _Retry(Retry):
                 asked = None  # an unreadable Retry-After: fall back on our backoff
         wait = asked if asked is not None else retry.get_backoff_time()
         if until_deadline:
-            left = call.grace_left() if grace else call.remaining()[0]
-            if grace and left <= 0:
-                # A task that does not wait: a refused connection is given request_timeout (a node restarting
-                # as a rolling maintenance reads it), not the request's whole budget.
-                raise urllib3_exceptions.MaxRetryError(_pool, url, error)
-            wait = max(0.0, min(wait, left))
+            wait = max(0.0, min(wait, call.remaining()[0]))
         if not call.may_retry(wait, asked):
             # No retry: urllib3 returns this answer as is (raise_on_status is off),
             # or re-raises the connection error; the client says why it stopped.
             reason = error or urllib3_exceptions.ResponseError("retry stopped by the deadline")
             raise urllib3_exceptions.MaxRetryError(_pool, url, reason)
         retry.planned_wait = wait
-        if not grace or len(retry.history) == 1:  # a task that does not wait says once that it waits a little
-            call.announce(len(retry.history), wait, asked, response, error, until_deadline)
+        call.announce(len(retry.history), wait, asked, response, error, until_deadline)
         return retry
 
     def sleep(self, response=None):
@@ -500,8 +495,8 @@ def transport_message(exc, where, timeout):
     if _first(chain, (u3.ProtocolError, ConnectionResetError, ConnectionAbortedError)) is not None:
         return "connection", "%s closed the connection without answering" % where
     if new_connection is not None:
-        errno_error = _first(chain, (OSError,))
-        detail = getattr(errno_error, "strerror", None) if errno_error is not new_connection else None
+        # The socket's own error ("No route to host"): requests' and urllib3's wrappers are OSErrors without one.
+        detail = next((exc.strerror for exc in chain if isinstance(exc, OSError) and exc.strerror), None)
         return "connection", "could not connect to %s%s" % (where, ": %s" % detail.lower() if detail else "")
     return "connection", "the request to %s failed (%s)" % (where, exc.__class__.__name__)
 
@@ -574,10 +569,6 @@ class _Call:
     def has_deadline(self):
         return self.client.deadline is not None
 
-    def grace_left(self):
-        """Seconds left of the request_timeout a task that does not wait gives a refused connection."""
-        return self.started + self.client.timeout - time.monotonic()
-
     def remaining(self):
         """(seconds left before the deadline, the deadline's name)."""
         client = self.client
@@ -623,9 +614,7 @@ class _Call:
             _kind, reason = transport_message(error, client.where(self.url), client.timeout)
             what = "%s %s failed: %s" % (self.method, self.path, reason)
         why = " as the server asked (Retry-After)" if asked is not None else ""
-        if until_deadline and client.fail_fast:
-            message = "%s; nothing was sent, retried for up to %s s (request_timeout)" % (what, _seconds(client.timeout))
-        elif until_deadline:
+        if until_deadline:
             message = "%s; nothing was sent, retry %d in %s s (retried until %s)" % (what, number, _seconds(wait), client.deadline_option)
         else:
             message = "%s; retry %d of %d in %s s%s" % (what, number, client.retries, _seconds(wait), why)
@@ -655,9 +644,9 @@ class HttpClient:
     is called once per retry with one sentence (a module passes ``module.warn``).
     ``request_log`` (a list) gets ``(method, path, status, seconds)`` for every call
     (tests and the benchmark count requests with it). With ``fail_fast`` (a task that does not
-    wait) a server that cannot be reached (name not resolved, no route) is not retried, and a
-    refused connection only within ``timeout`` from the request's start, announced once; a task
-    that waits retries a refused connection until its deadline.
+    wait) a server that cannot be reached (connection refused, name not resolved, no route, no
+    connection within ``timeout``) fails the request at once, without a retry or its warning; a
+    task that waits retries a refused connection until its deadline (a node that restarts).
 
     The client owns its sessions (:meth:`close`) and keeps nothing of a request on
     itself: threads may share it.

@@ -73,9 +73,10 @@ class RedisOpsModule(AnsibleModule):
     def client(self, client_class, deadline=None):
         """An API client built from this module's connection options and wired to this run: its
         retries warn through the module and never sleep past the task's deadline. ``deadline``
-        (monotonic seconds) is the task's for a module that waits; a module that does not wait
-        gets what one request may take with its retries, from now, so a refused connection (a
-        node restarting) is retried that long. Every module gets its clients here."""
+        (monotonic seconds) is the task's for a module that waits: a refused connection (a node
+        restarting) is retried until then. A module that does not wait gets what one request may
+        take with its retries, from now, and fails at once on an API it cannot reach. Every module
+        gets its clients here."""
         return build_client(client_class, self.params, deadline=deadline, on_retry=self.warn)
 
     def waiter(self):

@@ -12,7 +12,9 @@ sends itself (``send(api)``) and says whether a state ``shows`` it. The runner o
 else, once for all modules:
 
 - the API client, built through the task from ``Resource.client_class``, with the task's
-  deadline and retry warnings wired in (nothing is opt-in);
+  deadline and retry warnings wired in (nothing is opt-in); a task that does not wait for its
+  operation (``wait: false``, check mode) gets a client that fails at once on an API it
+  cannot reach, one that waits a client that retries a refused connection until the deadline;
 - one task deadline: every wait and every retry of the task shares ``wait_timeout``;
 - ``duration`` (the whole task), the ``actions`` log and ``changed``;
 - the diff (``before``/``after`` from comparable views) and check mode (the plan's
@@ -238,7 +240,10 @@ class Runner:
         self.waiter = task.waiter()
         self.clock = self.waiter.clock
         self.started = self.clock()
-        self.api = task.client(resource_class.client_class, deadline=self.waiter.deadline)
+        # A task that does not wait for its operation (wait: false, check mode) fails at once on an
+        # API it cannot reach; one that waits retries a refused connection (a node restarting) until its deadline.
+        waits = self.wait and not task.check_mode
+        self.api = task.client(resource_class.client_class, deadline=self.waiter.deadline if waits else None)
 
     def duration(self):
         return round(self.clock() - self.started, 3)

@@ -19,6 +19,9 @@ description:
     C(maintenance_off) does nothing when it shows none, C(remove) does nothing once
     C(GET /v1/nodes/{uid}) answers 404, and C(enslave_node) does nothing when the node's role
     already is replica (C(slave)).
+  - A C(remove) of a node the cluster does not have is no change, with a warning that names the uid and says
+    the node was either already removed or never a member. The API cannot tell the two apart, so a mistyped
+    O(node_uid) reads like a finished removal; the warning is there to catch it.
   - Maintenance activations stack on the server (two C(maintenance_on) need two C(maintenance_off)),
     so this module never sends C(maintenance_on) to a node that is already in maintenance.
   - An action of the same type already queued or running on the node (seen before posting, or
@@ -301,7 +304,11 @@ node_status:
         created_time: "2024-09-06 20:47:23"
         node_uid: "2"
     removed:
-      description: Whether the node no longer exists in the cluster.
+      description:
+        - Whether the cluster has no node with this uid (C(GET /v1/nodes/{uid}) answers 404), after this task's
+          removal or before it.
+        - V(true) does not say that the node was ever a member. When the node was not there to begin with, the
+          task warns that it was either already removed or never a member.
       type: bool
       sample: false
 error_code:

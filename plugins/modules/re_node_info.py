@@ -39,6 +39,17 @@ options:
     type: bool
     default: true
     version_added: 1.2.0
+  wait_timeout:
+    description:
+      - Seconds the task may wait for O(url)'s API while it refuses connections, for example a node whose
+        REST API restarts. Each refused try is a warning, and the task fails once this time has passed.
+      - Without it the task does not wait, as every C(_info) module, and an API that cannot be reached fails
+        the task at once with one message.
+      - C(redisops.platform.re_node_maintenance) sets it for its reads through another node, which may still be
+        restarting after its own maintenance work.
+      - A finite number of seconds greater than 0 and at most 604800 (a week), checked before any request.
+    type: float
+    version_added: 1.2.0
 notes:
   - Any user of the cluster can read nodes, including read-only (C(cluster_viewer)) users.
   - The request count is one list read, one status read per node and one read of the cluster's name
@@ -178,6 +189,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise
 ARGUMENT_SPEC = dict(
     node_uid=dict(type="int"),
     read_status=dict(type="bool", default=True),
+    wait_timeout=dict(type="float"),
 )
 
 
@@ -190,7 +202,7 @@ def main():
     def read(client):
         return dict(nodes=NodeReader(client).nodes(module.params["node_uid"], read_status=module.params["read_status"]))
 
-    report(module, RedisEnterpriseClient, read)
+    report(module, RedisEnterpriseClient, read, wait_timeout=module.params["wait_timeout"])
 
 
 if __name__ == "__main__":

@@ -124,8 +124,10 @@ def test_maintenance_on_then_off_check_apply_and_rerun(ansible, cluster):
     assert play.results[1]["action"] == {} and play.results[1]["node_status"]["has_maintenance_snapshot"] is True
     entries = cluster.log.entries(seq)
     assert not writes(entries)
-    # per task the cluster's name and the node's status; the prediction also reads the action
-    assert [e["path"] for e in entries] == ["/v1/cluster", "/v1/nodes/2/status"] * 3 + ["/v1/nodes/2/actions/maintenance_off"]
+    # per task the cluster's name and the node's status, read at once (in either order); the prediction also reads the action
+    paths = [e["path"] for e in entries]
+    assert [sorted(paths[index:index + 2]) for index in (0, 2, 4)] == [["/v1/cluster", "/v1/nodes/2/status"]] * 3
+    assert paths[6:] == ["/v1/nodes/2/actions/maintenance_off"]
     assert [r["cluster_name"] for r in play.results] == ["cluster.re.test"] * 3
     assert len(node.maintenance_snapshots) == 1  # the server's stack counter
 
@@ -142,8 +144,24 @@ def test_maintenance_on_then_off_check_apply_and_rerun(ansible, cluster):
     assert leave["node_status"]["has_maintenance_snapshot"] is False
     entries = cluster.log.entries(seq)
     assert [(e["method"], e["path"]) for e in writes(entries)] == [("POST", "/v1/nodes/2/actions/maintenance_off")]
-    assert [e["path"] for e in entries[-4:]] == ["/v1/cluster", "/v1/nodes/2/status"] * 2
+    paths = [e["path"] for e in entries[-4:]]
+    assert [sorted(paths[:2]), sorted(paths[2:])] == [["/v1/cluster", "/v1/nodes/2/status"]] * 2
     assert node.maintenance_snapshots == [] and node.shards == 2
+
+
+def test_removing_a_node_the_cluster_never_had_is_no_change_with_a_warning(ansible, cluster):
+    play = ansible.run([
+        task("Predict removing node 42", check_mode=True, node_uid=42, action="remove"),
+        task("Remove node 42 (a typo for 2)", node_uid=42, action="remove"),
+    ], diff=True, module_defaults=connection_defaults(cluster))
+    assert play.rc == 0, play.output
+    for result in play.results:
+        assert (result["changed"], result["actions"], result["action"]) == (False, [], {})
+        assert result["node_status"]["removed"] is True and result["node_status"]["uid"] == "42"
+        assert result["warnings"] == ["node 42 is not a member of the cluster (GET /v1/nodes/42 answered 404): it was either already "
+                                      "removed or never a member; nothing was sent. Check node_uid if you expected node 42 in the cluster"]
+    assert not writes(cluster.log.entries())
+    assert not any(node.removed for node in cluster.re_nodes)
 
 
 def test_maintenance_on_sends_only_the_options_set(ansible, cluster):
@@ -169,11 +187,15 @@ def test_remove_a_node_then_rerun(ansible, cluster):
     assert remove["changed"] is True and remove["action"]["status"] == "completed"
     assert remove["node_status"]["removed"] is True
     assert again["changed"] is False and again["action"] == {} and again["node_status"]["removed"] is True
+    # Absent is what remove makes true, but a uid never in the cluster reads the same: the re-run says both.
+    assert "warnings" not in remove
+    assert again["warnings"] == ["node 3 is not a member of the cluster (GET /v1/nodes/3 answered 404): it was either already removed "
+                                 "or never a member; nothing was sent. Check node_uid if you expected node 3 in the cluster"]
     entries = cluster.log.entries()
     posts = writes(entries)
     assert [(e["path"], e["content_type"], e["body"]) for e in posts] == [("/v1/nodes/3/actions/remove", "application/json", {})]
-    # the re-run: the cluster's name (node 1 answers for the cluster) and the node, gone
-    assert [(e["path"], e["status"]) for e in entries[-2:]] == [("/v1/cluster", 200), ("/v1/nodes/3", 404)]
+    # the re-run: the cluster's name (node 1 answers for the cluster) and the node, gone, read at once
+    assert sorted((e["path"], e["status"]) for e in entries[-2:]) == [("/v1/cluster", 200), ("/v1/nodes/3", 404)]
     assert again["cluster_name"] == "cluster.re.test"
     assert cluster.node(3).removed
     assert [n.shards for n in cluster.re_nodes] == [3, 3, 0]

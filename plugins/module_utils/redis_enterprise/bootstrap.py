@@ -368,7 +368,7 @@ class Bootstrap(NamesItsCluster, Resource):
         if node_state(state) == COMPLETED and not self.cluster_name_read:
             made = BOOTSTRAP_ACTIONS[self.action].cluster_made(self.params)
             if made is not None and self.started_here():
-                self.cluster_name, self.cluster_name_read = made, True  # the cluster this task made
+                self.know_cluster_name(made)  # the cluster this task made
             else:
                 self.learn_cluster_name(self.api)
         return state

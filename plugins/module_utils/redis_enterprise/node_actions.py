@@ -66,6 +66,10 @@ class NodeActionKind:
         """Whether the node already is as the action would leave it."""
         return node is not None and self.shows(node)
 
+    def absent(self, uid, warn):
+        """A node the cluster does not have (its state read 404): nothing to act on, which fails the task."""
+        raise PlanError("node %s does not exist in the cluster (GET %s returned 404)" % (uid, self.state_path(uid)))
+
     def predicted(self, node):
         """:func:`node_summary` of the node once the action has completed (check mode's after)."""
         return dict(node_summary(node), **self.effect)
@@ -110,6 +114,12 @@ class Remove(NodeActionKind):
 
     def done(self, node):
         return node is None or self.shows(node)
+
+    def absent(self, uid, warn):
+        # No node is what a removal leaves, so nothing is sent; but a uid the cluster never had (a typo)
+        # reads the same 404, and the API keeps no trace of removed nodes to tell the two apart.
+        warn("node %s is not a member of the cluster (GET %s answered 404): it was either already removed or never a "
+             "member; nothing was sent. Check node_uid if you expected node %s in the cluster" % (uid, self.state_path(uid), uid))
 
     def predicted(self, node):
         return node_summary(removed_node_status(None))
@@ -401,10 +411,11 @@ class NodeAction(NodeActionBase):
 
     def plan(self, state):
         node, action = state["node"], state["action"]
+        if node is None:
+            self.kind.absent(self.uid, self.task.warn)
+            return Plan()
         if self.kind.done(node):
             return Plan()
-        if node is None:
-            raise PlanError("node %s does not exist in the cluster (GET %s returned 404)" % (self.uid, self.kind.state_path(self.uid)))
         if status_of(action) in IN_PROGRESS_STATUSES:
             return Plan(adopting=True)  # the same action is under way: follow it, never stack another
         step = StartNodeAction(text="started " + self.what, waiting_for=self.what, settle_text="the cancellation of " + self.what,

@@ -1,11 +1,15 @@
 """The HTTP client and the API clients do not trust what a server answers: a body that never
 ends or never stops arriving, a 200 that is not the API's answer, text meant for a terminal."""
 
+import errno
 import html
 import json
+import socket
 import time
+import types
 
 import pytest
+import urllib3
 
 from emulator.memstore_instance_sets import seed_instance_set
 
@@ -138,30 +142,81 @@ def test_only_a_client_with_a_deadline_retries_an_unreachable_api():
     assert (fail_fast(None), fail_fast(EACH_REQUEST), fail_fast(time.monotonic() + 60), fail_fast(lambda: 0)) == (True, True, False, False)
 
 
-def _node_client_that_does_not_wait(emulator, warnings, request_timeout):
+def _node_client(emulator, warnings, request_timeout=30, deadline=None):
     params = dict(_re_params(emulator.node_url(1)), ca_path=emulator.tls["ca"], request_timeout=request_timeout,
                   **emulator.info()["re_admin"])
-    return build_client(RedisEnterpriseClient, params, on_retry=warnings.append)
+    return build_client(RedisEnterpriseClient, params, deadline=deadline, on_retry=warnings.append)
 
 
-def test_a_task_that_does_not_wait_gives_a_refused_connection_request_timeout_only(emulator):
-    emulator.node_down(1, 3.0)
+def test_a_task_that_does_not_wait_fails_at_once_on_a_refused_connection(emulator):
+    emulator.node_down(1)  # a stopped endpoint
+    try:
+        warnings = []
+        started = time.monotonic()
+        with pytest.raises(ApiError) as caught:
+            _node_client(emulator, warnings).get("/v1/nodes")  # request_timeout 30 s, 4 retries
+        took = time.monotonic() - started
+    finally:
+        emulator.node_up(1)
+    assert took < 1, took  # not request_timeout, nor its 5 tries
+    assert str(caught.value) == ("GET /v1/nodes failed: connection refused by %s (url): is the API reachable at this address?"
+                                 % emulator.node_url(1)[len("https://"):])
+    assert caught.value.status is None and caught.value.transport == "connection"
+    assert warnings == []  # one message: the failure, no retry announced
+
+
+def test_a_task_that_waits_reads_a_node_back_within_its_deadline(emulator):
+    emulator.seed_re_cluster()
+    emulator.node_down(1, 1.5)  # a node's REST API restarting, read through by a rolling maintenance
     warnings = []
     started = time.monotonic()
-    with pytest.raises(ApiError) as caught:
-        _node_client_that_does_not_wait(emulator, warnings, 1).get("/v1/nodes")
-    assert time.monotonic() - started < 2  # not request_timeout x 5 tries
-    assert "connection refused by 127.0.0.2" in str(caught.value)
-    assert len(warnings) == 1 and warnings[0].endswith("nothing was sent, retried for up to 1 s (request_timeout)")
-    time.sleep(max(0.0, started + 3.5 - time.monotonic()))  # the node is back for the next tests
+    response = _node_client(emulator, warnings, request_timeout=5, deadline=time.monotonic() + 30).get("/v1/nodes")
+    assert response.status == 200 and 1.4 < time.monotonic() - started < 10
+    assert warnings and all("connection refused" in text and "(retried until wait_timeout)" in text for text in warnings)
 
 
-def test_a_node_back_within_request_timeout_is_read(emulator):
-    emulator.seed_re_cluster()
-    emulator.node_down(1, 1.5)  # a node restarting, read through by a rolling maintenance
+UNREACHABLE = {
+    "refused": (ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"), "connection refused by 127.0.0.1:9 (url)"),
+    "no route": (OSError(errno.EHOSTUNREACH, "No route to host"), "could not connect to 127.0.0.1:9 (url): no route to host"),
+    "no name": (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "the host name 127.0.0.1:9 (url) could not be resolved"),
+    "no answer to connect": (socket.timeout("timed out"), "no connection within 5 s (request_timeout) to 127.0.0.1:9 (url)"),
+}
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """A fake network: ``connections.fail_with`` is raised by every connection attempt, which is counted."""
+    attempts = types.SimpleNamespace(count=0, fail_with=None)
+
+    def create_connection(*_args, **_kwargs):
+        attempts.count += 1
+        raise attempts.fail_with
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", create_connection)
+    return attempts
+
+
+@pytest.mark.parametrize("kind", sorted(UNREACHABLE))
+def test_a_task_that_does_not_wait_tries_an_unreachable_api_once(connections, kind):
+    connections.fail_with, said = UNREACHABLE[kind]
     warnings = []
-    assert _node_client_that_does_not_wait(emulator, warnings, 5).get("/v1/nodes").status == 200
-    assert len(warnings) == 1
+    client = build_client(RedisEnterpriseClient, _re_params("https://127.0.0.1:9"), on_retry=warnings.append)
+    with pytest.raises(ApiError) as caught:
+        client.get("/v1/nodes")
+    assert said in str(caught.value) and caught.value.status is None
+    assert (connections.count, warnings) == (1, [])
+
+
+def test_a_task_that_waits_retries_a_refused_connection_until_its_deadline(connections):
+    connections.fail_with = UNREACHABLE["refused"][0]
+    warnings = []
+    params = _re_params("https://127.0.0.1:9")
+    started = time.monotonic()
+    client = build_client(RedisEnterpriseClient, params, deadline=started + 2, on_retry=warnings.append)
+    with pytest.raises(ApiError, match="connection refused"):
+        client.get("/v1/nodes")
+    assert 1 < time.monotonic() - started < 3
+    assert connections.count >= 3 and len(warnings) == connections.count - 1  # each retry announced, until the deadline
 
 
 def test_an_unresolvable_name_fails_at_once_without_a_retry():

@@ -1,14 +1,18 @@
 """Every Redis Enterprise result names its cluster (``cluster_name``): read once per task, never
 a reason to fail it, and not read at all when the task already knows it."""
 
+import json
+import threading
 from types import SimpleNamespace
 
 import pytest
+from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError, HttpClient, Response
 from ansible_collections.redisops.platform.plugins.module_utils._resource import PlanError
-from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import bootstrap
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import bootstrap, identity
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.client import RedisEnterpriseClient
+from ansible_collections.redisops.platform.plugins.modules import re_bootstrap_info, re_node_action
 
 PARAMS = dict(url="https://127.0.0.2:9443", username="admin@example.com", password="Secret-Passw0rd", validate_certs=True,
               request_timeout=10.0)
@@ -104,3 +108,63 @@ def test_the_name_check_says_why_the_name_could_not_be_read():
     assert resource.view(state)["cluster_name"] is None
     with pytest.raises(ApiError, match="authentication failed"):
         resource.plan(state)
+
+
+# --- the name is read beside the task's main read, not after it ----------------------------------------
+class MeetingNode:
+    """A node's API whose first ``meeting`` answers are held until that many requests are in flight at
+    once: read one after the other, the first request waits alone and fails (BrokenBarrierError)."""
+
+    def __init__(self, answers, meeting=2):
+        self.answers = answers
+        self.barrier = threading.Barrier(meeting, timeout=3)
+        self.meeting = meeting
+        self.paths = []
+        self.lock = threading.Lock()
+
+    def get(self, path):
+        with self.lock:
+            self.paths.append(path)
+            held = len(self.paths) <= self.meeting
+        if held:
+            self.barrier.wait()
+        return Response(200, self.answers[path], {})
+
+
+def run_module(module, args, node, monkeypatch, capsys):
+    monkeypatch.setattr(HttpClient, "get", lambda _http, path, **_kwargs: node.get(path))
+    with patch_module_args(dict(url=PARAMS["url"], username=PARAMS["username"], password=PARAMS["password"], **args)):
+        with pytest.raises(SystemExit):
+            module.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def test_an_info_module_reads_the_name_beside_its_main_read(monkeypatch, capsys):
+    node = MeetingNode({"/v1/bootstrap": {"bootstrap_status": {"state": "completed"}, "local_node_info": {"uid": "1"}},
+                        "/v1/cluster": {"name": "cluster.example.com"}})
+    result = run_module(re_bootstrap_info, {}, node, monkeypatch, capsys)
+    assert result.get("failed") is not True, result
+    assert result["cluster_name"] == "cluster.example.com" and result["bootstrap_status"]["state"] == "completed"
+    assert sorted(node.paths) == ["/v1/bootstrap", "/v1/cluster"]  # two requests, in flight together
+
+
+def test_a_node_action_reads_the_name_beside_the_node_s_state(monkeypatch, capsys):
+    node = MeetingNode({"/v1/nodes/2/status": {"role": "slave", "node_status": "active", "maintenance_snapshot": {"name": "m"}},
+                        "/v1/cluster": {"name": "cluster.example.com"}})
+    result = run_module(re_node_action, dict(node_uid=2, action="maintenance_on"), node, monkeypatch, capsys)
+    assert result.get("failed") is not True, result
+    assert (result["changed"], result["cluster_name"]) == (False, "cluster.example.com")
+    assert sorted(node.paths) == ["/v1/cluster", "/v1/nodes/2/status"]
+
+
+def test_an_info_module_that_could_not_read_the_name_still_reports():
+    client = SimpleNamespace(cluster_name_if_known=lambda: None)
+    assert identity.ClusterNameRead(client).result() is None
+
+
+def test_a_bug_in_the_name_read_is_raised_in_the_task_not_lost_in_its_thread():
+    def broken():
+        raise KeyError("name")
+
+    with pytest.raises(KeyError):
+        identity.ClusterNameRead(SimpleNamespace(cluster_name_if_known=broken)).result()

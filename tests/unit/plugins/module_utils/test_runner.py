@@ -397,6 +397,15 @@ def test_the_http_deadline_is_the_task_deadline():
     assert task.wired == runner.waiter.deadline
 
 
+@pytest.mark.parametrize("wait, check_mode", [(False, False), (True, True)])
+def test_a_task_that_does_not_wait_gets_a_client_without_its_deadline(wait, check_mode):
+    # No deadline: the client fails at once on an API it cannot reach, instead of retrying until wait_timeout.
+    task = FakeTask(value=1, wait=wait, check_mode=check_mode, wait_timeout=30)
+    task.wired = "no client built"
+    Runner(task, Value)
+    assert task.wired is None
+
+
 def test_a_batch_reports_a_failing_resource_after_the_others_converge():
     task = FakeTask(failing=["b"], diff=True)
     items = [(Value, dict(key=key, value=value, state="present")) for key, value in (("a", 1), ("b", 2), ("c", 3))]

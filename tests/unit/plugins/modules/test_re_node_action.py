@@ -136,7 +136,7 @@ def test_a_node_in_maintenance_is_left_alone_with_one_read_and_the_cluster_named
                       node_uid=2, action="maintenance_on", overwrite_snapshot=True)
     assert result["changed"] is False and result["action"] == {}
     assert result["cluster_name"] == "cluster.example.com"
-    assert api.calls == [("GET", CLUSTER, None), ("GET", STATUS, None)]
+    assert sorted(api.calls) == [("GET", CLUSTER, None), ("GET", STATUS, None)]  # read at once, in either order
 
 
 def test_a_cluster_name_the_node_cannot_tell_does_not_fail_the_task(run):
@@ -144,7 +144,7 @@ def test_a_cluster_name_the_node_cannot_tell_does_not_fail_the_task(run):
                                        ("GET", CLUSTER): [(503, {"error_code": "node_not_in_cluster"})]},
                       node_uid=2, action="maintenance_on")
     assert result.get("failed") is not True and result["cluster_name"] is None
-    assert api.calls == [("GET", CLUSTER, None), ("GET", STATUS, None)]
+    assert sorted(api.calls) == [("GET", CLUSTER, None), ("GET", STATUS, None)]  # read at once, in either order
 
 
 @pytest.mark.parametrize("name, node, args, body", [
@@ -177,6 +177,38 @@ def test_remove_counts_a_vanished_status_of_a_vanished_node_as_completed(run):
     assert result["changed"] is True
     assert result["action"]["status"] == "completed"
     assert result["node_status"]["removed"] is True and result["node_status"]["uid"] == "3"
+
+
+ABSENT_NODE_WARNING = ("node 42 is not a member of the cluster (GET /v1/nodes/42 answered 404): it was either already removed or "
+                       "never a member; nothing was sent. Check node_uid if you expected node 42 in the cluster")
+
+
+@pytest.fixture
+def module_warnings(monkeypatch):
+    """The warnings of the module runs of a test (Ansible keeps its own list for the whole process)."""
+    said = []
+    monkeypatch.setattr(RedisOpsModule, "warn", lambda _self, text: said.append(text))
+    return said
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_remove_of_a_node_the_cluster_does_not_have_changes_nothing_and_says_why(run, module_warnings, check_mode):
+    result, api = run(re_node_action, {("GET", "/v1/nodes/42"): [(404, {"error_code": "node_not_found"})]},
+                      node_uid=42, action="remove", _ansible_check_mode=check_mode)
+    assert (result["changed"], result["actions"], result["action"]) == (False, [], {})
+    assert module_warnings == [ABSENT_NODE_WARNING]
+    assert result["node_status"]["removed"] is True and result["node_status"]["uid"] == "42"
+    assert api.writes == []
+
+
+def test_a_node_removed_by_the_task_itself_is_not_warned_about(run, module_warnings):
+    result, _api = run(re_node_action, {
+        ("GET", "/v1/nodes/3"): [(200, {"uid": 3, "status": "active"}), (404, {"error_code": "node_not_found"})],
+        ("GET", "/v1/nodes/3/actions/remove"): [NOT_FOUND, (200, {"status": "completed", "progress": 100})],
+        ("POST", "/v1/nodes/3/actions/remove"): [(200, {"status": "queued", "task_id": "t-3"})],
+    }, node_uid=3, action="remove")
+    assert result["changed"] is True and result["node_status"]["removed"] is True
+    assert module_warnings == []
 
 
 def test_an_already_replica_node_is_not_enslaved(run):
@@ -306,7 +338,7 @@ def test_info_reads_every_shape(run, args, path, body, expected):
     assert result["changed"] is False
     assert [(a["name"], a["node_uid"], a["progress"]) for a in result["actions"]] == expected
     assert result["cluster_name"] == "cluster.example.com"
-    assert api.calls == [("GET", path, None), ("GET", CLUSTER, None)]
+    assert sorted(api.calls) == sorted([("GET", path, None), ("GET", CLUSTER, None)])  # read at once, in either order
 
 
 @pytest.mark.parametrize("module, args, fragment", [
