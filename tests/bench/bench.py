@@ -47,6 +47,7 @@ import functools
 import heapq
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -592,13 +593,16 @@ class Bench:
         sides one after the other (the first alternating) ``--repeats`` times: medians over the
         repeats of each run's median task."""
         emulator = self.emulators["ours"]
-        measured = dict((side, {"per_task": [], "requests_per_task": [], "request_span": []}) for side in SIDES)
+        measured = dict((side, {"per_task": [], "requests_per_task": [], "request_span": [], "cpu_per_task": [],
+                                "emulator_cpu_per_task": []}) for side in SIDES)
         sample = []
         for repeat in range(self.args.repeats):
             order = SIDES if repeat % 2 == 0 else tuple(reversed(SIDES))  # interleaved
             for side in order:
+                # Nothing else runs meanwhile: the children's CPU is this run's, our own the emulator's.
+                before = cpu_seconds()
                 run = self.runner.run(emulator, side, playbooks[side], variables)
-                figures = task_costs(run, tasks)
+                figures = task_costs(run, tasks, cpu=[after - first for first, after in zip(before, cpu_seconds())])
                 for key, value in figures.items():
                     measured[side][key].append(value)
                 if side == "ours" and not sample:
@@ -674,10 +678,18 @@ def task_requests(run):
     return ["%s %s" % (e["method"], e["path"]) for e in run.entries if first["started"] <= e["time"] <= first["returned"]]
 
 
-def task_costs(run, tasks):
+def cpu_seconds():
+    """``(CPU seconds of the finished children, of this process)``, user and system."""
+    children, own = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+    return children.ru_utime + children.ru_stime, own.ru_utime + own.ru_stime
+
+
+def task_costs(run, tasks, cpu=None):
     """A run of ``tasks`` looped tasks: its median task's time, its requests per task (every
-    request of the run, authentication included) and the median time from a task's first request
-    to its last (how long its requests kept it: about one round trip when they are concurrent)."""
+    request of the run, authentication included), the median time from a task's first request
+    to its last (how long its requests kept it: about one round trip when they are concurrent)
+    and, from ``cpu`` (the run's CPU seconds: ``ansible-playbook`` with its modules, the
+    emulator), CPU seconds per task, which load on the machine does not stretch."""
     items = item_tasks(run)
     if len(items) != tasks:
         raise SystemExit("bench: %s ran %d looped tasks, not %d" % (run.playbook, len(items), tasks))
@@ -685,8 +697,10 @@ def task_costs(run, tasks):
     for task in items:
         times = [e["time"] for e in run.entries if task["started"] <= e["time"] <= task["returned"]]
         spans.append(max(times) - min(times) if times else 0.0)
+    playbook_cpu, emulator_cpu = cpu if cpu else (None, None)
     return {"per_task": statistics.median(t["returned"] - t["started"] for t in items),
-            "requests_per_task": run.requests / float(tasks), "request_span": statistics.median(spans)}
+            "requests_per_task": run.requests / float(tasks), "request_span": statistics.median(spans),
+            "cpu_per_task": playbook_cpu / tasks if cpu else None, "emulator_cpu_per_task": emulator_cpu / tasks if cpu else None}
 
 
 def batch_seconds(args, size, serial):
@@ -967,10 +981,13 @@ def print_table(results):
             for row in results["health"]]:
         print()
         print("%s (%s vs ansible.builtin.uri GET, %d tasks): %s s vs %s s per task, %s vs %s requests per task, "
-              "%s s vs %s s from a task's first request to its last" % (
+              "%s s vs %s s from a task's first request to its last; CPU s per task: %s vs %s (ansible-playbook and its modules), "
+              "%s vs %s (the emulator)" % (
                   kind, row["name"], row["tasks"], fmt(row["ours"]["per_task"], digits=3), fmt(row["baseline"]["per_task"], digits=3),
                   fmt(row["ours"]["requests_per_task"], digits=1), fmt(row["baseline"]["requests_per_task"], digits=1),
-                  fmt(row["ours"].get("request_span"), digits=3), fmt(row["baseline"].get("request_span"), digits=3)))
+                  fmt(row["ours"].get("request_span"), digits=3), fmt(row["baseline"].get("request_span"), digits=3),
+                  fmt(row["ours"].get("cpu_per_task"), digits=3), fmt(row["baseline"].get("cpu_per_task"), digits=3),
+                  fmt(row["ours"].get("emulator_cpu_per_task"), digits=3), fmt(row["baseline"].get("emulator_cpu_per_task"), digits=3)))
     if results["inventory"]:
         print_header("%-32s %-8s %-12s %-10s %-9s %s", "memstore inventory", "latency", "concurrency", "requests", "(IAM)", "wall s")
         for row in results["inventory"]:
@@ -1167,7 +1184,7 @@ def main(argv=None):
             record["speedup_note"] = "informative (modules: one node at a time)"
         if "maintenance_role" in parts:
             if roles["re_node_maintenance"]:
-                record = bench.workflow("re_node_maintenance role, 3 nodes",
+                record = bench.workflow("re_node_maintenance role, gate off, 3 nodes",
                                         {"ours": role_playbook(workdir, "re_node_maintenance", health_gate=False),
                                          "baseline": "baselines/maintenance.yml"},
                                         seeded, uids, 3, rerun=False)

@@ -163,10 +163,12 @@ def timed_run(tasks, entries):
     return bench.Run("ours", "workflows/health.yml", 0.0, 12.0, log, records, 0, "")
 
 
-def test_a_task_costs_its_median_time_every_request_of_the_run_and_the_span_of_its_requests():
+def test_a_task_costs_its_median_time_every_request_of_the_run_the_span_of_its_requests_and_its_cpu():
     measured = timed_run([(0.0, 0.4), (0.4, 0.9), (0.9, 1.2)], [0.1, 0.15, 0.5, 0.52, 0.56, 1.0, 10.5])
-    costs = bench.task_costs(measured, 3)
+    costs = bench.task_costs(measured, 3, cpu=(1.5, 0.3))
     assert costs["per_task"] == pytest.approx(0.4)  # 0.4, 0.5 and 0.3
+    assert costs["cpu_per_task"] == pytest.approx(0.5) and costs["emulator_cpu_per_task"] == pytest.approx(0.1)
+    assert bench.task_costs(measured, 3)["cpu_per_task"] is None  # not measured: no figure
     assert costs["requests_per_task"] == pytest.approx(7 / 3.0)  # a request outside the loop counts too
     assert costs["request_span"] == pytest.approx(0.05)  # 0.05, 0.06 and 0 (one request)
     assert bench.task_requests(measured) == ["GET /v1/nodes/1", "GET /v1/nodes/2"]
