@@ -272,7 +272,7 @@ polls:
   type: int
   sample: 1
 cluster_name:
-  description: The name of the cluster (C(GET /v1/cluster)), null when the node cannot tell.
+  description: The name of the cluster (C(GET /v1/cluster), read beside the first poll), null when the node cannot tell.
   returned: always
   type: str
   sample: cluster.example.com

@@ -24,6 +24,12 @@ Honest by construction:
   of the scheduler step that finished it, exact whatever the polling) to when the task that
   waited for it returned, for operations of about 5, 30, 120 and 600 emulated seconds.
 
+Part ``health`` (``--only health``) measures what one ``re_cluster_health`` task costs on a
+3-node cluster with 10 databases against one ``ansible.builtin.uri`` GET task, as part
+``read_only`` does for ``re_bootstrap_info``. Part ``maintenance_gated`` (informative) runs the
+``re_node_maintenance`` role with its health gate against a ``uri`` playbook that checks the
+same facts between nodes.
+
 Part ``inventory`` (``--only inventory``) is no comparison: it measures what the memstore inventory
 of ``--inventory-size`` instance sets costs in requests and time, read one after another and
 concurrently, with and without 50 ms added to every MemStore request.
@@ -41,6 +47,7 @@ import functools
 import heapq
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -48,6 +55,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
@@ -73,15 +82,21 @@ LONG_WAIT = 300  # waits this long or longer must poll less than the 5-second lo
 SIDES = ("ours", "baseline")  # baseline: the competent form
 SERIAL = "serial"  # the serial form of a baseline
 SIDE_STYLES = {"ours": "o-", "baseline": "s--", SERIAL: "^:"}
-PARTS = ("bootstrap", "bootstrap_role", "maintenance", "maintenance_role", "certificates", "certificates_role", "memstore",
-         "memstore_role", "memstore_resources", "notice", "read_only", "inventory")
+PARTS = ("bootstrap", "bootstrap_role", "maintenance", "maintenance_role", "maintenance_gated", "certificates", "certificates_role",
+         "memstore", "memstore_role", "memstore_resources", "notice", "read_only", "health", "inventory")
 MEMSTORE_SIZES = "1,5,20"
 BATCH_SIZES = "5,20,100"
 BATCH_MODULE = "memstore_resources"
 BATCH_CONVERGENCE = 1.2  # total / slowest for the batch module
 SERIAL_GOALS = {5: 3, 20: 10}  # N -> how many times less wall time than the serial baseline
+READ_ONLY_COST = 1.1  # a read-only task / one uri GET task
+HEALTH_COST = 1.5  # one re_cluster_health task / one uri GET task
+HEALTH_DATABASES = 10  # the databases of the cluster whose health is read (its default one included)
+COST_TASKS = 10  # tasks per run in the per-task cost parts
+HEALTH_LATENCY = 0.02  # real s added to every request in the health part's informative run
 LIST_PATH = "/v1/clusters"  # the MemStore list: one read of it per poll covers every resource
 RUN_TIMEOUT = 6 * 3600  # the serial baseline at N = 100 runs for about two hours at speed 1
+GATE_TASKS = "roles/re_node_maintenance/tasks/gate.yml"  # the role's health gate
 ROLES = ("re_cluster_bootstrap", "re_node_maintenance", "re_certificate_rotation", "memstore_provision")
 TERMINAL = {"bootstrap": ("completed", "error"), "action": ("completed", "failed", "aborted", "cancelled"),
             "memstore": ("Running", "Failed")}
@@ -283,6 +298,20 @@ def seeded(emulator):
     emulator.seed_re_cluster(username=RE_ADMIN[0], password=RE_ADMIN[1])
 
 
+def with_databases(emulator, count=HEALTH_DATABASES):
+    """A completed cluster of the three nodes holding ``count`` databases, created through the
+    emulator's control API: the first request places the cluster's default database too."""
+    seeded(emulator)
+    control = emulator.info()["control_url"] + "/re/databases"
+    for number in range(2, count + 1):
+        answer = requests.post(control, json={"name": "bench-db-%02d" % number, "shards_count": 2}, timeout=30)
+        if answer.status_code != 201:
+            raise SystemExit("bench: the emulator did not create database %d: %s %s" % (number, answer.status_code, answer.text))
+    held = len(emulator.node(1).cluster.databases)
+    if held != count:
+        raise SystemExit("bench: the cluster holds %d databases, not %d" % (held, count))
+
+
 def uids(emulator):
     return dict(re_vars(emulator, [1, 2, 3]), re_node_uids=[1, 2, 3])
 
@@ -381,7 +410,7 @@ class Bench:
         for side in SIDES:
             self.side_emulator(side)
         self.results = {"speed": args.speed, "repeats": args.repeats, "baseline_delay_emulated": BASELINE_DELAY,
-                        "durations": emulator_durations(), "workflows": [], "notice": [], "read_only": [], "inventory": [],
+                        "durations": emulator_durations(), "workflows": [], "notice": [], "read_only": [], "health": [], "inventory": [],
                         "targets": []}
         self.missed = []
 
@@ -529,28 +558,59 @@ class Bench:
                              "polls": stats([op["polls"] for op in mine]), "runs": len(mine)}
             self.results["notice"].append(row)
 
-    # --- read-only task cost ----------------------------------------------------------------------
-    def read_only(self, tasks=10):
-        """Per-task time of ``tasks`` read-only tasks: ours vs an ansible.builtin.uri GET."""
-        pairs = [("re_bootstrap_info", "workflows/read_only.yml", "baselines/read_only.yml")]
+    # --- per-task cost: read-only tasks and the health read ----------------------------------------
+    def read_only(self):
+        """Per-task time of read-only tasks: ours vs an ansible.builtin.uri GET of the same endpoint."""
         emulator = self.emulators["ours"]
         fresh(emulator, self.speed, self.logs["ours"])
-        emulator.seed_re_cluster(username=RE_ADMIN[0], password=RE_ADMIN[1])
-        variables = dict(re_vars(emulator, [1, 2, 3]), read_only_tasks=list(range(tasks)))
-        for name, ours, baseline in pairs:
-            per_task = {side: [] for side in SIDES}
-            requests = {side: [] for side in SIDES}
-            for repeat in range(self.args.repeats):
-                order = SIDES if repeat % 2 == 0 else tuple(reversed(SIDES))  # interleaved
-                for side in order:
-                    run = self.runner.run(emulator, side, ours if side == "ours" else baseline, variables)
-                    durations = [t["returned"] - t["started"] for t in run.tasks if t["item"] is not None]
-                    per_task[side].append(statistics.median(durations))
-                    requests[side].append(run.requests / float(tasks))
-            self.results["read_only"].append({"name": name, "tasks": tasks,
-                                              "ours": {"per_task": stats(per_task["ours"]), "requests_per_task": stats(requests["ours"])},
-                                              "baseline": {"per_task": stats(per_task["baseline"]),
-                                                           "requests_per_task": stats(requests["baseline"])}})
+        seeded(emulator)
+        self.results["read_only"].append(self.per_task_cost(
+            "re_bootstrap_info", {"ours": "workflows/read_only.yml", "baseline": "baselines/read_only.yml"},
+            dict(re_vars(emulator, [1, 2, 3]), read_only_tasks=list(range(COST_TASKS)))))
+
+    def health(self, latencies=(0.0, HEALTH_LATENCY)):
+        """Per-task time of re_cluster_health on a 3-node cluster with HEALTH_DATABASES databases
+        (read once, no wait) vs one ansible.builtin.uri GET task; then again with each latency
+        (real seconds added to every Redis Enterprise request by an emulator fault: a real
+        network's round trip), which shows how many round trips the health read waits for."""
+        emulator = self.emulators["ours"]
+        fresh(emulator, self.speed, self.logs["ours"])
+        with_databases(emulator)
+        try:
+            for latency in latencies:
+                emulator.faults.http.clear()
+                if latency:
+                    emulator.faults.add_http(server="re", path="/v1/*", delay=latency, times=-1)
+                row = self.per_task_cost("re_cluster_health", {"ours": "workflows/health.yml", "baseline": "baselines/health.yml"},
+                                         dict(re_vars(emulator, [1, 2, 3]), health_tasks=list(range(COST_TASKS))))
+                row.update(nodes=len(emulator.node(1).cluster.members(emulator)), databases=HEALTH_DATABASES, latency=latency)
+                self.results["health"].append(row)
+        finally:
+            emulator.faults.http.clear()
+
+    def per_task_cost(self, name, playbooks, variables, tasks=COST_TASKS):
+        """Per-task time and requests of ``tasks`` looped tasks of each side, on one emulator, the
+        sides one after the other (the first alternating) ``--repeats`` times: medians over the
+        repeats of each run's median task."""
+        emulator = self.emulators["ours"]
+        measured = dict((side, {"per_task": [], "requests_per_task": [], "request_span": [], "cpu_per_task": [],
+                                "emulator_cpu_per_task": []}) for side in SIDES)
+        sample = []
+        for repeat in range(self.args.repeats):
+            order = SIDES if repeat % 2 == 0 else tuple(reversed(SIDES))  # interleaved
+            for side in order:
+                # Nothing else runs meanwhile: the children's CPU is this run's, our own the emulator's.
+                before = cpu_seconds()
+                run = self.runner.run(emulator, side, playbooks[side], variables)
+                figures = task_costs(run, tasks, cpu=[after - first for first, after in zip(before, cpu_seconds())])
+                for key, value in figures.items():
+                    measured[side][key].append(value)
+                if side == "ours" and not sample:
+                    sample = task_requests(run)
+        row = {"name": name, "tasks": tasks, "playbooks": playbooks, "ours_task_requests": sample}
+        for side in SIDES:
+            row[side] = dict((key, stats(values)) for key, values in measured[side].items())
+        return row
 
     # --- inventory of a fleet -----------------------------------------------------------------------
     def inventory(self, resources, latencies=(0.0, 0.05), concurrencies=(1, 4)):
@@ -604,6 +664,45 @@ class Bench:
             record.update(series="instance sets (%s)" % BATCH_MODULE, batch=True)
 
 
+def item_tasks(run):
+    """The looped tasks of ``run`` (one record per loop item), in order."""
+    return [task for task in run.tasks if task["item"] is not None]
+
+
+def task_requests(run):
+    """``"METHOD path"`` of each request the first looped task of ``run`` sent, in order."""
+    items = item_tasks(run)
+    if not items:
+        return []
+    first = items[0]
+    return ["%s %s" % (e["method"], e["path"]) for e in run.entries if first["started"] <= e["time"] <= first["returned"]]
+
+
+def cpu_seconds():
+    """``(CPU seconds of the finished children, of this process)``, user and system."""
+    children, own = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+    return children.ru_utime + children.ru_stime, own.ru_utime + own.ru_stime
+
+
+def task_costs(run, tasks, cpu=None):
+    """A run of ``tasks`` looped tasks: its median task's time, its requests per task (every
+    request of the run, authentication included), the median time from a task's first request
+    to its last (how long its requests kept it: about one round trip when they are concurrent)
+    and, from ``cpu`` (the run's CPU seconds: ``ansible-playbook`` with its modules, the
+    emulator), CPU seconds per task, which load on the machine does not stretch."""
+    items = item_tasks(run)
+    if len(items) != tasks:
+        raise SystemExit("bench: %s ran %d looped tasks, not %d" % (run.playbook, len(items), tasks))
+    spans = []
+    for task in items:
+        times = [e["time"] for e in run.entries if task["started"] <= e["time"] <= task["returned"]]
+        spans.append(max(times) - min(times) if times else 0.0)
+    playbook_cpu, emulator_cpu = cpu if cpu else (None, None)
+    return {"per_task": statistics.median(t["returned"] - t["started"] for t in items),
+            "requests_per_task": run.requests / float(tasks), "request_span": statistics.median(spans),
+            "cpu_per_task": playbook_cpu / tasks if cpu else None, "emulator_cpu_per_task": emulator_cpu / tasks if cpu else None}
+
+
 def batch_seconds(args, size, serial):
     """About how long the memstore_resources part runs for ``size`` (real seconds): each repeat
     lasts as long as its slowest side; one create lasts CREATE_SECONDS plus a poll, each run adds
@@ -646,9 +745,15 @@ ROLE_PLAYS = {
 }
 
 
-def role_playbook(workdir, role):
-    path = os.path.join(workdir, "%s.yml" % role)
+def role_playbook(workdir, role, health_gate=None):
+    """The play of ROLE_PLAYS[role]; ``health_gate`` (re_node_maintenance only) sets its health gate
+    on or off: off against the baseline that checks no health, on against the one that does."""
     play = dict({"name": "Ours with the %s role" % role, "hosts": "localhost", "gather_facts": False}, **ROLE_PLAYS[role])
+    suffix = ""
+    if health_gate is not None:
+        play["roles"] = [dict(play["roles"][0], re_node_maintenance_health_gate=health_gate)]
+        suffix = "-gated" if health_gate else "-ungated"
+    path = os.path.join(workdir, "%s%s.yml" % (role, suffix))
     with open(path, "w") as handle:
         json.dump([play], handle, indent=2)
     return path
@@ -764,8 +869,28 @@ def check_targets(bench):
             bench.target("4. requests, %d s wait" % row["wait"], "%d vs %d polls" % (ours["polls"]["max"], base["polls"]["min"]),
                          "no more than the baseline", requests_ok)
     for row in results["read_only"]:
-        ratio = row["ours"]["per_task"]["median"] / row["baseline"]["per_task"]["median"]
-        bench.target("5. read-only task cost (%s vs uri GET)" % row["name"], "%.2fx" % ratio, "<= 1.1x", ratio <= 1.1)
+        ratio = cost_ratio(row)
+        bench.target("5. read-only task cost (%s vs uri GET)" % row["name"], "%.2fx" % ratio, "<= %gx" % READ_ONLY_COST,
+                     ratio <= READ_ONLY_COST)
+    for row in results["health"]:
+        check_health(bench, row)
+
+
+def cost_ratio(row):
+    """Our median task's time over the uri GET's (medians over the repeats)."""
+    return row["ours"]["per_task"]["median"] / row["baseline"]["per_task"]["median"]
+
+
+def check_health(bench, row):
+    """re_cluster_health of a 3-node cluster with 10 databases: at most HEALTH_COST times one uri GET
+    task, on the emulator as it answers; with latency added the figure is informative."""
+    ratio = cost_ratio(row)
+    name = "8. re_cluster_health of a %d-node cluster with %d databases vs one uri GET task" % (row["nodes"], row["databases"])
+    value = "%.2fx (%s vs %s req)" % (ratio, fmt(row["ours"]["requests_per_task"], digits=0), fmt(row["baseline"]["requests_per_task"], digits=0))
+    if row.get("latency"):
+        bench.target("%s, %d ms added per request" % (name, row["latency"] * 1000), value, "informative", None)
+        return
+    bench.target(name, value, "<= %gx" % HEALTH_COST, ratio <= HEALTH_COST)
 
 
 # --- output ------------------------------------------------------------------------------------------
@@ -851,11 +976,18 @@ def print_table(results):
                 print("%-10s %-8s %-14s %-16s %-8s %d" % (
                     "~%d s" % row["wait"] if side == "ours" else "", side, fmt(data["waited"]),
                     fmt(data["noticed"], digits=2), fmt(data["polls"], digits=0), data["runs"]))
-    for row in results["read_only"]:
+    for kind, row in [("read-only task", row) for row in results["read_only"]] + [
+            ("health read, %d nodes, %d databases%s" % (row["nodes"], row["databases"], latency_note(row)), row)
+            for row in results["health"]]:
         print()
-        print("read-only task (%s vs ansible.builtin.uri GET, %d tasks): %s s vs %s s per task, %s vs %s requests per task" % (
-            row["name"], row["tasks"], fmt(row["ours"]["per_task"], digits=3), fmt(row["baseline"]["per_task"], digits=3),
-            fmt(row["ours"]["requests_per_task"], digits=1), fmt(row["baseline"]["requests_per_task"], digits=1)))
+        print("%s (%s vs ansible.builtin.uri GET, %d tasks): %s s vs %s s per task, %s vs %s requests per task, "
+              "%s s vs %s s from a task's first request to its last; CPU s per task: %s vs %s (ansible-playbook and its modules), "
+              "%s vs %s (the emulator)" % (
+                  kind, row["name"], row["tasks"], fmt(row["ours"]["per_task"], digits=3), fmt(row["baseline"]["per_task"], digits=3),
+                  fmt(row["ours"]["requests_per_task"], digits=1), fmt(row["baseline"]["requests_per_task"], digits=1),
+                  fmt(row["ours"].get("request_span"), digits=3), fmt(row["baseline"].get("request_span"), digits=3),
+                  fmt(row["ours"].get("cpu_per_task"), digits=3), fmt(row["baseline"].get("cpu_per_task"), digits=3),
+                  fmt(row["ours"].get("emulator_cpu_per_task"), digits=3), fmt(row["baseline"].get("emulator_cpu_per_task"), digits=3)))
     if results["inventory"]:
         print_header("%-32s %-8s %-12s %-10s %-9s %s", "memstore inventory", "latency", "concurrency", "requests", "(IAM)", "wall s")
         for row in results["inventory"]:
@@ -869,6 +1001,8 @@ def print_table(results):
 
 
 def plot(results, path):
+    """Time and requests vs N (ours vs the baselines), and each per-task cost against one uri GET
+    task with its target; no file when nothing of either was measured."""
     try:
         import matplotlib  # pylint: disable=import-outside-toplevel
         matplotlib.use("Agg")
@@ -877,11 +1011,25 @@ def plot(results, path):
         print("bench: matplotlib is missing: no plot (install tests/requirements.txt)")
         return
     series = [r for r in results["workflows"] if r.get("series")]
-    if not series:
+    costs = cost_bars(results)
+    panels = (2 if series else 0) + (1 if costs else 0)
+    if not panels:
         return
+    fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 5), squeeze=False)
+    axes = list(axes[0])
+    if series:
+        plot_series(series, results["speed"], axes[:2])
+    if costs:
+        plot_costs(costs, axes[-1])
+    fig.suptitle("redisops.platform vs ansible.builtin.uri (median, min-max bars)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_series(series, speed, axes):
     kinds = sorted(set(r["series"] for r in series))
     labels = {"ours": "ours", "baseline": "competent baseline", SERIAL: "serial baseline"}
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
     plotted = {0: [], 1: []}
     sizes_seen = set()
     for kind in kinds:
@@ -899,7 +1047,7 @@ def plot(results, path):
                 plotted[index].extend(medians)
                 errors = [[d["median"] - d["min"] for d in data], [d["max"] - d["median"] for d in data]]
                 axis.errorbar(sizes, medians, yerr=errors, fmt=style, capsize=3, label="%s, %s" % (kind, labels[side]))
-    axes[0].set_title("Wall time (real s; emulator speed %g)" % results["speed"])
+    axes[0].set_title("Wall time (real s; emulator speed %g)" % speed)
     axes[1].set_title("Requests (IAM tokens included)")
     for index, axis in enumerate(axes):
         if plotted[index] and min(plotted[index]) > 0 and max(plotted[index]) / min(plotted[index]) > 50:
@@ -909,10 +1057,56 @@ def plot(results, path):
         axis.set_xlabel("N resources")
         axis.grid(True, alpha=0.3)
         axis.legend(fontsize=7)
-    fig.suptitle("redisops.platform vs ansible.builtin.uri + until (median, min-max bars)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+
+
+def latency_note(row):
+    return ", %d ms added per request" % (row["latency"] * 1000) if row.get("latency") else ""
+
+
+def cost_bars(results):
+    """``[(label, row, goal)]``: each per-task cost measured, with its target (times one uri GET
+    task; None for an informative figure)."""
+    bars = [(row["name"], row, READ_ONLY_COST) for row in results["read_only"]]
+    for row in results["health"]:
+        label = "%s\n%d nodes, %d databases" % (row["name"], row["nodes"], row["databases"])
+        if row.get("latency"):
+            bars.append((label + "\n+%d ms per request" % (row["latency"] * 1000), row, None))
+        else:
+            bars.append((label, row, HEALTH_COST))
+    return bars
+
+
+def plot_costs(bars, axis):
+    """Per task: ours and the uri GET side by side, a line at the target (goal x the uri GET)."""
+    width = 0.35
+    for offset, side, label in ((-width / 2, "ours", "ours"), (width / 2, "baseline", "one uri GET task")):
+        data = [row[side]["per_task"] for _label, row, _goal in bars]
+        errors = [[d["median"] - d["min"] for d in data], [d["max"] - d["median"] for d in data]]
+        axis.bar([index + offset for index in range(len(bars))], [d["median"] for d in data], width, yerr=errors, capsize=3,
+                 label=label)
+    marked = False
+    for index, (_label, row, goal) in enumerate(bars):
+        base = row["baseline"]["per_task"]["median"]
+        top = max(row["ours"]["per_task"]["max"], row["baseline"]["per_task"]["max"])
+        text = "%.2fx" % cost_ratio(row)
+        if goal:  # a figure with a target: a line at goal x the uri GET
+            axis.hlines(goal * base, index - width, index + width, colors="red", linestyles="dashed", label=None if marked else "target")
+            marked = True
+            top = max(top, goal * base)
+            text = "target <= %gx: %s" % (goal, text)
+        else:
+            text = "informative: %s" % text
+        axis.annotate("%s\n%s vs %s req" % (text, fmt(row["ours"]["requests_per_task"], digits=0),
+                                            fmt(row["baseline"]["requests_per_task"], digits=0)),
+                      (index, top), textcoords="offset points", xytext=(0, 4), ha="center", fontsize=7)
+    axis.set_xticks(range(len(bars)))
+    axis.set_xticklabels([label for label, _row, _goal in bars], fontsize=7)
+    axis.set_title("Per-task cost (real s)")
+    axis.set_ylabel("s per task")
+    axis.set_ylim(0, 1.3 * max(max((goal or 0) * row["baseline"]["per_task"]["median"], row["ours"]["per_task"]["max"],
+                                   row["baseline"]["per_task"]["max"]) for _label, row, goal in bars))
+    axis.grid(True, axis="y", alpha=0.3)
+    axis.legend(fontsize=7)
 
 
 # --- main ---------------------------------------------------------------------------------------------
@@ -958,6 +1152,8 @@ def main(argv=None):
     try:
         if "read_only" in parts:  # alone: a per-task cost is sensitive to load
             bench.read_only()
+        if "health" in parts:  # alone too, for the same reason
+            bench.health()
         if "inventory" in parts:  # alone too: it measures concurrency
             bench.inventory(args.inventory_size)
         notice = None
@@ -988,10 +1184,20 @@ def main(argv=None):
             record["speedup_note"] = "informative (modules: one node at a time)"
         if "maintenance_role" in parts:
             if roles["re_node_maintenance"]:
-                record = bench.workflow("re_node_maintenance role, 3 nodes",
-                                        {"ours": role_playbook(workdir, "re_node_maintenance"), "baseline": "baselines/maintenance.yml"},
+                record = bench.workflow("re_node_maintenance role, gate off, 3 nodes",
+                                        {"ours": role_playbook(workdir, "re_node_maintenance", health_gate=False),
+                                         "baseline": "baselines/maintenance.yml"},
                                         seeded, uids, 3, rerun=False)
                 record["speedup_note"] = three + " (never two nodes in maintenance)"
+        if "maintenance_gated" in parts:
+            if committed(GATE_TASKS):
+                record = bench.workflow("re_node_maintenance role, health-gated, 3 nodes, %d databases" % HEALTH_DATABASES,
+                                        {"ours": role_playbook(workdir, "re_node_maintenance", health_gate=True),
+                                         "baseline": "baselines/maintenance_gated.yml"},
+                                        with_databases, uids, 3, rerun=False)
+                record["speedup_note"] = "informative (both wait for the same resyncs between nodes)"
+            else:
+                print("bench: %s is not committed: no maintenance_gated part" % GATE_TASKS)
         if "certificates" in parts:
             record = bench.workflow("re_certificates, proxy rotation", {"ours": "workflows/certificates.yml",
                                                                         "baseline": "baselines/certificates.yml"},

@@ -36,11 +36,12 @@ IDLE = "idle"
 IGNORED = "ignored"  # the outcome of a check the task does not judge (option checks)
 IN_PROGRESS = "in_progress"
 
-# The cluster-wide reads of one poll (key -> path); node status and availability follow the lists.
+# The cluster-wide reads of one poll (key -> path); node status and availability follow the lists,
+# so the lists are sent first.
 CLUSTER_READS = (
-    ("quorum", "/v1/local/node/master_healthcheck"),
     ("nodes", "/v1/nodes"),
     ("databases", "/v1/bdbs"),
+    ("quorum", "/v1/local/node/master_healthcheck"),
     ("shards", "/v1/shards"),
     ("cluster_alerts", "/v1/cluster/alerts"),
     ("node_alerts", "/v1/nodes/alerts"),
@@ -411,18 +412,20 @@ class HealthGate:
         waiter = self.task.waiter()
         client = self.task.client(HealthClient, deadline=waiter.deadline if waits else None)
         self.reader = HealthReader(client)
-        cluster_name = client.cluster_name_if_known()
-        try:
-            if not waits:
-                report = self.poll()
-                if params["wait"] and not report["healthy"]:
-                    self.task.warn("check mode does not wait: the cluster is not healthy now (%s); a real run waits up to "
-                                   "wait_timeout for it" % describe(report))
-            else:
-                report = waiter.until(self.poll, lambda found: DONE if found["healthy"] else None, describe=describe,
-                                      what="the cluster to be healthy").value
-        except ValueError as error:
-            self.task.fail(str(error), **self.result(None, cluster_name))
-        except WaitError as error:
-            self.task.fail(error.message, **self.result(error.last, cluster_name))
-        self.task.exit(**self.result(report, cluster_name))
+        # The cluster's name is read beside the first poll, not one round trip before it.
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            cluster_name = beside.submit(client.cluster_name_if_known)
+            try:
+                if not waits:
+                    report = self.poll()
+                    if params["wait"] and not report["healthy"]:
+                        self.task.warn("check mode does not wait: the cluster is not healthy now (%s); a real run waits up to "
+                                       "wait_timeout for it" % describe(report))
+                else:
+                    report = waiter.until(self.poll, lambda found: DONE if found["healthy"] else None, describe=describe,
+                                          what="the cluster to be healthy").value
+            except ValueError as error:
+                self.task.fail(str(error), **self.result(None, cluster_name.result()))
+            except WaitError as error:
+                self.task.fail(error.message, **self.result(error.last, cluster_name.result()))
+            self.task.exit(**self.result(report, cluster_name.result()))

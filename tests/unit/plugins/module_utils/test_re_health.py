@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, Response
+from ansible_collections.redisops.platform.plugins.module_utils._task import Task
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise import health
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.health import NOT_SERVED, Reading, judge
 
@@ -284,3 +285,75 @@ def test_a_read_the_server_does_not_serve_is_marked_and_other_errors_raise():
     answers["/v1/shards"] = (500, {"error_code": "internal"})
     with pytest.raises(ApiError):
         health.HealthReader(ConcurrentApi(answers, hold=0)).read()
+
+
+def test_the_lists_later_reads_need_are_sent_first():
+    api = ConcurrentApi(cluster_answers(), hold=0)
+    health.HealthReader(api, workers=1).read()  # one worker: the reads go out in the order they were sent
+    assert api.paths[:2] == ["/v1/nodes", "/v1/bdbs"]
+
+
+class Ended(Exception):
+    """What a task ended with: ``exit`` or ``fail``, its message and result."""
+
+    def __init__(self, how, msg, result):
+        super(Ended, self).__init__(how)
+        self.how, self.msg, self.result = how, msg, result
+
+
+class HealthTask(Task):
+    """A re_cluster_health task (read once) on ``client``."""
+
+    def __init__(self, client, **params):
+        self.api = client
+        self.params = dict(dict(wait=False, databases=None, ignore_alerts=list(health.DEFAULT_IGNORED_ALERTS), allow_maintenance=[],
+                                checks=None), **params)
+
+    def waiter(self):
+        return None  # a task that does not wait never asks for it
+
+    def client(self, client_class, deadline=None):
+        return self.api
+
+    def warn(self, message):
+        raise AssertionError("no warning expected: %s" % message)
+
+    def exit(self, **result):
+        raise Ended("exit", None, result)
+
+    def fail(self, msg, **result):
+        raise Ended("fail", msg, result)
+
+
+class NamedApi(ConcurrentApi):
+    """A client whose cluster's name comes only while a poll's first read is in flight with it."""
+
+    def __init__(self, answers):
+        super(NamedApi, self).__init__(answers, hold=0)
+        self.together = threading.Barrier(2, timeout=5)
+
+    def cluster_name_if_known(self):
+        self.together.wait()  # broken after 5 s unless a poll's read arrives meanwhile
+        return "cluster.re.test"
+
+    def get(self, path):
+        if path == "/v1/nodes":
+            self.together.wait()
+        return super(NamedApi, self).get(path)
+
+
+def test_the_cluster_name_is_read_beside_the_first_poll_not_before_it():
+    api = NamedApi(cluster_answers())
+    with pytest.raises(Ended) as ended:
+        health.HealthGate(HealthTask(api), hide=lambda values: None).run()
+    assert ended.value.how == "exit"
+    assert ended.value.result["cluster_name"] == "cluster.re.test" and ended.value.result["polls"] == 1
+    assert sorted(api.paths) == sorted(cluster_answers())
+
+
+def test_a_poll_that_fails_still_names_the_cluster():
+    api = NamedApi(cluster_answers())
+    with pytest.raises(Ended) as ended:
+        health.HealthGate(HealthTask(api, databases=["sessions"]), hide=lambda values: None).run()
+    assert ended.value.how == "fail" and "sessions match no database" in ended.value.msg
+    assert ended.value.result["cluster_name"] == "cluster.re.test" and ended.value.result["healthy"] is False
