@@ -24,6 +24,7 @@ from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise
     read_action_list,
     to_uid,
 )
+from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.identity import ClusterNameRead
 from ansible_collections.redisops.platform.plugins.module_utils.redis_enterprise.nodes import node_path, read_node_list
 
 CHECKS = ("quorum", "nodes", "maintenance", "databases", "shards", "alerts", "actions")
@@ -413,19 +414,18 @@ class HealthGate:
         client = self.task.client(HealthClient, deadline=waiter.deadline if waits else None)
         self.reader = HealthReader(client)
         # The cluster's name is read beside the first poll, not one round trip before it.
-        with ThreadPoolExecutor(max_workers=1) as beside:
-            cluster_name = beside.submit(client.cluster_name_if_known)
-            try:
-                if not waits:
-                    report = self.poll()
-                    if params["wait"] and not report["healthy"]:
-                        self.task.warn("check mode does not wait: the cluster is not healthy now (%s); a real run waits up to "
-                                       "wait_timeout for it" % describe(report))
-                else:
-                    report = waiter.until(self.poll, lambda found: DONE if found["healthy"] else None, describe=describe,
-                                          what="the cluster to be healthy").value
-            except ValueError as error:
-                self.task.fail(str(error), **self.result(None, cluster_name.result()))
-            except WaitError as error:
-                self.task.fail(error.message, **self.result(error.last, cluster_name.result()))
-            self.task.exit(**self.result(report, cluster_name.result()))
+        cluster_name = ClusterNameRead(client)
+        try:
+            if not waits:
+                report = self.poll()
+                if params["wait"] and not report["healthy"]:
+                    self.task.warn("check mode does not wait: the cluster is not healthy now (%s); a real run waits up to "
+                                   "wait_timeout for it" % describe(report))
+            else:
+                report = waiter.until(self.poll, lambda found: DONE if found["healthy"] else None, describe=describe,
+                                      what="the cluster to be healthy").value
+        except ValueError as error:
+            self.task.fail(str(error), **self.result(None, cluster_name.result()))
+        except WaitError as error:
+            self.task.fail(error.message, **self.result(error.last, cluster_name.result()))
+        self.task.exit(**self.result(report, cluster_name.result()))
