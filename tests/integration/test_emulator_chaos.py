@@ -56,8 +56,8 @@ def test_chaos_is_switched_on_reported_and_off_and_never_touches_the_control_api
     for _number in range(3):  # the control API is never faulted, nor counted
         assert control(emulator, "GET", "/info").status_code == 200
     report = control(emulator, "GET", "/chaos").json()
-    assert report["requests"] == 3 and report["faulted"] == 3 and report["counts"] == dict((kind, 3 if kind == "503" else 0)
-                                                                                          for kind in KINDS)
+    expected_counts = dict((kind, 3 if kind == "503" else 0) for kind in KINDS)
+    assert report["requests"] == 3 and report["faulted"] == 3 and report["counts"] == expected_counts
     assert [(f["server"], f["method"], f["path"], f["kind"]) for f in report["faults"]] == [("node1", "GET", "/v1/bootstrap", "503")] * 3
     # Every fault is in the request log too, with its kind, at the request's sequence number.
     logged = emulator.log.entries()

@@ -240,8 +240,8 @@ class ChaosRound:
             return
         for node in self.emu.re_nodes:
             if node.bootstrap["state"] != "completed" or node.cluster is None or node.cluster.name != CLUSTER_NAME:
-                self._problem("node %d: bootstrap %s, cluster %s" % (node.index, node.bootstrap["state"],
-                                                                      node.cluster.name if node.cluster else None))
+                cluster_name = node.cluster.name if node.cluster else None
+                self._problem("node %d: bootstrap %s, cluster %s" % (node.index, node.bootstrap["state"], cluster_name))
         starts = [(e["server"], e["path"]) for e in self.emu.log.entries()
                   if e["method"] == "POST" and e["path"] in ("/v1/bootstrap/create_cluster", "/v1/bootstrap/join_cluster") and _applied(e)]
         if sorted(starts) != [("node1", "/v1/bootstrap/create_cluster"), ("node2", "/v1/bootstrap/join_cluster"),
