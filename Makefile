@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test demo emulator lint units integration bench build version clean ee-check docs release oldest-core
+.PHONY: help venv test demo emulator lint units integration bench chaos build version clean ee-check docs release oldest-core
 
 help:
 	@echo "make demo      start the emulator, run playbooks/demo.yml against it, stop it"
 	@echo "make test      ansible-lint, ansible-test sanity, unit and integration tests"
 	@echo "make emulator  run the API emulator in the foreground (Ctrl-C to stop)"
+	@echo "make chaos     every workflow under the emulator's chaos mode for 50 seeds at rate 0.2 (ARGS='--seeds N --first-seed S --rate R --rounds K')"
 	@echo "make build     build the collection tarball"
 	@echo "make ee-check  ansible-builder create of the execution environment definitions, context checked"
 	@echo "make version   copy galaxy.yml's version to the User-Agent (after changing galaxy.yml)"
@@ -46,6 +47,10 @@ integration: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench/bench.py
+
+# Many seeds of the chaos test's round; prints each failed seed with the command that replays it.
+chaos: $(STAMP)
+	$(BIN)/python tests/tools/chaos.py $(ARGS)
 
 build: $(STAMP)
 	$(BIN)/ansible-galaxy collection build --force --output-path build/

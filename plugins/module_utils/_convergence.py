@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from ansible_collections.redisops.platform.plugins.module_utils._http import ApiError, ClientError
 from ansible_collections.redisops.platform.plugins.module_utils._plan import (
+    CLOSED_ANSWER,
+    LOST_ANSWER,
     NOT_TAKEN_ANSWER,
     NOTHING_DONE,
     PlanError,
@@ -226,6 +228,8 @@ class Convergence:
                 return
             # The API's own "not now" means the same for every resource: it is not the resource's to judge.
             answer = NOT_TAKEN_ANSWER if error.not_taken else resource.ambiguity(error)
+            if answer is LOST_ANSWER and error.closed:
+                answer = CLOSED_ANSWER  # lost, but the other end ended the exchange: a read tells whether it was taken
             if answer is None:
                 self.fail(error, step)
                 return

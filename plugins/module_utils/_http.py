@@ -90,10 +90,12 @@ class ApiError(Exception):
     than the deadline allows: waiting would be pointless, so it is not transient.
     ``permanent`` is True for an answer the client knows to be a state, not overload
     (the client's ``permanent(status, body)``).
+    ``closed`` is True when the connection was closed before any answer came (no timeout, no
+    refusal): the other end ended the exchange, so a read then tells whether the request was taken.
     """
 
     def __init__(self, method, path, status=None, code=None, message=None, transport=None, retry_after=None,
-                 deadline_exceeded=False, permanent=False):
+                 deadline_exceeded=False, permanent=False, closed=False):
         self.method = method
         self.path = path
         self.status = status
@@ -103,6 +105,7 @@ class ApiError(Exception):
         self.retry_after = retry_after
         self.deadline_exceeded = deadline_exceeded
         self.permanent = permanent
+        self.closed = closed
         super(ApiError, self).__init__(self.__str__())
 
     @property
@@ -501,6 +504,19 @@ def transport_message(exc, where, timeout):
     return "connection", "the request to %s failed (%s)" % (where, exc.__class__.__name__)
 
 
+def closed_unanswered(exc):
+    """Whether ``exc`` is a connection closed (or reset) before any answer came: not a timeout, not a
+    refused connection, not a TLS or name failure (the cases :func:`transport_message` tells apart first)."""
+    chain = _chain(exc)
+    u3 = urllib3_exceptions
+    before = (requests.exceptions.SSLError, u3.SSLError, ssl.SSLError, getattr(u3, "NameResolutionError", ()), socket.gaierror,
+              ConnectionRefusedError, u3.ReadTimeoutError, requests.exceptions.ReadTimeout, u3.ConnectTimeoutError,
+              requests.exceptions.ConnectTimeout)
+    if _first(chain, before) is not None:
+        return False
+    return _first(chain, (u3.ProtocolError, ConnectionResetError, ConnectionAbortedError)) is not None
+
+
 def listed(body, keys):
     """The list an answer holds: ``body`` itself when it is a list, else its first entry under ``keys``
     that is a list; None for any other shape, or when an item is not a JSON object."""
@@ -785,7 +801,7 @@ class HttpClient:
             kind, message = transport_message(exc, self.where(url), request_timeout)
             if call.stopped and call.stopped.get("note"):
                 message = "%s; %s" % (message, call.stopped["note"])
-            raise ApiError(method, path, message=redact(message, self.secrets), transport=kind)
+            raise ApiError(method, path, message=redact(message, self.secrets), transport=kind, closed=closed_unanswered(exc))
         except (OSError, ValueError) as exc:  # a local file requests could not use (a CA bundle...)
             self._log(method, path, None, started)
             raise ClientError("%s %s could not be sent: %s" % (method, path, redact(str(exc), self.secrets)))

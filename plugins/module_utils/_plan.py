@@ -49,8 +49,18 @@ class NotTaken(Answer):
         return "answered HTTP %s, not taken: sent again after a read found it not done" % error.status
 
 
+class ClosedUnanswered(Answer):
+    """A lost answer whose connection the other end closed before answering (ApiError.closed): it
+    ended the exchange, so a read that does not show the write, the resource accepting writes, means
+    it was not taken. A copy that still arrived would find the resource busy with the first."""
+
+    def resend_note(self, error):
+        return "its connection was closed without an answer and a read found it not done: sent again"
+
+
 BUSY_ANSWER = Answer("busy", adopts=True, resends=True)
 LOST_ANSWER = Answer("lost", maybe_applied=True)
+CLOSED_ANSWER = ClosedUnanswered("closed unanswered", maybe_applied=True, resends=True)
 NOT_TAKEN_ANSWER = NotTaken("not taken", adopts=True, resends=True, honours_retry_after=True)
 
 #: What Step.send returns when the server had nothing to do (the step is no change).

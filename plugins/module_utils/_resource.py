@@ -124,7 +124,8 @@ class Resource:
       ``ambiguity(error)`` (what a write's error means: BUSY_ANSWER, LOST_ANSWER or None; default
       no answer and 5xx are lost, 409 is busy). It is not asked about an answer by which the API
       said it did not take the write (``error.not_taken``): the runner treats that one alike for
-      every resource;
+      every resource, and so a lost answer whose connection was closed unanswered (``error.closed``:
+      sent again once a read shows it not done);
     - messages: ``describe(state)`` (short, for example ``status Creating``);
       ``failure_message(error, what)`` (a wait for ``what`` ended failed or timed out);
       ``failure_result(state)`` (extra return keys of a failure state);

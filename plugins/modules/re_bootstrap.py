@@ -140,8 +140,9 @@ notes:
     cluster the node is in only when O(cluster_name) is set.
   - An HTTP 409 answer to the bootstrap request means another bootstrap started in the meantime, so the
     module waits for its outcome and reports no change.
-  - When the bootstrap request gets no answer (a dropped connection, HTTP 5xx) it is not sent again,
-    so the module reads the node's state, and carries on waiting when the node has started bootstrapping.
+  - When the bootstrap request gets no answer (a dropped connection, HTTP 5xx) it is not sent again blindly;
+    the module reads the node's state, and carries on waiting when the node has started bootstrapping. Only when
+    the connection was closed without an answer and the node is still idle is it sent again.
   - O(validate_only=true) also runs in check mode, as validation changes nothing.
   - Bootstrap states the documents do not list are treated as a bootstrap in progress.
   - With O(wait=false) the module returns right after starting the bootstrap, with the state the node reports then.

@@ -113,7 +113,8 @@ notes:
     repeated by the HTTP client.
   - When the answer to a write is lost (no answer, a timeout, a 5xx), the module reads the cluster's
     certificates again before anything else is sent. A write that shows (the cluster serves the new leaf)
-    counts as done; one that does not fails the task without being sent again.
+    counts as done; one that does not is sent again when the connection was closed without an answer, and
+    otherwise (a timeout or a 5xx, after which the cluster may still be at work) fails the task without being sent again.
   - The server's refusals are reported with its error code and description and what the status means for
     this API. For writes, 400 is invalid certificate(s), 403 an unknown certificate name or a user whose
     role may not change certificates, 406 expired certificate(s), and 409 not all nodes updated, so run the

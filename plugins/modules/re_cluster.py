@@ -28,8 +28,9 @@ description:
     carries its earlier error. A node whose bootstrap is already under way is waited for, never started again.
   - One deadline, O(wait_timeout), covers the whole cluster, every node's wait and retry included. A node
     whose REST API does not answer yet (just installed) is read again until then.
-  - When a bootstrap request gets no answer it is not sent again; the node is read, and a bootstrap found
-    under way is followed. A bootstrap that fails reports its C(error_code), what it means and the useful
+  - When a bootstrap request gets no answer it is not sent again blindly; the node is read, and a bootstrap found
+    under way is followed. Only when the connection was closed without an answer and the node is still idle is it
+    sent again. A bootstrap that fails reports its C(error_code), what it means and the useful
     C(error_details).
   - At the end, every node this task bootstrapped or waited for must be listed among the cluster's nodes
     (C(GET /v1/nodes) on the first node).

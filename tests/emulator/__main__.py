@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 
+from .chaos import DEFAULT_RATE, KINDS
 from .memstore import DEFAULT_VERSIONS, VERSION
 from .memstore_backups import DEFAULT_BACKUP_SECONDS
 from .server import DEFAULT_BUSY_STATUS, DEFAULT_SPEED, DEFAULT_SYNC_SECONDS, Emulator
@@ -44,6 +45,10 @@ def parse_args(argv=None):
     parser.add_argument("--state-dir", default=None,
                         help="directory that keeps the CA (key included) and the server certificate across restarts, "
                              "so ca_path stays valid; default: a temporary directory removed on exit")
+    parser.add_argument("--chaos-seed", type=int, default=None,
+                        help="start in chaos mode with this seed: a share of API requests (--chaos-rate) get a random fault "
+                             "(%s); also after each reset. PUT /_emulator/chaos switches it at run time" % ", ".join(KINDS))
+    parser.add_argument("--chaos-rate", type=float, default=DEFAULT_RATE, help="with --chaos-seed: the share of API requests faulted")
     parser.add_argument("--info-file", default=None, help="also write the connection details as JSON to this file")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
@@ -53,6 +58,8 @@ def parse_args(argv=None):
         parser.error("--speed must be greater than 0")
     if args.memstore_backup_seconds < 0:
         parser.error("--memstore-backup-seconds must be 0 or more")
+    if not 0 <= args.chaos_rate <= 1:
+        parser.error("--chaos-rate must be from 0 to 1")
     if args.re_sync_seconds < 0:
         parser.error("--re-sync-seconds must be 0 or more")
     args.memstore_versions = [v.strip() for v in args.memstore_versions.split(",") if v.strip()]
@@ -68,7 +75,8 @@ def main(argv=None):
                    memstore_tls=args.memstore_tls, memstore_busy_status=args.memstore_busy_status,
                    memstore_versions=args.memstore_versions,
                    memstore_versions_endpoint=not args.memstore_no_versions_endpoint,
-                   re_sync_seconds=args.re_sync_seconds, memstore_backup_seconds=args.memstore_backup_seconds).start()
+                   re_sync_seconds=args.re_sync_seconds, memstore_backup_seconds=args.memstore_backup_seconds,
+                   chaos_seed=args.chaos_seed, chaos_rate=args.chaos_rate).start()
     try:
         info = emu.info()
         if args.info_file:
@@ -83,7 +91,10 @@ def main(argv=None):
         print("  admin of a cluster made by POST /_emulator/re/cluster: %s / %s"
               % (info["re_admin"]["username"], info["re_admin"]["password"]))
         print("  CA certificate (ca_path): %s" % info["ca_path"])
-        print("Control API      %s  (reset, faults, log, clock: see README.md)" % info["control_url"])
+        print("Control API      %s  (reset, faults, chaos, log, clock: see README.md)" % info["control_url"])
+        if emu.chaos is not None:
+            print("Chaos mode       seed %s, %g of API requests faulted (GET %s/chaos counts them)"
+                  % (emu.chaos.seed, emu.chaos.rate, info["control_url"]))
         print("Ctrl-C to stop.")
         sys.stdout.flush()
         stopped = threading.Event()

@@ -8,7 +8,7 @@ or of the wrong type is answered 400 ``{"error": "<what is wrong>", "expected":
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import re_databases, re_health, re_recovery
+from . import chaos, re_databases, re_health, re_recovery
 from .memstore import VERSION
 from .redis_enterprise import DEFAULT_ADMIN
 
@@ -148,6 +148,42 @@ def clear_faults():
     emulator().faults.http.clear()
     emulator().faults.operations.clear()
     return jsonify({"cleared": True})
+
+
+CHAOS = {
+    "seed": (int, "an integer: the seed of the draws (the same seed and requests, the same faults)"),
+    "rate": (NUMBER, "a number from 0 to 1: the share of API requests faulted (default %g)" % chaos.DEFAULT_RATE),
+    "kinds": (list, "a non-empty array of fault kinds among %s (default all)" % ", ".join(chaos.KINDS)),
+    "retry_after": (int, "an integer of seconds >= 0: the Retry-After of 503 and 429 faults (default %d)" % chaos.DEFAULT_RETRY_AFTER),
+    "slow_seconds": (NUMBER, "a number of real seconds >= 0: how late a slow answer comes (default %g)" % chaos.DEFAULT_SLOW_SECONDS),
+}
+
+
+@blueprint.put("/chaos")
+def start_chaos():
+    body = control_body(CHAOS, required=("seed",))
+    rate = body.get("rate", chaos.DEFAULT_RATE)
+    kinds = body.get("kinds", list(chaos.KINDS))
+    _check(0 <= rate <= 1, "rate must be from 0 to 1", CHAOS)
+    _check(kinds and all(kind in chaos.KINDS for kind in kinds) and len(set(kinds)) == len(kinds),
+           "kinds must be a non-empty array of distinct kinds among %s" % ", ".join(chaos.KINDS), CHAOS)
+    _check(body.get("retry_after", 0) >= 0, "retry_after must be >= 0", CHAOS)
+    _check(body.get("slow_seconds", 0) >= 0, "slow_seconds must be >= 0", CHAOS)
+    emulator().chaos = chaos.Chaos(body["seed"], rate, kinds, body.get("retry_after", chaos.DEFAULT_RETRY_AFTER),
+                                   body.get("slow_seconds", chaos.DEFAULT_SLOW_SECONDS))
+    return jsonify(emulator().chaos.report())
+
+
+@blueprint.get("/chaos")
+def chaos_report():
+    current = emulator().chaos
+    return jsonify(current.report() if current is not None else {"enabled": False})
+
+
+@blueprint.delete("/chaos")
+def stop_chaos():
+    current, emulator().chaos = emulator().chaos, None
+    return jsonify(dict(current.report(), enabled=False) if current is not None else {"enabled": False})
 
 
 OPERATION_FAULT = {

@@ -1,5 +1,6 @@
 """Shared emulator machinery: the clock and its scheduler, fault injection,
-the request log, and the WSGI middleware that applies them to every server."""
+the request log, and the WSGI middleware that applies them (and chaos mode's
+faults, see chaos.py) to every server."""
 
 import fnmatch
 import heapq
@@ -220,6 +221,12 @@ class EmulatorMiddleware:
         )
         with state.lock:
             fault = state.faults.take_http(self.server_name, method, path)
+        chaos = state.chaos
+        if fault is None and chaos is not None:
+            kind = chaos.draw(self.server_name, method, path, entry["seq"])
+            if kind is not None:
+                entry["chaos"] = kind
+                fault = HttpFault(**chaos.fault(kind))
         if fault and fault.delay:
             time.sleep(float(fault.delay))
         if fault and fault.drop == "before":

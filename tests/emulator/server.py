@@ -12,8 +12,8 @@ import threading
 
 from werkzeug.serving import make_server
 
-from . import (control, memstore, memstore_backups, memstore_catalog, memstore_instance_sets, re_bootstrap, re_databases, re_health,
-               re_nodes, re_recovery, redis_enterprise)
+from . import (chaos, control, memstore, memstore_backups, memstore_catalog, memstore_instance_sets, re_bootstrap, re_databases,
+               re_health, re_nodes, re_recovery, redis_enterprise)
 from .core import Clock, EmulatorMiddleware, Faults, RequestLog, Scheduler
 from .tls import write_tls_files
 
@@ -41,8 +41,11 @@ class Emulator:
     def __init__(self, nodes=3, speed=DEFAULT_SPEED, host="127.0.0.1", memstore_port=0, re_port=0, state_dir=None, quiet=True,
                  memstore_tls=False, memstore_busy_status=DEFAULT_BUSY_STATUS, memstore_versions=memstore.DEFAULT_VERSIONS,
                  memstore_versions_endpoint=True, re_sync_seconds=DEFAULT_SYNC_SECONDS,
-                 memstore_backup_seconds=memstore_backups.DEFAULT_BACKUP_SECONDS):
+                 memstore_backup_seconds=memstore_backups.DEFAULT_BACKUP_SECONDS, chaos_seed=None, chaos_rate=None):
         self.lock = threading.RLock()
+        # Chaos mode from the command line (--chaos-seed/--chaos-rate): on from the start and after each reset.
+        self.default_chaos = None if chaos_seed is None else dict(seed=chaos_seed, rate=chaos.DEFAULT_RATE if chaos_rate is None
+                                                                  else chaos_rate)
         self.default_speed = speed
         self.default_busy_status = memstore_busy_status
         self.default_versions = tuple(memstore_versions)
@@ -73,6 +76,7 @@ class Emulator:
         self.scheduler = Scheduler(self.clock)
         self.faults = Faults()
         self.log = RequestLog()
+        self.chaos = chaos.Chaos(**self.default_chaos) if self.default_chaos else None
         self.memstore = memstore.MemStoreState()
         self.re_nodes = [redis_enterprise.ReNode(i, node_address(i)) for i in range(1, self.node_count + 1)]
         self.re_doc_shapes = False
@@ -136,6 +140,7 @@ class Emulator:
             "memstore_versions_endpoint": self.memstore_versions_endpoint,
             "memstore_backup_seconds": self.memstore_backup_seconds,
             "state_dir": self.state_dir,
+            "chaos": self.chaos is not None,
         }
 
     def _ssl_context(self):

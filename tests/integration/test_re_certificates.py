@@ -259,7 +259,7 @@ def test_delete_optional_absent_and_required(ansible, cluster, store, pki):
     assert cluster.log.entries(seq) == []
 
 
-def test_a_lost_put_answer_is_read_again_and_not_sent_twice(ansible, cluster, store, pki):
+def test_a_lost_put_answer_is_read_again_before_it_is_sent_again(ansible, cluster, store, pki):
     proxy, proxy_key = pki.leaf("proxy.cluster.re.test")
     cluster.faults.add_http(server="node1", method="PUT", path="/v1/cluster/certificates", drop="after")
     play = ansible.run([task("Install, answer lost", [entry("proxy", proxy, proxy_key)])],
@@ -271,19 +271,32 @@ def test_a_lost_put_answer_is_read_again_and_not_sent_twice(ansible, cluster, st
     assert writes(cluster.log.entries()) == [BULK]
     assert store.certificates["proxy"]["cert"] == proxy
 
-    # Lost before the server did it: read again, not there, so not sent again.
+    # The connection closed before the server did it: read again, not there, so sent again.
     cm, cm_key = pki.leaf("cm.cluster.re.test")
     seq = cluster.log.last_seq()
     cluster.faults.add_http(server="node1", method="PUT", path="/v1/cluster/certificates", drop="before")
-    play = ansible.run([task("Install, request lost", [entry("cm", cm, cm_key)], ignore_errors=True)],
+    play = ansible.run([task("Install, request lost", [entry("cm", cm, cm_key)])], module_defaults=connection_defaults(cluster))
+    result = play.last
+    assert not result.get("failed"), result["msg"]
+    assert result["actions"] == ["replaced certificate cm (PUT /v1/cluster/certificates) (its connection was closed without an "
+                                 "answer and a read found it not done: sent again)"]
+    entries = cluster.log.entries(seq)
+    assert writes(entries) == [BULK, BULK]
+    assert [e["method"] for e in entries][:5] == ["GET", "GET", "PUT", "GET", "PUT"]  # the cluster's name, the certificates
+    assert store.certificates["cm"]["cert"] == cm
+
+    # A proxy's 504 before the server did it: it may still be doing it, so read again, not there, not sent again.
+    syncer, syncer_key = pki.leaf("syncer.cluster.re.test")
+    seq = cluster.log.last_seq()
+    cluster.faults.add_http(server="node1", method="PUT", path="/v1/cluster/certificates", status=504, content_type="text/html",
+                            body="<html>504 Gateway Time-out</html>")
+    play = ansible.run([task("Install, gateway timeout", [entry("syncer", syncer, syncer_key)], ignore_errors=True)],
                        module_defaults=connection_defaults(cluster))
     result = play.last
     assert result["failed"] is True
     assert "not done, so it was not sent again" in result["msg"]
-    entries = cluster.log.entries(seq)
-    assert writes(entries) == [BULK]
-    assert [e["method"] for e in entries] == ["GET", "GET", "PUT", "GET"]  # the cluster's name, the certificates
-    assert store.certificates["cm"]["cert"] != cm
+    assert writes(cluster.log.entries(seq)) == [BULK]
+    assert store.certificates["syncer"]["cert"] != syncer
 
 
 def test_server_refusals_are_explained(ansible, cluster, store, pki):

@@ -63,6 +63,7 @@ def test_post_whose_answer_was_lost_is_not_sent_again(emulator, sleeps):
     with pytest.raises(ApiError) as caught:
         client.post("/auth/tokens", json_body=body)
     assert caught.value.status is None and caught.value.transport == "connection"
+    assert caught.value.closed is True  # closed by the other end without an answer: a read tells whether it was taken
     assert "POST /auth/tokens failed" in str(caught.value)
     assert len(emulator.log.entries()) == 1  # processed once, never re-sent
     assert emulator.memstore.tokens_issued == 1
@@ -320,7 +321,7 @@ def test_a_stalled_read_says_no_answer_within_request_timeout(emulator):  # no `
     emulator.faults.add_http(server="node1", path="/v1/bootstrap", delay=1.0, status=200, times=-1)
     with pytest.raises(ApiError) as caught:
         node_client(emulator, timeout=0.2, retries=1, backoff_factor=0).get("/v1/bootstrap")
-    assert caught.value.transport == "timeout"
+    assert caught.value.transport == "timeout" and caught.value.closed is False  # the server may still be at work
     assert str(caught.value) == "GET /v1/bootstrap failed: no answer within 0.2 s (request_timeout) from 127.0.0.2:%d (url)" % emulator.re_port
 
 

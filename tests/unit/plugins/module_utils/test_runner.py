@@ -115,12 +115,18 @@ class FakeApi:
             raise NOT_NOW["overloaded"]
         if answer == "lost before":
             raise ApiError("PUT", "/values/%s" % key, message="no answer")
+        if answer == "closed before":  # the server closed the connection without answering, nothing done
+            raise ApiError("PUT", "/values/%s" % key, message="closed the connection without answering", transport="connection",
+                           closed=True)
         if answer == "refused":
             raise ApiError("PUT", "/values/%s" % key, status=400, message="refused")
         self.values[key] = value
         self.busy[key] = 2
         if answer == "lost after":
             raise ApiError("PUT", "/values/%s" % key, message="no answer")
+        if answer == "closed after":
+            raise ApiError("PUT", "/values/%s" % key, message="closed the connection without answering", transport="connection",
+                           closed=True)
         if answer == "nothing":
             return NOTHING_DONE
         return "answer %s" % value
@@ -243,6 +249,25 @@ def test_a_lost_answer_whose_write_does_not_show_fails_without_a_second_send():
         runner.run()
     assert exited.value.failed and "read again: not done, so it was not sent again" in exited.value.result["msg"]
     assert runner.api.sent == [("k", 3)]
+
+
+def test_a_write_whose_connection_closed_unanswered_is_sent_again_after_a_read_shows_it_not_done():
+    # What the chaos test's seed 29 met: a bootstrap's connection closed before the node took it.
+    task = FakeTask(value=3, initial={"k": 1}, script=["closed before", "closed before"])
+    outcome, api = run_on_api(task)
+    assert not outcome.failed and outcome.result["changed"] is True
+    note = "its connection was closed without an answer and a read found it not done: sent again"
+    assert outcome.result["actions"] == ["set 3 (%s)" % note]
+    assert api.sent == [("k", 3)] * 3 and api.values["k"] == 3
+    # Each send after the first comes after a read that found it not done.
+    assert [call for call, _at in api.calls][:6] == ["read", "set", "read", "set", "read", "set"]
+
+
+def test_a_write_whose_connection_closed_unanswered_and_that_shows_is_not_sent_again():
+    task = FakeTask(value=3, initial={"k": 1}, script=["closed after"])
+    outcome, api = run_on_api(task)
+    assert not outcome.failed and outcome.result["actions"] == ["set 3 (its answer was lost: found it done)"]
+    assert api.sent == [("k", 3)]
 
 
 def test_a_create_of_a_unique_name_is_sent_once_more_when_a_read_finds_nothing():
