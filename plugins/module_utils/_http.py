@@ -31,6 +31,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 import time
 import traceback
 
@@ -44,11 +45,13 @@ try:
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3 import exceptions as urllib3_exceptions
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.util.retry import Retry
 except ImportError:  # pragma: no cover - reported through missing_required_lib
     requests = None
     urllib3_exceptions = None
-    HTTPAdapter = object
+    HTTPAdapter = HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object
     Retry = object
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
@@ -572,18 +575,30 @@ class _Call:
     """One request of an :class:`HttpClient` while it is sent: what its retries are bounded by and
     announced with, and what they learnt (why they stopped, a body read to judge an answer)."""
 
-    def __init__(self, client, method, path, url, started):
+    def __init__(self, client, method, path, url, started, request_timeout):
         self.client = client
         self.method = method
         self.path = path
         self.url = url
         self.started = started
+        self.request_timeout = request_timeout
         self.try_started = started  # when the try whose answer is read was sent
+        self.headers_expired = False  # the answer's headers did not arrive within request_timeout
         self.stopped = None  # why retries stopped early: {"deadline_exceeded", "note"}
         self.peeked = None  # (urllib3 response, body) that permanent_answer() read
 
     def has_deadline(self):
         return self.client.deadline is not None
+
+    def expire(self, sock):
+        """The try's request_timeout passed before its answer's headers arrived: the socket is shut, so
+        the read waiting for them returns now (a server sending a byte now and then never times out a
+        read of the socket)."""
+        self.headers_expired = True
+        try:
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's: a TLS socket's would drop its TLS state
+        except (OSError, TypeError):
+            pass  # already closed
 
     def remaining(self):
         """(seconds left before the deadline, the deadline's name)."""
@@ -644,6 +659,55 @@ def _json_or_none(content):
         return json.loads(content)
     except ValueError:  # UnicodeDecodeError included
         return None
+
+
+class _AnswerByDeadline:
+    """A connection whose answer's headers must arrive within the try's request_timeout (the body's
+    reading has the same deadline, see HttpClient._read_body): a timer shuts the socket at the
+    deadline. urllib3's own timeout bounds each read of the socket only."""
+
+    def getresponse(self, *args, **kwargs):
+        call = _IN_FLIGHT.get()
+        if call is None or self.sock is None:
+            return super(_AnswerByDeadline, self).getresponse(*args, **kwargs)
+        timer = threading.Timer(max(call.try_started + call.request_timeout - time.monotonic(), 0), call.expire, args=(self.sock,))
+        timer.daemon = True
+        timer.start()
+        try:
+            return super(_AnswerByDeadline, self).getresponse(*args, **kwargs)
+        finally:
+            timer.cancel()
+
+
+class _HTTPConnectionByDeadline(_AnswerByDeadline, HTTPConnection):
+    pass
+
+
+class _HTTPSConnectionByDeadline(_AnswerByDeadline, HTTPSConnection):
+    pass
+
+
+class _HTTPPoolByDeadline(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnectionByDeadline
+
+
+class _HTTPSPoolByDeadline(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnectionByDeadline
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' adapter whose connections answer within the try's request_timeout, proxied or not."""
+
+    _POOLS = {"http": _HTTPPoolByDeadline, "https": _HTTPSPoolByDeadline}
+
+    def init_poolmanager(self, *args, **kwargs):
+        super(_DeadlineAdapter, self).init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(self._POOLS)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super(_DeadlineAdapter, self).proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = dict(self._POOLS)
+        return manager
 
 
 class HttpClient:
@@ -711,7 +775,7 @@ class HttpClient:
     @staticmethod
     def _session(retry, headers):
         session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = _DeadlineAdapter(max_retries=retry)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
@@ -789,7 +853,7 @@ class HttpClient:
             kwargs["data"] = json.dumps(json_body)
             kwargs["headers"] = dict(headers or {}, **{"Content-Type": "application/json"})
         started = time.monotonic()
-        call = _Call(self, method, path, url, started)
+        call = _Call(self, method, path, url, started, request_timeout)
         repeatable = idempotent or (retry and method != "POST")
         in_flight = _IN_FLIGHT.set(call)
         try:
@@ -799,9 +863,13 @@ class HttpClient:
         except requests.exceptions.RequestException as exc:
             self._log(method, path, None, started)
             kind, message = transport_message(exc, self.where(url), request_timeout)
+            if call.headers_expired:
+                # The same words as the socket's own timeout, which races with the timer for a silent server.
+                kind, message = "timeout", "no answer within %s s (request_timeout) from %s" % (_seconds(request_timeout), self.where(url))
             if call.stopped and call.stopped.get("note"):
                 message = "%s; %s" % (message, call.stopped["note"])
-            raise ApiError(method, path, message=redact(message, self.secrets), transport=kind, closed=closed_unanswered(exc))
+            raise ApiError(method, path, message=redact(message, self.secrets), transport=kind,
+                           closed=closed_unanswered(exc) and not call.headers_expired)
         except (OSError, ValueError) as exc:  # a local file requests could not use (a CA bundle...)
             self._log(method, path, None, started)
             raise ClientError("%s %s could not be sent: %s" % (method, path, redact(str(exc), self.secrets)))

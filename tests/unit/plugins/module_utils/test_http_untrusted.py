@@ -5,6 +5,8 @@ import errno
 import html
 import json
 import socket
+import ssl
+import threading
 import time
 import types
 
@@ -41,6 +43,82 @@ def test_a_body_that_dribbles_fails_within_request_timeout(emulator):
     assert error.transport == "timeout" and error.status is None
     assert "no complete answer within 1.5 s (request_timeout) from 127.0.0.2" in str(error)
     assert "the body was still arriving" in str(error)
+
+
+class HeadersDribbler:
+    """A server on a loopback port (over TLS with the emulator's certificate when ``tls``) that
+    reads a request, then sends its answer's status line and headers one byte every ``every``
+    seconds: each read of the socket gets a byte long before request_timeout."""
+
+    def __init__(self, emulator=None, every=0.3):
+        self.every = every
+        self.requests = 0
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(4)
+        self.context = None
+        if emulator is not None:
+            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.context.load_cert_chain(emulator.tls["cert"], emulator.tls["key"])
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def url(self):
+        return "%s://127.0.0.1:%d" % ("https" if self.context else "http", self.listener.getsockname()[1])
+
+    def serve(self):
+        while True:
+            try:
+                conn, _address = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.answer, args=(conn,), daemon=True).start()
+
+    def answer(self, conn):
+        try:
+            if self.context:
+                conn = self.context.wrap_socket(conn, server_side=True)
+            conn.recv(65536)
+            self.requests += 1
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"a" * 200:
+                conn.sendall(bytes([byte]))
+                time.sleep(self.every)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_headers_that_dribble_fail_within_request_timeout(emulator, tls):
+    server = HeadersDribbler(emulator if tls else None)
+    url = server.url()
+    try:
+        client = HttpClient(url, ca_path=emulator.tls["ca"], backoff_factor=0.01, retries=0, timeout=1.5)
+        started = time.monotonic()
+        with pytest.raises(ApiError) as caught:
+            client.get("/v1/bootstrap")
+        took = time.monotonic() - started
+    finally:
+        server.close()
+    assert took < 2.5, took
+    assert caught.value.transport == "timeout" and not caught.value.closed
+    assert str(caught.value).endswith("no answer within 1.5 s (request_timeout) from 127.0.0.1:%s (url)" % url.rsplit(":", 1)[1])
+
+
+def test_a_write_whose_headers_dribble_past_request_timeout_is_a_lost_answer_not_a_closed_one(emulator):
+    server = HeadersDribbler()
+    try:
+        client = HttpClient(server.url(), backoff_factor=0.01, retries=2, timeout=1)
+        with pytest.raises(ApiError) as caught:
+            client.post("/v1/bootstrap/create_cluster", json_body={})
+    finally:
+        server.close()
+    # Sent once: the server may be applying it, so the runner reads before anything is sent again.
+    assert server.requests == 1
+    assert caught.value.transport == "timeout" and not caught.value.closed
 
 
 def test_a_slow_body_within_request_timeout_is_read(emulator):
