@@ -54,6 +54,28 @@ def error(status, code, message):
     return response
 
 
+class Refused(Exception):
+    """A request the API refuses: ``status`` (400 by default), code and message; a view wrapped by
+    :func:`answers_refusals` raises it and the client gets the API's error answer."""
+
+    def __init__(self, message, status=400, code="BadRequest"):
+        super(Refused, self).__init__(message)
+        self.message, self.status, self.code = message, status, code
+
+
+def answers_refusals(view):
+    """``view``, with a :class:`Refused` it raises answered as the API's error."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except Refused as exc:
+            return error(exc.status, exc.code, exc.message)
+
+    return wrapper
+
+
 def error_body(code, message):
     return {"error": {"code": code, "message": message}}
 

@@ -47,7 +47,7 @@ import re
 from flask import Blueprint, jsonify, request
 
 from .control import NUMBER, ControlError, control_body
-from .memstore import current_project, emulator, error, memstore_state, new_id, requires_token
+from .memstore import Refused, answers_refusals, current_project, emulator, memstore_state, new_id, requires_token
 
 blueprint = Blueprint("memstore_backups", __name__)
 
@@ -60,28 +60,10 @@ CREATE_FIELDS = ("clusterId", "name")
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-class Refused(Exception):
-    """A request the API refuses: status, code and message."""
-
-    def __init__(self, message, status=400, code="BadRequest"):
-        super(Refused, self).__init__(message)
-        self.message, self.status, self.code = message, status, code
-
 
 def _now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-
-def _handle(view):
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except Refused as exc:
-            return error(exc.status, exc.code, exc.message)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 # --- what the other MemStore files ask ----------------------------------------------------------------
@@ -91,16 +73,16 @@ def backup_in_progress(state, resource_id):
                  if _cluster_id(backup) == resource_id and backup.get("status", AVAILABLE) == CREATING), None)
 
 
-def refuse_during_backup(resource, noun, busy_status, refusal):
-    """Raise ``refusal`` (the caller's exception class) when ``resource`` has a backup in progress,
+def refuse_during_backup(resource, noun, busy_status):
+    """Raise :class:`Refused` when ``resource`` has a backup in progress,
     answered as a write to a busy resource: ``busy_status`` 409 (Conflict) or 400 (InvalidState)."""
     running = backup_in_progress(memstore_state(), resource["id"])
     if running is None:
         return
     message = "%s %r has a backup in progress (%s); try again when it is done" % (noun, resource["name"], running["name"])
     if busy_status == 400:
-        raise refusal("%s %r is in an invalid state for this request: %s" % (noun, resource["name"], message), code="InvalidState")
-    raise refusal(message, status=409, code="Conflict")
+        raise Refused("%s %r is in an invalid state for this request: %s" % (noun, resource["name"], message), code="InvalidState")
+    raise Refused(message, status=409, code="Conflict")
 
 
 def restorable(backup):
@@ -177,7 +159,7 @@ def _outcome(resource):
 # --- endpoints -------------------------------------------------------------------------------------------
 @blueprint.post("/v1/backups")
 @requires_token
-@_handle
+@answers_refusals
 def create_backup():
     state = memstore_state()
     body = request.get_json(silent=True)
@@ -229,7 +211,7 @@ def list_backups():
 
 @blueprint.delete("/v1/backups/<backup_id>")
 @requires_token
-@_handle
+@answers_refusals
 def delete_backup(backup_id):
     state = memstore_state()
     item = next((item for item in _project_backups(state) if item["id"] == backup_id), None)

@@ -68,7 +68,7 @@ import uuid
 from flask import Blueprint, jsonify, request
 
 from .control import ControlError, control_body
-from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token, version_refused
+from .memstore import DEFAULT_PROJECT_ID, Refused, answers_refusals, current_project, emulator, memstore_state, new_id, requires_token, version_refused
 from .memstore_backups import refuse_during_backup
 
 blueprint = Blueprint("memstore_clusters", __name__)
@@ -99,26 +99,6 @@ _NAME = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{2,18}[a-z0-9]$")
 _EMOJI = re.compile(u"[\u2600-\u27bf\ufe00-\ufe0f\U00010000-\U0010ffff]")
 
 
-class Invalid(Exception):
-    """A request the API rejects: ``status`` (400 by default), code and message."""
-
-    def __init__(self, message, status=400, code="BadRequest"):
-        super(Invalid, self).__init__(message)
-        self.message, self.status, self.code = message, status, code
-
-
-def _handle(view):
-    """Turn :class:`Invalid` raised by a view into its error response."""
-
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except Invalid as exc:
-            return error(exc.status, exc.code, exc.message)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def _now():
@@ -129,7 +109,7 @@ def _now():
 def _body(allowed):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise Invalid("the request body must be a JSON object (Content-Type: application/json)")
+        raise Refused("the request body must be a JSON object (Content-Type: application/json)")
     _only(body, allowed, "")
     return body
 
@@ -137,116 +117,116 @@ def _body(allowed):
 def _only(value, allowed, where):
     unknown = sorted(set(value) - set(allowed))
     if unknown:
-        raise Invalid("%s%s is not a field of this request (known: %s)" % (where, unknown[0], ", ".join(allowed)))
+        raise Refused("%s%s is not a field of this request (known: %s)" % (where, unknown[0], ", ".join(allowed)))
 
 
 def _string(value, where, required=True):
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise Invalid("%s is required and must be a non-empty string" % where)
+        raise Refused("%s is required and must be a non-empty string" % where)
     return value
 
 
 def _integer(value, where):
     if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid("%s is required and must be an integer" % where)
+        raise Refused("%s is required and must be an integer" % where)
     return value
 
 
 def _id_object(value, where):
     if not isinstance(value, dict):
-        raise Invalid("%s is required and must be an object {id}" % where)
+        raise Refused("%s is required and must be an object {id}" % where)
     _only(value, ("id",), where + ".")
     return _string(value.get("id"), where + ".id")
 
 
 def _id_list(value, where):
     if not isinstance(value, list) or not value:
-        raise Invalid("%s is required and must be a non-empty array of {id}" % where)
+        raise Refused("%s is required and must be a non-empty array of {id}" % where)
     return [_id_object(item, "%s[%d]" % (where, index)) for index, item in enumerate(value)]
 
 
 def _placement(value, where):
     """A ``{primary: {id}, replicas: [{id}]}`` object -> ``(primary, [replicas])``."""
     if not isinstance(value, dict):
-        raise Invalid("%s must be an object {primary, replicas}" % where)
+        raise Refused("%s must be an object {primary, replicas}" % where)
     _only(value, ("primary", "replicas"), where + ".")
     primary = _id_object(value.get("primary"), where + ".primary")
     replicas = value.get("replicas")
     if not isinstance(replicas, list):
-        raise Invalid("%s.replicas is required and must be an array of {id}" % where)
+        raise Refused("%s.replicas is required and must be an array of {id}" % where)
     return primary, [_id_object(item, "%s.replicas[%d]" % (where, index)) for index, item in enumerate(replicas)]
 
 
 def _check_description(value):
     if not isinstance(value, str):
-        raise Invalid("description must be a string")
+        raise Refused("description must be a string")
     if len(value) > 100:
-        raise Invalid("description must be at most 100 characters")
+        raise Refused("description must be at most 100 characters")
     if "\r" in value or "\n" in value:
-        raise Invalid("description must not contain line breaks")
+        raise Refused("description must not contain line breaks")
     if _EMOJI.search(value):
-        raise Invalid("description must not contain emoji")
+        raise Refused("description must not contain emoji")
 
 
 def _fit(placements, nodes, subnets):
     """422 when placements do not place ``nodes`` nodes each within ``subnets``."""
     for index, (primary, replicas) in enumerate(placements):
         if len(replicas) != nodes - 1:
-            raise Invalid("subnetAssignments[%d].replicas must place every replica: %d given for %d replicas"
+            raise Refused("subnetAssignments[%d].replicas must place every replica: %d given for %d replicas"
                           % (index, len(replicas), nodes - 1), status=422, code="UnprocessableEntity")
         for subnet in [primary] + replicas:
             if subnet not in subnets:
-                raise Invalid("subnetAssignments may use only subnets listed in subnets (%r is not)" % subnet,
+                raise Refused("subnetAssignments may use only subnets listed in subnets (%r is not)" % subnet,
                               status=422, code="UnprocessableEntity")
 
 
 def _validate_create(body, state):
     name = _string(body.get("name"), "name")
     if not _NAME.match(name):
-        raise Invalid("name must be 4-20 lowercase letters, digits and '-', start with a letter, "
+        raise Refused("name must be 4-20 lowercase letters, digits and '-', start with a letter, "
                       "end with a letter or digit, without '--'")
     description = body.get("description", "")
     _check_description(description)
     version = _string(body.get("version"), "version")
     refused = version_refused(version, "enabled")
     if refused:
-        raise Invalid(refused)
+        raise Refused(refused)
     port = _integer(body.get("port"), "port")
     if not 2000 <= port <= 50000:
-        raise Invalid("port must be between 2000 and 50000")
+        raise Refused("port must be between 2000 and 50000")
     shards = _integer(body.get("shardCount"), "shardCount")
     if not 1 <= shards <= SHARDS_MAX:
-        raise Invalid("shardCount must be from 1 to %d" % SHARDS_MAX)
+        raise Refused("shardCount must be from 1 to %d" % SHARDS_MAX)
     nodes = _integer(body.get("nodeCountPerShard"), "nodeCountPerShard")
     if not 1 <= nodes <= NODES_MAX:
-        raise Invalid("nodeCountPerShard must be from 1 to %d" % NODES_MAX)
+        raise Refused("nodeCountPerShard must be from 1 to %d" % NODES_MAX)
     flavor = _string(body.get("flavorId"), "flavorId")
     parameter_group = _string(body.get("parameterGroupId"), "parameterGroupId")
     subnets = _id_list(body.get("subnets"), "subnets")
     assignments = body.get("subnetAssignments")
     if not isinstance(assignments, list) or not assignments:
-        raise Invalid("subnetAssignments is required and must be a non-empty array of {primary, replicas}")
+        raise Refused("subnetAssignments is required and must be a non-empty array of {primary, replicas}")
     placements = [_placement(item, "subnetAssignments[%d]" % index) for index, item in enumerate(assignments)]
     security_groups = _id_list(body.get("securityGroups"), "securityGroups")
     user = body.get("user")
     if user is not None:
         if not isinstance(user, dict):
-            raise Invalid("user must be an object {name, password}")
+            raise Refused("user must be an object {name, password}")
         _only(user, ("name", "password"), "user.")
         _string(user.get("name"), "user.name")
         _string(user.get("password"), "user.password")
     tls = body.get("tlsEnabled", False)
     if not isinstance(tls, bool):
-        raise Invalid("tlsEnabled must be a boolean")
+        raise Refused("tlsEnabled must be a boolean")
     if len(placements) != shards:
-        raise Invalid("subnetAssignments must hold one placement per shard: %d given for %d shards" % (len(placements), shards),
+        raise Refused("subnetAssignments must hold one placement per shard: %d given for %d shards" % (len(placements), shards),
                       status=422, code="UnprocessableEntity")
     _fit(placements, nodes, subnets)
     project = current_project()
     if any(r.get("name") == name and r.get("projectId") == project for r in state.resources.values()):
-        raise Invalid("a cluster or instance set named %r already exists" % name, status=409, code="Conflict")
+        raise Refused("a cluster or instance set named %r already exists" % name, status=409, code="Conflict")
     return dict(
         name=name, description=description, version=version, port=port, shardCount=shards, nodeCountPerShard=nodes,
         flavorId=flavor, parameterGroupId=parameter_group, subnets=[{"id": s} for s in subnets],
@@ -323,7 +303,7 @@ def _outcome(operation, cluster):
     """The injected outcome of this operation on this cluster (None for a normal run)."""
     fault = emulator().faults.take_operation(operation, cluster["name"])
     if fault and fault["outcome"] == "error":
-        raise Invalid("internal error while running %s (injected)" % operation, status=500, code="InternalServerError")
+        raise Refused("internal error while running %s (injected)" % operation, status=500, code="InternalServerError")
     return fault["outcome"] if fault else None
 
 
@@ -360,23 +340,23 @@ def _begin(cluster, status, seconds, outcome, finish, touched=(), emu=None):
 def _get_cluster(cluster_id):
     cluster = memstore_state().resources.get(cluster_id)
     if cluster is None or cluster.get("projectId") != current_project():
-        raise Invalid("cluster %s not found" % cluster_id, status=404, code="NotFound")
+        raise Refused("cluster %s not found" % cluster_id, status=404, code="NotFound")
     if cluster.get("clusterMode") != "enabled":
-        raise Invalid("%s is an instance set (cluster mode disabled): use /v1/instance-sets" % cluster_id)
+        raise Refused("%s is an instance set (cluster mode disabled): use /v1/instance-sets" % cluster_id)
     return cluster
 
 
 def _get_shard(cluster, shard_id):
     shard = next((s for s in cluster["_shards"] if s["id"] == shard_id), None)
     if shard is None:
-        raise Invalid("shard %s not found in cluster %s" % (shard_id, cluster["id"]), status=404, code="NotFound")
+        raise Refused("shard %s not found in cluster %s" % (shard_id, cluster["id"]), status=404, code="NotFound")
     return shard
 
 
 def _get_node(cluster, shard, node_id):
     node = next((n for n in shard["nodes"] if n["id"] == node_id), None)
     if node is None:
-        raise Invalid("node %s not found in shard %s of cluster %s" % (node_id, shard["id"], cluster["id"]), status=404, code="NotFound")
+        raise Refused("node %s not found in shard %s of cluster %s" % (node_id, shard["id"], cluster["id"]), status=404, code="NotFound")
     return node
 
 
@@ -384,13 +364,13 @@ def _writable(cluster, allow_failed=False):
     status = cluster["status"]
     if status == RUNNING or (allow_failed and status == FAILED):
         return
-    raise Invalid("cluster %r is in an invalid state for this request (%s); try again when it is Running" % (cluster["name"], status),
+    raise Refused("cluster %r is in an invalid state for this request (%s); try again when it is Running" % (cluster["name"], status),
                   code="InvalidState")
 
 
 def _not_backing_up(cluster):
     """No shard or node is added or removed, nor the cluster deleted, while its backup runs (busy: 400 InvalidState)."""
-    refuse_during_backup(cluster, "cluster", 400, Invalid)
+    refuse_during_backup(cluster, "cluster", 400)
 
 
 def _answer(cluster, status=200):
@@ -402,7 +382,7 @@ def _answer(cluster, status=200):
 # --- endpoints -------------------------------------------------------------------------------------------
 @blueprint.post("/v1/clusters")
 @requires_token
-@_handle
+@answers_refusals
 def create_cluster():
     state = memstore_state()
     fields, placements = _validate_create(_body(CREATE_FIELDS), state)
@@ -418,19 +398,19 @@ def create_cluster():
 
 @blueprint.patch("/v1/clusters/<cluster_id>")
 @requires_token
-@_handle
+@answers_refusals
 def update_cluster(cluster_id):
     cluster = _get_cluster(cluster_id)
     body = _body(UPDATE_FIELDS)
     if not body:
-        raise Invalid("nothing to update: send description and/or parameterGroupId")
+        raise Refused("nothing to update: send description and/or parameterGroupId")
     changes = {}
     if "description" in body:
         _check_description(body["description"])
         changes["description"] = body["description"]
     if "parameterGroupId" in body:
         if not isinstance(body["parameterGroupId"], str) or not body["parameterGroupId"]:
-            raise Invalid("parameterGroupId cannot be updated to an empty string")
+            raise Refused("parameterGroupId cannot be updated to an empty string")
         changes["parameterGroupId"] = body["parameterGroupId"]
     _writable(cluster)
     outcome = _outcome("update", cluster)
@@ -440,7 +420,7 @@ def update_cluster(cluster_id):
 
 @blueprint.delete("/v1/clusters/<cluster_id>")
 @requires_token
-@_handle
+@answers_refusals
 def delete_cluster(cluster_id):
     state = memstore_state()
     cluster = _get_cluster(cluster_id)
@@ -454,7 +434,7 @@ def delete_cluster(cluster_id):
 
 @blueprint.get("/v1/clusters/<cluster_id>/shards")
 @requires_token
-@_handle
+@answers_refusals
 def list_shards(cluster_id):
     cluster = _get_cluster(cluster_id)
     return jsonify({"shards": [_shown_shard(shard) for shard in cluster["_shards"]]})
@@ -462,24 +442,24 @@ def list_shards(cluster_id):
 
 @blueprint.post("/v1/clusters/<cluster_id>/shards")
 @requires_token
-@_handle
+@answers_refusals
 def add_shard(cluster_id):
     cluster = _get_cluster(cluster_id)
     body = _body(ADD_SHARD_FIELDS)
     nodes = _integer(body.get("nodeCount"), "nodeCount")
     if not 1 <= nodes <= NODES_MAX:
-        raise Invalid("nodeCount must be from 1 to %d" % NODES_MAX)
+        raise Refused("nodeCount must be from 1 to %d" % NODES_MAX)
     assignments = body.get("subnetAssignments")
     if isinstance(assignments, list):  # the table says array, the example sends one object: accept both
         if len(assignments) != 1:
-            raise Invalid("subnetAssignments must hold exactly one {primary, replicas} placement for the new shard")
+            raise Refused("subnetAssignments must hold exactly one {primary, replicas} placement for the new shard")
         assignments = assignments[0]
     primary, replicas = _placement(assignments, "subnetAssignments")
     _fit([(primary, replicas)], nodes, [s["id"] for s in cluster["subnets"]])
     _writable(cluster)
     _not_backing_up(cluster)
     if len(cluster["_shards"]) >= SHARDS_MAX:
-        raise Invalid("a cluster has at most %d shards" % SHARDS_MAX)
+        raise Refused("a cluster has at most %d shards" % SHARDS_MAX)
     outcome = _outcome("add_shard", cluster)
     others = _everything(cluster)
     shard = _new_shard(cluster, primary, replicas, CREATING)
@@ -490,21 +470,21 @@ def add_shard(cluster_id):
 
 @blueprint.get("/v1/clusters/<cluster_id>/shards/<shard_id>")
 @requires_token
-@_handle
+@answers_refusals
 def get_shard(cluster_id, shard_id):
     return jsonify(_shown_shard(_get_shard(_get_cluster(cluster_id), shard_id)))
 
 
 @blueprint.delete("/v1/clusters/<cluster_id>/shards/<shard_id>")
 @requires_token
-@_handle
+@answers_refusals
 def remove_shard(cluster_id, shard_id):
     cluster = _get_cluster(cluster_id)
     shard = _get_shard(cluster, shard_id)
     _writable(cluster)
     _not_backing_up(cluster)
     if len(cluster["_shards"]) == 1:
-        raise Invalid("the last shard of a cluster cannot be deleted; delete the cluster")
+        raise Refused("the last shard of a cluster cannot be deleted; delete the cluster")
     outcome = _outcome("remove_shard", cluster)
 
     def finish(c):
@@ -519,7 +499,7 @@ def remove_shard(cluster_id, shard_id):
 
 @blueprint.get("/v1/clusters/<cluster_id>/shards/<shard_id>/nodes")
 @requires_token
-@_handle
+@answers_refusals
 def list_nodes(cluster_id, shard_id):
     shard = _get_shard(_get_cluster(cluster_id), shard_id)
     return jsonify({"nodes": [_shown_node(node) for node in shard["nodes"]]})
@@ -527,17 +507,17 @@ def list_nodes(cluster_id, shard_id):
 
 @blueprint.post("/v1/clusters/<cluster_id>/shards/<shard_id>/nodes")
 @requires_token
-@_handle
+@answers_refusals
 def add_replica(cluster_id, shard_id):
     cluster = _get_cluster(cluster_id)
     shard = _get_shard(cluster, shard_id)
     subnet = _id_object(_body(("subnet",)).get("subnet"), "subnet")
     if subnet not in [s["id"] for s in cluster["subnets"]]:
-        raise Invalid("subnet %s is not one of the cluster's subnets" % subnet)
+        raise Refused("subnet %s is not one of the cluster's subnets" % subnet)
     _writable(cluster)
     _not_backing_up(cluster)
     if len(shard["nodes"]) >= NODES_MAX:
-        raise Invalid("a shard has at most %d nodes (one primary and %d replicas)" % (NODES_MAX, NODES_MAX - 1))
+        raise Refused("a shard has at most %d nodes (one primary and %d replicas)" % (NODES_MAX, NODES_MAX - 1))
     outcome = _outcome("add_replica", cluster)
     node = _new_node(cluster, shard, "replica", subnet, CREATING)
     shard["nodes"].append(node)
@@ -548,7 +528,7 @@ def add_replica(cluster_id, shard_id):
 
 @blueprint.get("/v1/clusters/<cluster_id>/shards/<shard_id>/nodes/<node_id>")
 @requires_token
-@_handle
+@answers_refusals
 def get_node(cluster_id, shard_id, node_id):
     cluster = _get_cluster(cluster_id)
     return jsonify(_shown_node(_get_node(cluster, _get_shard(cluster, shard_id), node_id)))
@@ -556,13 +536,13 @@ def get_node(cluster_id, shard_id, node_id):
 
 @blueprint.delete("/v1/clusters/<cluster_id>/shards/<shard_id>/nodes/<node_id>")
 @requires_token
-@_handle
+@answers_refusals
 def remove_replica(cluster_id, shard_id, node_id):
     cluster = _get_cluster(cluster_id)
     shard = _get_shard(cluster, shard_id)
     node = _get_node(cluster, shard, node_id)
     if node["role"] == "primary":
-        raise Invalid("primary nodes cannot be deleted")
+        raise Refused("primary nodes cannot be deleted")
     _writable(cluster)
     _not_backing_up(cluster)
     outcome = _outcome("remove_replica", cluster)

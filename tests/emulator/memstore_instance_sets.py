@@ -74,7 +74,7 @@ import uuid
 from flask import Blueprint, jsonify, request
 
 from .control import ControlError, control_body
-from .memstore import DEFAULT_PROJECT_ID, current_project, emulator, error, memstore_state, new_id, requires_token, version_refused
+from .memstore import DEFAULT_PROJECT_ID, Refused, answers_refusals, current_project, emulator, memstore_state, new_id, requires_token, version_refused
 from .memstore_backups import refuse_during_backup, restorable
 
 blueprint = Blueprint("memstore_instance_sets", __name__)
@@ -96,13 +96,6 @@ _CRON = re.compile(r"^\* (\d{1,2}) \* \* \*$")
 _FILE = re.compile(r"^[^/\s]+/.*[^/]$")
 
 
-class Invalid(Exception):
-    """A request the API rejects: ``status`` (400 by default) and a message."""
-
-    def __init__(self, message, status=400, code="BadRequest"):
-        super(Invalid, self).__init__(message)
-        self.message, self.status, self.code = message, status, code
-
 
 def _now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -111,68 +104,65 @@ def _now():
 def _body():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise Invalid("the request body must be a JSON object (Content-Type: application/json)")
+        raise Refused("the request body must be a JSON object (Content-Type: application/json)")
     return body
 
-
-def _failure(exc):
-    return error(exc.status, exc.code, exc.message)
 
 
 def _string(body, key, where=""):
     value = body.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise Invalid("%s%s is required and must be a non-empty string" % (where, key))
+        raise Refused("%s%s is required and must be a non-empty string" % (where, key))
     return value
 
 
 def _integer(body, key):
     value = body.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid("%s is required and must be an integer" % key)
+        raise Refused("%s is required and must be an integer" % key)
     return value
 
 
 def _id_list(body, key):
     value = body.get(key)
     if not isinstance(value, list) or not value:
-        raise Invalid("%s is required and must be a non-empty array of {id}" % key)
+        raise Refused("%s is required and must be a non-empty array of {id}" % key)
     ids = []
     for item in value:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
-            raise Invalid("every item of %s needs an id" % key)
+            raise Refused("every item of %s needs an id" % key)
         ids.append(item["id"])
     return ids
 
 
 def _check_description(value):
     if not isinstance(value, str):
-        raise Invalid("description must be a string")
+        raise Refused("description must be a string")
     if len(value) > 100:
-        raise Invalid("description must be at most 100 characters")
+        raise Refused("description must be at most 100 characters")
     if "\r" in value or "\n" in value:
-        raise Invalid("description must not contain line breaks")
+        raise Refused("description must not contain line breaks")
     if _EMOJI.search(value):
-        raise Invalid("description must not contain emoji")
+        raise Refused("description must not contain emoji")
 
 
 def _check_schedule(schedule, previous=None, allow_disable=False):
     """A backupSchedule as stored (None when off); ``previous`` fills a missing retentionLimit on update."""
     if not isinstance(schedule, dict):
-        raise Invalid("backupSchedule must be an object")
+        raise Refused("backupSchedule must be an object")
     cron = schedule.get("cron")
     if not isinstance(cron, str):
-        raise Invalid("backupSchedule.cron must be a string")
+        raise Refused("backupSchedule.cron must be a string")
     if cron == "":
         if not allow_disable:
-            raise Invalid("backupSchedule.cron must be an hour-only cron such as '* 1 * * *'")
+            raise Refused("backupSchedule.cron must be an hour-only cron such as '* 1 * * *'")
         return None
     found = _CRON.match(cron)
     if not found or not 0 <= int(found.group(1)) <= 23:
-        raise Invalid("backupSchedule.cron must be an hour-only 5-part cron '* H * * *' with H 0-23 (got %r)" % cron)
+        raise Refused("backupSchedule.cron must be an hour-only 5-part cron '* H * * *' with H 0-23 (got %r)" % cron)
     retention = schedule.get("retentionLimit", (previous or {}).get("retentionLimit"))
     if not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 35:
-        raise Invalid("backupSchedule.retentionLimit must be an integer from 1 to 35")
+        raise Refused("backupSchedule.retentionLimit must be an integer from 1 to 35")
     return {"cron": cron, "retentionLimit": retention}
 
 
@@ -185,7 +175,7 @@ def _only(value, allowed, where):
     """Refuse the fields of ``value`` (a dict) that the API does not know, naming the first."""
     unknown = sorted(set(value) - set(allowed))
     if unknown:
-        raise Invalid("%s%s is not a field of this request (known: %s)" % (where, unknown[0], ", ".join(allowed)))
+        raise Refused("%s%s is not a field of this request (known: %s)" % (where, unknown[0], ", ".join(allowed)))
 
 
 def _only_in_items(value, allowed, where):
@@ -223,60 +213,60 @@ def _validate_create(body, state):
     _check_create_fields(body)
     name = _string(body, "instanceSetName")
     if not _NAME.match(name):
-        raise Invalid("instanceSetName must be 4-20 lowercase letters, digits and '-', start with a letter, "
+        raise Refused("instanceSetName must be 4-20 lowercase letters, digits and '-', start with a letter, "
                       "end with a letter or digit, without '--'")
     replicas = _integer(body, "replicas")
     if not 1 <= replicas <= MAX_REPLICAS + 1:
-        raise Invalid("replicas (total nodes) must be from 1 to %d" % (MAX_REPLICAS + 1))
+        raise Refused("replicas (total nodes) must be from 1 to %d" % (MAX_REPLICAS + 1))
     flavor = _string(body, "flavorId")
     if not isinstance(body.get("recoveryEnabled"), bool):
-        raise Invalid("recoveryEnabled is required and must be a boolean")
+        raise Refused("recoveryEnabled is required and must be a boolean")
     subnets = _id_list(body, "subnets")
     assignments = body.get("subnetAssignments")
     if isinstance(assignments, dict):  # the add-shard example sends an object: accept both
         assignments = [assignments]
     if not isinstance(assignments, list) or len(assignments) != 1 or not isinstance(assignments[0], dict):
-        raise Invalid("subnetAssignments must hold exactly one {primary, replicas} placement")
+        raise Refused("subnetAssignments must hold exactly one {primary, replicas} placement")
     placement = assignments[0]
     primary = (placement.get("primary") or {}).get("id") if isinstance(placement.get("primary"), dict) else None
     if not primary:
-        raise Invalid("subnetAssignments[].primary.id is required")
+        raise Refused("subnetAssignments[].primary.id is required")
     replica_list = placement.get("replicas")
     if not isinstance(replica_list, list):
-        raise Invalid("subnetAssignments[].replicas must be an array")
+        raise Refused("subnetAssignments[].replicas must be an array")
     replica_subnets = [(item or {}).get("id") if isinstance(item, dict) else None for item in replica_list]
     if len(replica_subnets) != replicas - 1:
-        raise Invalid("subnetAssignments[].replicas must place every replica: %d given for %d replicas" % (len(replica_subnets), replicas - 1))
+        raise Refused("subnetAssignments[].replicas must place every replica: %d given for %d replicas" % (len(replica_subnets), replicas - 1))
     for subnet in [primary] + replica_subnets:
         if subnet not in subnets:
-            raise Invalid("subnetAssignments may use only subnets listed in subnets (%r is not)" % subnet)
+            raise Refused("subnetAssignments may use only subnets listed in subnets (%r is not)" % subnet)
     security_groups = _id_list(body, "securityGroups")
     parameter_group = _string(body, "parameterGroupId")
     port = _integer(body, "port")
     if not 2000 <= port <= 50000:
-        raise Invalid("port must be between 2000 and 50000")
+        raise Refused("port must be between 2000 and 50000")
     project = _string(body, "projectId")
     if project != current_project():
-        raise Invalid("projectId does not match the token's project", status=403, code="Forbidden")
+        raise Refused("projectId does not match the token's project", status=403, code="Forbidden")
     version = _string(body, "version")
     refused = version_refused(version, "disabled")
     if refused:
-        raise Invalid(refused)
+        raise Refused(refused)
     description = body.get("description", "")
     _check_description(description)
     schedule = _check_schedule(body["backupSchedule"]) if body.get("backupSchedule") is not None else None
     tls = body.get("tlsEnabled", False)
     if not isinstance(tls, bool):
-        raise Invalid("tlsEnabled must be a boolean")
+        raise Refused("tlsEnabled must be a boolean")
     user = body.get("user")
     if user is not None:
         if not isinstance(user, dict):
-            raise Invalid("user must be an object")
+            raise Refused("user must be an object")
         _string(user, "name", "user.")
         _string(user, "password", "user.")
     restore = _check_restore(body.get("restoreSource"), version, state)
     if any(r.get("name") == name and r.get("projectId") == project for r in state.resources.values()):
-        raise Invalid("an instance set or cluster named %r already exists" % name, status=409, code="Conflict")
+        raise Refused("an instance set or cluster named %r already exists" % name, status=409, code="Conflict")
     return {
         "name": name, "description": description, "version": version, "port": port, "flavorId": flavor,
         "parameterGroupId": parameter_group, "securityGroups": [{"id": sg} for sg in security_groups],
@@ -292,22 +282,22 @@ def _check_restore(source, version, state):
     if source is None:
         return None
     if not isinstance(source, dict) or ("backupName" in source) == ("files" in source):
-        raise Invalid("restoreSource needs exactly one of backupName and files")
+        raise Refused("restoreSource needs exactly one of backupName and files")
     if "backupName" in source:
         name = source["backupName"]
         backup = state.backups.get(name) if isinstance(name, str) else None
         if backup is None or backup.get("projectId", current_project()) != current_project():
-            raise Invalid("backup %r does not exist" % name)
+            raise Refused("backup %r does not exist" % name)
         if restorable(backup):
-            raise Invalid("%s: it cannot be restored yet" % restorable(backup))
+            raise Refused("%s: it cannot be restored yet" % restorable(backup))
         if backup.get("clusterMode", "disabled") != "disabled":
-            raise Invalid("backup %r was taken with cluster mode enabled; restore it as a cluster" % name)
+            raise Refused("backup %r was taken with cluster mode enabled; restore it as a cluster" % name)
         if _version_key(version) < _version_key(backup.get("version", "0")):
-            raise Invalid("backup %r comes from Redis %s; the version must be equal or higher" % (name, backup.get("version")))
+            raise Refused("backup %r comes from Redis %s; the version must be equal or higher" % (name, backup.get("version")))
         return {"backupName": name}
     files = source["files"]
     if not isinstance(files, list) or not files or not all(isinstance(f, str) and _FILE.match(f) for f in files):
-        raise Invalid("restoreSource.files must be a non-empty array of 'bucket/folder/.../file' paths")
+        raise Refused("restoreSource.files must be a non-empty array of 'bucket/folder/.../file' paths")
     return {"files": list(files)}
 
 
@@ -342,7 +332,7 @@ def _outcome(operation, resource):
     """The injected outcome of this operation on this set (None for a normal run)."""
     fault = emulator().faults.take_operation(operation, resource["name"])
     if fault and fault["outcome"] == "error":
-        raise Invalid("internal error while running %s (injected)" % operation, status=500, code="InternalServerError")
+        raise Refused("internal error while running %s (injected)" % operation, status=500, code="InternalServerError")
     return fault["outcome"] if fault else None
 
 
@@ -378,7 +368,7 @@ def _begin(resource, status, seconds, outcome, finish, on_failure=None, emu=None
 def _get_set(set_id):
     resource = memstore_state().resources.get(set_id)
     if resource is None or resource.get("projectId") != current_project() or resource.get("clusterMode") != "disabled":
-        raise Invalid("instance set %s not found" % set_id, status=404, code="NotFound")
+        raise Refused("instance set %s not found" % set_id, status=404, code="NotFound")
     return resource
 
 
@@ -387,16 +377,16 @@ def _writable(resource, allow_failed=False):
     if status == RUNNING or (allow_failed and status == FAILED):
         return
     if status == FAILED:
-        raise Invalid("instance set %r is Failed" % resource["name"])
+        raise Refused("instance set %r is Failed" % resource["name"])
     if emulator().memstore_busy_status == 400:  # what the documents list for the PATCH endpoints
-        raise Invalid("instance set %r is in an invalid state for this request (%s); try again when it is Running"
+        raise Refused("instance set %r is in an invalid state for this request (%s); try again when it is Running"
                       % (resource["name"], status), code="InvalidState")
-    raise Invalid("instance set %r is %s; try again when it is Running" % (resource["name"], status), status=409, code="Conflict")
+    raise Refused("instance set %r is %s; try again when it is Running" % (resource["name"], status), status=409, code="Conflict")
 
 
 def _not_backing_up(resource):
     """No node of a set is added, removed or promoted, nor the set deleted, while its backup runs (busy)."""
-    refuse_during_backup(resource, "instance set", emulator().memstore_busy_status, Invalid)
+    refuse_during_backup(resource, "instance set", emulator().memstore_busy_status)
 
 
 def _answer(resource, status=200):
@@ -405,24 +395,11 @@ def _answer(resource, status=200):
     return response
 
 
-def _handle(view):
-    """Turn :class:`Invalid` raised by a view into its error response."""
-
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except Invalid as exc:
-            return _failure(exc)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
-
 
 # --- endpoints -------------------------------------------------------------------------------
 @blueprint.post("/v1/instance-sets")
 @requires_token
-@_handle
+@answers_refusals
 def create_instance_set():
     state = memstore_state()
     fields = _validate_create(_body(), state)
@@ -450,22 +427,22 @@ def create_instance_set():
 
 @blueprint.patch("/v1/instance-sets/<set_id>")
 @requires_token
-@_handle
+@answers_refusals
 def update_instance_set(set_id):
     resource = _get_set(set_id)
     body = _body()
     unknown = sorted(set(body) - {"backupSchedule", "description", "parameterGroupId", "securityGroups"})
     if unknown:
-        raise Invalid("these fields cannot be updated: %s" % ", ".join(unknown))
+        raise Refused("these fields cannot be updated: %s" % ", ".join(unknown))
     if not body:
-        raise Invalid("nothing to update")
+        raise Refused("nothing to update")
     changes = {}
     if "description" in body:
         _check_description(body["description"])
         changes["description"] = body["description"]
     if "parameterGroupId" in body:
         if not isinstance(body["parameterGroupId"], str) or not body["parameterGroupId"]:
-            raise Invalid("parameterGroupId cannot be updated to an empty string")
+            raise Refused("parameterGroupId cannot be updated to an empty string")
         changes["parameterGroupId"] = body["parameterGroupId"]
     if "securityGroups" in body:
         changes["securityGroups"] = [{"id": sg} for sg in _id_list(body, "securityGroups")]
@@ -481,16 +458,16 @@ def update_instance_set(set_id):
 
 @blueprint.delete("/v1/instance-sets/<set_id>")
 @requires_token
-@_handle
+@answers_refusals
 def delete_instance_set(set_id):
     state = memstore_state()
     resource = _get_set(set_id)
     keep = request.args.get("keepAutomaticBackups")
     if keep is not None and keep.lower() not in ("true", "false"):
-        raise Invalid("keepAutomaticBackups must be true or false")
+        raise Refused("keepAutomaticBackups must be true or false")
     automatic = [name for name, backup in state.backups.items() if backup.get("instanceSetId") == set_id and backup.get("automatic")]
     if automatic and keep is None:
-        raise Invalid("the instance set has automatic backups: keepAutomaticBackups is required")
+        raise Refused("the instance set has automatic backups: keepAutomaticBackups is required")
     _writable(resource, allow_failed=True)
     _not_backing_up(resource)
     outcome = _outcome("delete", resource)
@@ -509,38 +486,38 @@ def delete_instance_set(set_id):
 
 @blueprint.get("/v1/instance-sets/<set_id>/instances")
 @requires_token
-@_handle
+@answers_refusals
 def list_instances(set_id):
     try:
         resource = _get_set(set_id)
-    except Invalid as exc:
-        raise Invalid(exc.message)  # the documents list no 404 for this endpoint
+    except Refused as exc:
+        raise Refused(exc.message)  # the documents list no 404 for this endpoint
     data = [_shown_instance(resource, instance) for instance in resource["_instances"]]
     return jsonify({"size": len(data), "data": data})
 
 
 @blueprint.delete("/v1/instance-sets/<set_id>/instances/<instance_id>")
 @requires_token
-@_handle
+@answers_refusals
 def delete_instance(set_id, instance_id):
     resource = _get_set(set_id)
     instance = next((i for i in resource["_instances"] if i["objectId"] == instance_id), None)
     if instance is None:
-        raise Invalid("instance %s not found in instance set %s" % (instance_id, set_id), status=404, code="NotFound")
+        raise Refused("instance %s not found in instance set %s" % (instance_id, set_id), status=404, code="NotFound")
     _writable(resource, allow_failed=True)
     _not_backing_up(resource)
     instances = resource["_instances"]
     if len(instances) == 1:
-        raise Invalid("the last instance of an instance set cannot be deleted; delete the instance set")
+        raise Refused("the last instance of an instance set cannot be deleted; delete the instance set")
     if resource["recoveryEnabled"]:
         if instance["role"] == "primary":
-            raise Invalid("high availability mode is enabled: the primary instance cannot be deleted")
+            raise Refused("high availability mode is enabled: the primary instance cannot be deleted")
         if instance["status"] != RUNNING:
-            raise Invalid("high availability mode is enabled: only Running instances can be deleted (this one is %s)" % instance["status"])
+            raise Refused("high availability mode is enabled: only Running instances can be deleted (this one is %s)" % instance["status"])
     elif instance["role"] == "primary" and instance["status"] != FAILED:
-        raise Invalid("the primary instance can only be deleted when it is Failed")
+        raise Refused("the primary instance can only be deleted when it is Failed")
     if (resource.get("backupSchedule") or {}).get("cron") and len(instances) == 2:
-        raise Invalid("the instance set has an active automatic backup policy and only two nodes: deletion is not allowed")
+        raise Refused("the instance set has an active automatic backup policy and only two nodes: deletion is not allowed")
     outcome = _outcome("scale", resource)
 
     def finish(res):
@@ -559,21 +536,21 @@ def delete_instance(set_id, instance_id):
 
 @blueprint.patch("/v1/instance-sets/<set_id>/primary")
 @requires_token
-@_handle
+@answers_refusals
 def promote_replica(set_id):
     resource = _get_set(set_id)
     primary_id = _string(_body(), "primaryId")
     _writable(resource)
     _not_backing_up(resource)
     if resource["recoveryEnabled"]:
-        raise Invalid("promotion is only available when high availability mode is disabled")
+        raise Refused("promotion is only available when high availability mode is disabled")
     target = next((i for i in resource["_instances"] if i["objectId"] == primary_id), None)
     if target is None:
-        raise Invalid("instance %s not found in instance set %s" % (primary_id, set_id), status=404, code="NotFound")
+        raise Refused("instance %s not found in instance set %s" % (primary_id, set_id), status=404, code="NotFound")
     if target["role"] != "replica":
-        raise Invalid("instance %s is not a replica" % primary_id)
+        raise Refused("instance %s is not a replica" % primary_id)
     if target["status"] != RUNNING:
-        raise Invalid("instance %s is %s; only a Running replica can be promoted" % (primary_id, target["status"]))
+        raise Refused("instance %s is %s; only a Running replica can be promoted" % (primary_id, target["status"]))
     outcome = _outcome("promote", resource)
 
     def finish(res):
@@ -586,20 +563,20 @@ def promote_replica(set_id):
 
 @blueprint.patch("/v1/instance-sets/<set_id>/replicas")
 @requires_token
-@_handle
+@answers_refusals
 def add_replica(set_id):
     resource = _get_set(set_id)
     body = _body()
     subnet = body.get("subnet")
     if not isinstance(subnet, dict):
-        raise Invalid("subnet is required: {\"subnet\": {\"id\": ...}}")
+        raise Refused("subnet is required: {\"subnet\": {\"id\": ...}}")
     subnet_id = _string(subnet, "id", "subnet.")
     if subnet_id not in [s["id"] for s in resource["subnets"]]:
-        raise Invalid("subnet %s is not one of the instance set's subnets" % subnet_id)
+        raise Refused("subnet %s is not one of the instance set's subnets" % subnet_id)
     _writable(resource)
     _not_backing_up(resource)
     if len([i for i in resource["_instances"] if i["role"] == "replica"]) >= MAX_REPLICAS:
-        raise Invalid("an instance set has at most %d replicas" % MAX_REPLICAS)
+        raise Refused("an instance set has at most %d replicas" % MAX_REPLICAS)
     start_adding_replica(emulator(), resource, subnet_id, _outcome("scale", resource))
     return _answer(resource)
 
@@ -624,14 +601,14 @@ def start_adding_replica(emu, resource, subnet_id, outcome=None):
 
 @blueprint.patch("/v1/instance-sets/<set_id>/recovery")
 @requires_token
-@_handle
+@answers_refusals
 def set_recovery(set_id):
     resource = _get_set(set_id)
     body = _body()
     if not isinstance(body.get("enabled"), bool):
-        raise Invalid("enabled is required and must be a boolean")
+        raise Refused("enabled is required and must be a boolean")
     if resource["status"] != RUNNING:
-        raise Invalid("high availability mode can only be set when the instance set is Running (it is %s)" % resource["status"])
+        raise Refused("high availability mode can only be set when the instance set is Running (it is %s)" % resource["status"])
     outcome = _outcome("recovery", resource)
     enabled = body["enabled"]
     _begin(resource, "Modifying", MODIFY_SECONDS, outcome, lambda res: res.update(recoveryEnabled=enabled))
