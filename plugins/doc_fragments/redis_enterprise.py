@@ -74,3 +74,26 @@ notes:
 requirements:
   - requests (Python library on the host that runs the module)
 """
+
+    # Storage paths sent at bootstrap, one node's (re_bootstrap) or each node's (re_cluster).
+    NODE_PATHS = r"""
+options:
+  node_paths:
+    description:
+      - Storage paths, on the node itself, sent as C(node.paths) when the node is bootstrapped (re_cluster sends
+        the same paths to every node). Omitted ones keep the server's defaults.
+    type: dict
+    suboptions:
+      persistent_path:
+        description: Persistent storage path.
+        type: str
+      ephemeral_path:
+        description: Ephemeral storage path.
+        type: str
+      ccs_persistent_path:
+        description: Path of the cluster configuration store snapshots.
+        type: str
+      bigstore_path:
+        description: Flash (Auto Tiering) storage path.
+        type: str
+"""

@@ -31,6 +31,7 @@ author:
   - redisops.platform maintainers (@redisops)
 extends_documentation_fragment:
   - redisops.platform.redis_enterprise
+  - redisops.platform.redis_enterprise.NODE_PATHS
   - redisops.platform.wait
   - redisops.platform.attributes
   - redisops.platform.attributes.STATEFUL
@@ -62,23 +63,6 @@ options:
       - The cluster license key. When omitted, the server installs a trial license.
       - Only with O(action=create_cluster). Never logged, never returned.
     type: str
-  node_paths:
-    description:
-      - Storage paths of the node, on the node itself (sent as C(node.paths)). Omitted ones keep the server's defaults.
-    type: dict
-    suboptions:
-      persistent_path:
-        description: Persistent storage path.
-        type: str
-      ephemeral_path:
-        description: Ephemeral storage path.
-        type: str
-      ccs_persistent_path:
-        description: Path of the cluster configuration store snapshots.
-        type: str
-      bigstore_path:
-        description: Flash (Auto Tiering) storage path.
-        type: str
   node_identity:
     description:
       - Identity of the node in the cluster (sent as C(node.identity)). Omitted fields are chosen by the server.

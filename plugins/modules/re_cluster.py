@@ -38,6 +38,7 @@ author:
   - redisops.platform maintainers (@redisops)
 extends_documentation_fragment:
   - redisops.platform.redis_enterprise
+  - redisops.platform.redis_enterprise.NODE_PATHS
   - redisops.platform.attributes
   - redisops.platform.attributes.STATEFUL
   - redisops.platform.attributes.REDIS_ENTERPRISE_GROUP
@@ -77,23 +78,6 @@ options:
       - The cluster license key, sent when the cluster is created. When omitted, the server installs a trial license.
       - Never logged, never returned. Not allowed with O(recovery_filename) (the license is in the backup).
     type: str
-  node_paths:
-    description:
-      - Storage paths of every node, on the node itself (sent as C(node.paths)). Omitted ones keep the server's defaults.
-    type: dict
-    suboptions:
-      persistent_path:
-        description: Persistent storage path.
-        type: str
-      ephemeral_path:
-        description: Ephemeral storage path.
-        type: str
-      ccs_persistent_path:
-        description: Path of the cluster configuration store snapshots.
-        type: str
-      bigstore_path:
-        description: Flash (Auto Tiering) storage path.
-        type: str
   recovery_filename:
     description:
       - Path, on the first node, of the cluster configuration backup to recover the cluster from (for example
