@@ -60,10 +60,8 @@ CREATE_FIELDS = ("clusterId", "name")
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-
 def _now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 
 # --- what the other MemStore files ask ----------------------------------------------------------------

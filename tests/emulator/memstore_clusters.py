@@ -99,8 +99,6 @@ _NAME = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{2,18}[a-z0-9]$")
 _EMOJI = re.compile(u"[\u2600-\u27bf\ufe00-\ufe0f\U00010000-\U0010ffff]")
 
 
-
-
 def _now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -96,7 +96,6 @@ _CRON = re.compile(r"^\* (\d{1,2}) \* \* \*$")
 _FILE = re.compile(r"^[^/\s]+/.*[^/]$")
 
 
-
 def _now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -106,7 +105,6 @@ def _body():
     if not isinstance(body, dict):
         raise Refused("the request body must be a JSON object (Content-Type: application/json)")
     return body
-
 
 
 def _string(body, key, where=""):
@@ -393,7 +391,6 @@ def _answer(resource, status=200):
     response = jsonify({"objectId": resource["id"]})
     response.status_code = status
     return response
-
 
 
 # --- endpoints -------------------------------------------------------------------------------
